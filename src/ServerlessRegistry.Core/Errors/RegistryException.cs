@@ -1,0 +1,48 @@
+namespace ServerlessRegistry.Core.Errors;
+
+/// <summary>
+/// Every way a registry operation can be refused. The HTTP layer maps each kind to a spec error code and a
+/// status in one table; nothing else chooses a status.
+/// </summary>
+public enum ErrorKind
+{
+    BlobUnknown,
+    BlobUploadInvalid,
+    BlobUploadUnknown,
+    /// <summary>A chunk that does not start where the upload ends (spec: 416).</summary>
+    RangeInvalid,
+    DigestInvalid,
+    ManifestBlobUnknown,
+    ManifestInvalid,
+    ManifestUnknown,
+    /// <summary>A manifest larger than the registry accepts (spec: 413).</summary>
+    ManifestTooLarge,
+    NameInvalid,
+    NameUnknown,
+    SizeInvalid,
+    TagInvalid,
+    PaginationNumberInvalid,
+    Unauthorized,
+    Denied,
+    Unsupported,
+    TooManyRequests,
+}
+
+/// <summary>A refusal with a spec error code; <see cref="Detail"/> is optional structured context.</summary>
+public sealed class RegistryException(ErrorKind kind, string message, object? detail = null) : Exception(message)
+{
+    public ErrorKind Kind { get; } = kind;
+    public object? Detail { get; } = detail;
+}
+
+/// <summary>Throw helpers: keep the throw out of callers' hot paths.</summary>
+public static class Fail
+{
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    public static void With(ErrorKind kind, string message, object? detail = null) =>
+        throw new RegistryException(kind, message, detail);
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    public static T With<T>(ErrorKind kind, string message, object? detail = null) =>
+        throw new RegistryException(kind, message, detail);
+}

@@ -1,0 +1,98 @@
+using System.Buffers.Binary;
+using System.Text;
+using ServerlessRegistry.Core.Primitives;
+
+namespace ServerlessRegistry.Core.Storage;
+
+/// <summary>
+/// Where everything lives. This is the only place that knows blob names, table names and key formats.
+/// </summary>
+/// <remarks>
+/// <code>
+/// Blob container  {prefix}                          (default prefix "registry")
+/// ├── data/{uploadId}                  layer, config or blob content. An upload stages its blocks here and
+/// │                                    the final PUT commits them in place: no copy, no re-read.
+/// └── manifests/{alg}/{hex}            manifests over the inline threshold, content-addressed, shared by repositories
+///
+/// Table {prefix}uploads   PK {uploadId}                RK ""                      upload session
+///     Repository, Algorithm, Offset (Int64), Segments (Binary: per PATCH a 4-byte nonce and a 4-byte block count),
+///     HashState (Binary), CreatedAt, UpdatedAt
+/// Table {prefix}blobs     PK {digest}                  RK ""                      global blob index (dedup)
+///     Blob (physical name), Size (Int64), CreatedAt
+/// Table {prefix}repos     PK hex(repository)           one partition per repository, so its writes batch atomically
+///     RK "b:{digest}"               blob link        Blob, Size, LinkedAt
+///     RK "m:{digest}"               manifest         MediaType, Size, Content (Binary, inline) | Blob, Subject,
+///                                                    ArtifactType, Annotations (JSON text), PushedAt
+///     RK "t:{tag}"                  tag              Digest, MediaType, Size, Content | Blob (a copy of the manifest
+///                                                    row's body, so a pull by tag is one point read)
+///     RK "r:{subject}:{digest}"     referrer         MediaType, Size, ArtifactType, Annotations
+/// Table {prefix}catalog   PK "repositories"            RK hex(repository)         Name
+/// </code>
+/// <para>Keys: repository names contain '/', which table keys forbid, so they are hex-encoded (two lower-case hex
+/// digits per byte). That keeps ordinal order equal to the names' byte order, which the catalog's paging needs.
+/// Tags and digests use only characters keys allow, and "t:" + tag keeps the spec's lexical order.</para>
+/// <para>Write order (a crash leaves at worst an orphan, never a reference to missing content):
+/// blocks → commit → index row → link row; manifest blob → manifest, tag and referrer rows in one batch;
+/// tag rows are removed before the manifest row they copy.</para>
+/// <para>Block ids: base64 of 8 bytes, a PATCH's random nonce then the block's index in the blob. Every PATCH
+/// stages under its own nonce, so two racing PATCHes on one session never overwrite each other's blocks; the
+/// session row (written under its ETag) records which nonce won.</para>
+/// </remarks>
+public sealed class StorageLayout
+{
+    /// <summary>Manifests up to this size are stored inside their table rows (a binary property holds 64 KiB).</summary>
+    public const int InlineManifestLimit = 60 * 1024;
+
+    public const string CatalogPartition = "repositories";
+    public const string BlobLinkPrefix = "b:";
+    public const string ManifestPrefix = "m:";
+    public const string TagPrefix = "t:";
+    public const string ReferrerPrefix = "r:";
+
+    /// <param name="prefix">Lower-case letters and digits, 1–40 characters, starting with a letter.</param>
+    public StorageLayout(string prefix = "registry")
+    {
+        if (prefix.Length is 0 or > 40 || !char.IsAsciiLetterLower(prefix[0]) ||
+            !prefix.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c)))
+        {
+            throw new ArgumentException("The storage prefix must be 1-40 lower-case letters or digits, starting with a letter.", nameof(prefix));
+        }
+
+        Prefix = prefix;
+    }
+
+    public string Prefix { get; }
+
+    public string Container => Prefix;
+    public string UploadsTable => Prefix + "uploads";
+    public string BlobIndexTable => Prefix + "blobs";
+    public string RepositoriesTable => Prefix + "repos";
+    public string CatalogTable => Prefix + "catalog";
+
+    public static string DataBlob(string uploadId) => "data/" + uploadId;
+
+    public static string ManifestBlob(Digest digest) =>
+        "manifests/" + Digest.Prefix(digest.Algorithm) + "/" + digest.Hex;
+
+    public static string RepositoryKey(string repository) => Convert.ToHexStringLower(Encoding.UTF8.GetBytes(repository));
+
+    public static string RepositoryFromKey(string key) => Encoding.UTF8.GetString(Convert.FromHexString(key));
+
+    public static string BlobLinkKey(string digest) => BlobLinkPrefix + digest;
+    public static string ManifestKey(string digest) => ManifestPrefix + digest;
+    public static string TagKey(string tag) => TagPrefix + tag;
+    public static string ReferrerKey(string subject, string digest) => ReferrerPrefix + subject + ":" + digest;
+    public static string ReferrersOf(string subject) => ReferrerPrefix + subject + ":";
+
+    /// <summary>The smallest key greater than every key that starts with <paramref name="prefix"/>.</summary>
+    public static string PrefixEnd(string prefix) => prefix[..^1] + (char)(prefix[^1] + 1);
+
+    /// <summary>A block id: base64 of the PATCH nonce and the block's index, big-endian.</summary>
+    public static string BlockId(uint nonce, int index)
+    {
+        Span<byte> raw = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt32BigEndian(raw, nonce);
+        BinaryPrimitives.WriteInt32BigEndian(raw[4..], index);
+        return Convert.ToBase64String(raw);
+    }
+}
