@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace ServerlessRegistry.Testing;
+
+/// <summary>
+/// One Azurite process per test run, started from the repository's pinned node_modules on free ports with
+/// in-memory persistence, and killed when the test process exits. Tests isolate themselves by prefix
+/// (<see cref="NewPrefix"/>), not by instance.
+/// </summary>
+public sealed class Azurite
+{
+    public const string AccountName = "devstoreaccount1";
+    public const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+    private static readonly Lazy<Task<Azurite>> Shared = new(StartAsync);
+    private readonly Process _process;
+
+    private Azurite(Process process, int blobPort, int tablePort)
+    {
+        _process = process;
+        BlobEndpoint = new Uri($"http://127.0.0.1:{blobPort}/{AccountName}");
+        TableEndpoint = new Uri($"http://127.0.0.1:{tablePort}/{AccountName}");
+    }
+
+    public Uri BlobEndpoint { get; }
+    public Uri TableEndpoint { get; }
+
+    /// <summary>The shared instance, started on first use.</summary>
+    public static Task<Azurite> GetAsync() => Shared.Value;
+
+    /// <summary>A fresh storage prefix: lower-case, starts with a letter, unique per call.</summary>
+    public static string NewPrefix() => "t" + Guid.NewGuid().ToString("N")[..11];
+
+    private static async Task<Azurite> StartAsync()
+    {
+        var bin = RepoRoot.Combine("node_modules", ".bin", "azurite");
+        if (!File.Exists(bin))
+        {
+            throw new InvalidOperationException($"Azurite is not installed at {bin}. Run 'npm ci' in the repository root (scripts/test.sh does).");
+        }
+
+        var blobPort = FreePort();
+        var queuePort = FreePort();
+        var tablePort = FreePort();
+        var location = Directory.CreateTempSubdirectory("azurite-").FullName;
+        var start = new ProcessStartInfo(bin)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[]
+                 {
+                     "--blobHost", "127.0.0.1", "--blobPort", blobPort.ToString(),
+                     "--queueHost", "127.0.0.1", "--queuePort", queuePort.ToString(),
+                     "--tableHost", "127.0.0.1", "--tablePort", tablePort.ToString(),
+                     "--location", location, "--inMemoryPersistence", "--silent", "--disableTelemetry",
+                 })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("Azurite did not start.");
+        var output = new System.Text.StringBuilder();
+        process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Kill(process);
+
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!(await IsListening(blobPort) && await IsListening(tablePort)))
+        {
+            if (process.HasExited || DateTime.UtcNow > deadline)
+            {
+                Kill(process);
+                lock (output)
+                {
+                    throw new InvalidOperationException("Azurite did not come up: " + output);
+                }
+            }
+
+            await Task.Delay(50);
+        }
+
+        return new Azurite(process, blobPort, tablePort);
+    }
+
+    private static void Kill(Process process)
+    {
+        try
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+    }
+
+    private static async Task<bool> IsListening(int port)
+    {
+        using var client = new TcpClient();
+        try
+        {
+            await client.ConnectAsync(IPAddress.Loopback, port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>A port the OS considers free right now.</summary>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
