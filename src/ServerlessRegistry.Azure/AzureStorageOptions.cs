@@ -1,0 +1,41 @@
+using Azure.Core;
+using Azure.Core.Pipeline;
+
+namespace ServerlessRegistry.Azure;
+
+/// <summary>
+/// How to reach one storage account. With <see cref="AccountKey"/> requests are signed with Shared Key and
+/// read URLs are service SAS (Azurite); without it they carry a bearer token from <see cref="Credential"/>
+/// and read URLs are user-delegation SAS (Azure, where shared-key access is off).
+/// </summary>
+public sealed class AzureStorageOptions
+{
+    /// <summary>Blob service endpoint, e.g. https://acct.blob.core.windows.net or http://127.0.0.1:10000/devstoreaccount1.</summary>
+    public required Uri BlobEndpoint { get; init; }
+
+    /// <summary>Table service endpoint, e.g. https://acct.table.core.windows.net or http://127.0.0.1:10002/devstoreaccount1.</summary>
+    public required Uri TableEndpoint { get; init; }
+
+    public required string AccountName { get; init; }
+
+    /// <summary>Base64 account key. Null means token auth through <see cref="Credential"/>.</summary>
+    public string? AccountKey { get; init; }
+
+    /// <summary>Used when <see cref="AccountKey"/> is null; created lazily by the caller (no I/O at startup).</summary>
+    public TokenCredential? Credential { get; init; }
+
+    /// <summary>Extra per-call policies (e.g. a request counter for benchmarks and tests).</summary>
+    public IReadOnlyList<HttpPipelinePolicy> AdditionalPolicies { get; init; } = [];
+
+    /// <summary>Transport override; null uses a shared pooled SocketsHttpHandler.</summary>
+    public HttpPipelineTransport? Transport { get; init; }
+
+    /// <summary>Builds options for the local emulator from its two endpoints.</summary>
+    public static AzureStorageOptions ForEmulator(Uri blobEndpoint, Uri tableEndpoint, string accountName, string accountKey) => new()
+    {
+        BlobEndpoint = blobEndpoint,
+        TableEndpoint = tableEndpoint,
+        AccountName = accountName,
+        AccountKey = accountKey,
+    };
+}
