@@ -1,3 +1,3 @@
-var app = WebApplication.CreateSlimBuilder(args).Build();
-app.MapGet("/v2/", () => TypedResults.Ok());
-app.Run();
+using ServerlessRegistry.Hosting;
+
+await RegistryApp.Build(args).RunAsync();

@@ -50,13 +50,15 @@ public sealed class Azurite
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
+            // In-memory persistence writes no data files; anything else Azurite drops lands in a temp folder.
+            WorkingDirectory = location,
         };
         foreach (var arg in new[]
                  {
                      "--blobHost", "127.0.0.1", "--blobPort", blobPort.ToString(),
                      "--queueHost", "127.0.0.1", "--queuePort", queuePort.ToString(),
                      "--tableHost", "127.0.0.1", "--tablePort", tablePort.ToString(),
-                     "--location", location, "--inMemoryPersistence", "--silent", "--disableTelemetry",
+                     "--inMemoryPersistence", "--silent", "--disableTelemetry",
                  })
         {
             start.ArgumentList.Add(arg);

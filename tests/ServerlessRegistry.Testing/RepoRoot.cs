@@ -1,22 +1,15 @@
+using System.Reflection;
+
 namespace ServerlessRegistry.Testing;
 
-/// <summary>Finds the repository's top folder (the one holding package.json) from the test binaries.</summary>
+/// <summary>The repository's top folder, recorded when the test support library was built.</summary>
 public static class RepoRoot
 {
     private static readonly Lazy<string> Root = new(() =>
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(System.IO.Path.Combine(dir.FullName, "package.json")) && File.Exists(System.IO.Path.Combine(dir.FullName, "ServerlessRegistry.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Could not find the repository root above " + AppContext.BaseDirectory);
-    });
+        typeof(RepoRoot).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "RepoRoot").Value
+        ?? throw new InvalidOperationException("The RepoRoot build metadata is missing."));
 
     public static string Location => Root.Value;
 
-    public static string Combine(params string[] parts) => System.IO.Path.Combine([Root.Value, .. parts]);
+    public static string Combine(params string[] parts) => Path.Combine([Root.Value, .. parts]);
 }

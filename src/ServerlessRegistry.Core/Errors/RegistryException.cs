@@ -26,23 +26,29 @@ public enum ErrorKind
     Denied,
     Unsupported,
     TooManyRequests,
+    /// <summary>No such endpoint.</summary>
+    RouteUnknown,
+    /// <summary>The endpoint exists but not for this method.</summary>
+    MethodNotAllowed,
+    /// <summary>Storage failed or is throttling; the client should retry.</summary>
+    Unavailable,
 }
 
-/// <summary>A refusal with a spec error code; <see cref="Detail"/> is optional structured context.</summary>
-public sealed class RegistryException(ErrorKind kind, string message, object? detail = null) : Exception(message)
+/// <summary>A refusal with a spec error code; <see cref="Detail"/> is optional context (e.g. the digest in question).</summary>
+public sealed class RegistryException(ErrorKind kind, string message, IReadOnlyList<(string Key, string? Value)>? detail = null) : Exception(message)
 {
     public ErrorKind Kind { get; } = kind;
-    public object? Detail { get; } = detail;
+    public IReadOnlyList<(string Key, string? Value)> Detail { get; } = detail ?? [];
 }
 
 /// <summary>Throw helpers: keep the throw out of callers' hot paths.</summary>
 public static class Fail
 {
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
-    public static void With(ErrorKind kind, string message, object? detail = null) =>
+    public static void With(ErrorKind kind, string message, params (string Key, string? Value)[] detail) =>
         throw new RegistryException(kind, message, detail);
 
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
-    public static T With<T>(ErrorKind kind, string message, object? detail = null) =>
+    public static T With<T>(ErrorKind kind, string message, params (string Key, string? Value)[] detail) =>
         throw new RegistryException(kind, message, detail);
 }

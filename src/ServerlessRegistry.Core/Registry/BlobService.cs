@@ -1,0 +1,117 @@
+using ServerlessRegistry.Core.Errors;
+using ServerlessRegistry.Core.Storage;
+
+namespace ServerlessRegistry.Core.Registry;
+
+/// <summary>
+/// Blobs as repositories see them: links from a repository to content in the shared, deduplicated store.
+/// </summary>
+public sealed class BlobService(RegistryStorage storage, RegistryOptions options, TimeProvider time)
+{
+    private const string ContentType = "application/octet-stream";
+
+    /// <summary>The blob linked in <paramref name="repository"/>, or null. One point read.</summary>
+    public async Task<BlobInfo?> FindAsync(string repository, string digest, CancellationToken ct)
+    {
+        var row = await storage.GetRepositoryRowAsync(repository, StorageLayout.BlobLinkKey(digest), ct).ConfigureAwait(false);
+        return row is null ? null : new BlobInfo(digest, row.GetInt64("Size") ?? 0, row.GetString("Blob") ?? "");
+    }
+
+    /// <summary>A short-lived read-only URL for a blob linked in the repository; BLOB_UNKNOWN otherwise.</summary>
+    public async Task<(BlobInfo Blob, Uri Location)> GetRedirectAsync(string repository, string digest, CancellationToken ct)
+    {
+        var blob = await FindAsync(repository, digest, ct).ConfigureAwait(false) ?? Fail.With<BlobInfo>(ErrorKind.BlobUnknown, "blob unknown to registry");
+        var location = await storage.Blobs.GetReadUriAsync(blob.BlobName, options.RedirectLifetime, ct).ConfigureAwait(false);
+        return (blob, location);
+    }
+
+    /// <summary>
+    /// Links an existing blob into <paramref name="repository"/> without copying: from <paramref name="from"/>
+    /// when it links the blob, else from the global index. Null when the registry does not hold the blob.
+    /// Idempotent.
+    /// </summary>
+    public async Task<BlobInfo?> MountAsync(string repository, string digest, string? from, CancellationToken ct)
+    {
+        var source = from is null ? null : await FindAsync(from, digest, ct).ConfigureAwait(false);
+        source ??= await FindIndexedAsync(digest, ct).ConfigureAwait(false);
+        if (source is null)
+        {
+            return null;
+        }
+
+        await LinkAsync(repository, source, ct).ConfigureAwait(false);
+        return source;
+    }
+
+    /// <summary>Removes the repository's link. The content stays until garbage collection finds it unreferenced.</summary>
+    public async Task DeleteAsync(string repository, string digest, CancellationToken ct)
+    {
+        try
+        {
+            await storage.Metadata.ExecuteAsync(
+                storage.Layout.RepositoriesTable,
+                RowOperation.Delete(StorageLayout.RepositoryKey(repository), StorageLayout.BlobLinkKey(digest)),
+                ct).ConfigureAwait(false);
+        }
+        catch (ConcurrencyException)
+        {
+            Fail.With(ErrorKind.BlobUnknown, "blob unknown to repository");
+        }
+    }
+
+    /// <summary>
+    /// Finishes an upload whose digest was verified: reuses indexed content when the registry already holds the
+    /// digest, else commits the staged blocks in place and indexes them; then links the blob. Write order
+    /// (commit → index → link) means a crash leaves at worst unreferenced content.
+    /// </summary>
+    internal async Task<BlobInfo> CommitUploadAsync(string repository, string blobName, IReadOnlyList<string> blockIds, string digest, long size, CancellationToken ct)
+    {
+        var blob = await FindIndexedAsync(digest, ct).ConfigureAwait(false);
+        if (blob is null)
+        {
+            await storage.Blobs.CommitBlocksAsync(blobName, blockIds, ContentType, ct).ConfigureAwait(false);
+            var entry = new TableRow(digest, "")
+            {
+                ["Blob"] = blobName,
+                ["Size"] = size,
+                ["CreatedAt"] = time.GetUtcNow(),
+            };
+            try
+            {
+                await storage.Metadata.ExecuteAsync(storage.Layout.BlobIndexTable, RowOperation.Insert(entry), ct).ConfigureAwait(false);
+                blob = new BlobInfo(digest, size, blobName);
+            }
+            catch (ConcurrencyException)
+            {
+                // Another upload of the same content indexed first: use its copy and drop ours.
+                blob = await FindIndexedAsync(digest, ct).ConfigureAwait(false);
+                if (blob is null)
+                {
+                    throw;
+                }
+
+                await storage.Blobs.DeleteAsync(blobName, ct).ConfigureAwait(false);
+            }
+        }
+
+        await LinkAsync(repository, blob, ct).ConfigureAwait(false);
+        return blob;
+    }
+
+    private async Task<BlobInfo?> FindIndexedAsync(string digest, CancellationToken ct)
+    {
+        var row = await storage.Metadata.GetAsync(storage.Layout.BlobIndexTable, digest, "", ct).ConfigureAwait(false);
+        return row is null ? null : new BlobInfo(digest, row.GetInt64("Size") ?? 0, row.GetString("Blob") ?? "");
+    }
+
+    private Task LinkAsync(string repository, BlobInfo blob, CancellationToken ct)
+    {
+        var link = new TableRow(StorageLayout.RepositoryKey(repository), StorageLayout.BlobLinkKey(blob.Digest))
+        {
+            ["Blob"] = blob.BlobName,
+            ["Size"] = blob.Size,
+            ["LinkedAt"] = time.GetUtcNow(),
+        };
+        return storage.Metadata.ExecuteAsync(storage.Layout.RepositoriesTable, RowOperation.Upsert(link), ct);
+    }
+}

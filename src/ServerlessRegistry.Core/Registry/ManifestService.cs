@@ -1,0 +1,191 @@
+using System.Security.Cryptography;
+using ServerlessRegistry.Core.Errors;
+using ServerlessRegistry.Core.Manifests;
+using ServerlessRegistry.Core.Primitives;
+using ServerlessRegistry.Core.Storage;
+
+namespace ServerlessRegistry.Core.Registry;
+
+/// <summary>A stored manifest: its identity and, for GET, its exact bytes.</summary>
+public sealed record ManifestContent(string Digest, string MediaType, long Size, byte[]? Bytes);
+
+/// <summary>What a manifest PUT recorded.</summary>
+public sealed record ManifestPutResult(string Digest, string? Subject, IReadOnlyList<string> Tags);
+
+/// <summary>
+/// Manifests and tags. A push writes the manifest, its tags and its referrer row in one batch in the
+/// repository's partition, so a tag never points at a manifest that is not there.
+/// </summary>
+public sealed class ManifestService(RegistryStorage storage, CatalogService catalog, TimeProvider time)
+{
+    /// <summary>Batches hold 100 rows: the manifest, its referrer row, and the tags.</summary>
+    public const int MaxTagsPerPush = 98;
+
+    /// <summary>
+    /// Validates and stores a manifest under its digest and tags. Idempotent for the same bytes; re-pushing a
+    /// tag moves it. Referenced config and layers must be linked in the repository.
+    /// </summary>
+    public async Task<ManifestPutResult> PutAsync(string repository, ManifestReference reference, byte[] bytes, string? contentType, IReadOnlyList<string> extraTags, CancellationToken ct)
+    {
+        var algorithm = reference.Digest?.Algorithm ?? DigestAlgorithm.Sha256;
+        var digest = Digest.FromHash(algorithm, algorithm == DigestAlgorithm.Sha512 ? SHA512.HashData(bytes) : SHA256.HashData(bytes));
+        if (reference.IsDigest && reference.Digest!.Value.Value != digest.Value)
+        {
+            Fail.With(ErrorKind.DigestInvalid, "the manifest does not match the digest in the URL", ("expected", reference.Value), ("actual", digest.Value));
+        }
+
+        var tags = (reference.IsDigest ? extraTags : [reference.Value, .. extraTags]).Distinct(StringComparer.Ordinal).ToList();
+        if (tags.Count > MaxTagsPerPush)
+        {
+            Fail.With(ErrorKind.TagInvalid, $"at most {MaxTagsPerPush} tags per push");
+        }
+
+        foreach (var tag in tags.Where(t => !Names.IsValidTag(t)))
+        {
+            Fail.With(ErrorKind.TagInvalid, "invalid tag", ("tag", tag));
+        }
+
+        var manifest = ParsedManifest.Parse(bytes, contentType);
+        await CheckReferencesAsync(repository, manifest, ct).ConfigureAwait(false);
+
+        var body = new Dictionary<string, object> { ["MediaType"] = manifest.MediaType, ["Size"] = (long)bytes.Length };
+        if (bytes.Length <= StorageLayout.InlineManifestLimit)
+        {
+            body["Content"] = bytes;
+        }
+        else
+        {
+            var blobName = StorageLayout.ManifestBlob(digest);
+            await storage.Blobs.CreateIfAbsentAsync(blobName, bytes, manifest.MediaType, ct).ConfigureAwait(false);
+            body["Blob"] = blobName;
+        }
+
+        var partition = StorageLayout.RepositoryKey(repository);
+        var now = time.GetUtcNow();
+        var manifestRow = Row(partition, StorageLayout.ManifestKey(digest.Value), body, now);
+        manifestRow["Subject"] = manifest.Subject?.Digest;
+        manifestRow["ArtifactType"] = manifest.EffectiveArtifactType;
+        var batch = new List<RowOperation> { RowOperation.Upsert(manifestRow) };
+        foreach (var tag in tags)
+        {
+            var tagRow = Row(partition, StorageLayout.TagKey(tag), body, now);
+            tagRow["Digest"] = digest.Value;
+            batch.Add(RowOperation.Upsert(tagRow));
+        }
+
+        if (manifest.Subject is { } subject)
+        {
+            var referrer = Row(partition, StorageLayout.ReferrerKey(subject.Digest, digest.Value), new() { ["MediaType"] = manifest.MediaType, ["Size"] = (long)bytes.Length }, now);
+            referrer["ArtifactType"] = manifest.EffectiveArtifactType;
+            // A string property holds 32K characters; larger annotations are read from the manifest when listed.
+            referrer["Annotations"] = manifest.AnnotationsJson is { Length: <= 30_000 } a ? a : null;
+            referrer["AnnotationsElsewhere"] = manifest.AnnotationsJson is { Length: > 30_000 } ? true : null;
+            batch.Add(RowOperation.Upsert(referrer));
+        }
+
+        await catalog.EnsureListedAsync(repository, ct).ConfigureAwait(false);
+        await storage.Metadata.ExecuteBatchAsync(storage.Layout.RepositoriesTable, batch, ct).ConfigureAwait(false);
+        return new ManifestPutResult(digest.Value, manifest.Subject?.Digest, tags);
+    }
+
+    /// <summary>
+    /// Reads a manifest by tag or digest: one point read when it is stored inline, two when it is a blob.
+    /// With <paramref name="withContent"/> false (HEAD) it never reads content.
+    /// </summary>
+    public async Task<ManifestContent> GetAsync(string repository, ManifestReference reference, bool withContent, CancellationToken ct)
+    {
+        var key = reference.IsDigest ? StorageLayout.ManifestKey(reference.Value) : StorageLayout.TagKey(reference.Value);
+        var row = await storage.GetRepositoryRowAsync(repository, key, ct).ConfigureAwait(false)
+                  ?? Fail.With<TableRow>(ErrorKind.ManifestUnknown, "manifest unknown", ("reference", reference.Value));
+        var digest = reference.IsDigest ? reference.Value : row.GetString("Digest") ?? "";
+        var bytes = row.GetBinary("Content");
+        if (withContent && bytes is null)
+        {
+            bytes = await storage.Blobs.ReadAllAsync(row.GetString("Blob") ?? "", ct).ConfigureAwait(false)
+                    ?? Fail.With<byte[]>(ErrorKind.ManifestUnknown, "manifest content is missing", ("reference", reference.Value));
+        }
+
+        return new ManifestContent(digest, row.GetString("MediaType") ?? MediaTypes.OciManifest, row.GetInt64("Size") ?? 0, withContent ? bytes : null);
+    }
+
+    /// <summary>
+    /// Deletes a tag, or a manifest by digest together with every tag pointing at it and its referrer row. Tags go
+    /// first, so no tag is ever left pointing at a deleted manifest.
+    /// </summary>
+    public async Task DeleteAsync(string repository, ManifestReference reference, CancellationToken ct)
+    {
+        var partition = StorageLayout.RepositoryKey(repository);
+        var table = storage.Layout.RepositoriesTable;
+        if (!reference.IsDigest)
+        {
+            try
+            {
+                await storage.Metadata.ExecuteAsync(table, RowOperation.Delete(partition, StorageLayout.TagKey(reference.Value)), ct).ConfigureAwait(false);
+                return;
+            }
+            catch (ConcurrencyException)
+            {
+                Fail.With(ErrorKind.ManifestUnknown, "manifest unknown", ("reference", reference.Value));
+            }
+        }
+
+        var manifest = await storage.GetRepositoryRowAsync(repository, StorageLayout.ManifestKey(reference.Value), ct).ConfigureAwait(false)
+                       ?? Fail.With<TableRow>(ErrorKind.ManifestUnknown, "manifest unknown", ("reference", reference.Value));
+        var tagRows = await storage.QueryAllAsync(table, new RowQuery
+        {
+            PartitionKey = partition,
+            RowKeyFrom = StorageLayout.TagPrefix,
+            RowKeyTo = StorageLayout.PrefixEnd(StorageLayout.TagPrefix),
+            Where = new Dictionary<string, string> { ["Digest"] = reference.Value },
+        }, int.MaxValue, ct).ConfigureAwait(false);
+        foreach (var chunk in tagRows.Chunk(100))
+        {
+            await storage.Metadata.ExecuteBatchAsync(table, chunk.Select(t => RowOperation.Delete(partition, t.RowKey)).ToList(), ct).ConfigureAwait(false);
+        }
+
+        var last = new List<RowOperation> { RowOperation.Delete(partition, manifest.RowKey, manifest.ETag ?? "*") };
+        if (manifest.GetString("Subject") is { } subject)
+        {
+            var referrer = await storage.GetRepositoryRowAsync(repository, StorageLayout.ReferrerKey(subject, reference.Value), ct).ConfigureAwait(false);
+            if (referrer is not null)
+            {
+                last.Add(RowOperation.Delete(partition, referrer.RowKey));
+            }
+        }
+
+        try
+        {
+            await storage.Metadata.ExecuteBatchAsync(table, last, ct).ConfigureAwait(false);
+        }
+        catch (ConcurrencyException)
+        {
+            Fail.With(ErrorKind.ManifestUnknown, "the manifest changed or was deleted meanwhile", ("reference", reference.Value));
+        }
+    }
+
+    private async Task CheckReferencesAsync(string repository, ParsedManifest manifest, CancellationToken ct)
+    {
+        // Index children may be absent (sparse indexes are allowed); config and layers must be here.
+        var required = manifest.Layers.Where(l => !l.HasUrls && !MediaTypes.IsNonDistributable(l.MediaType))
+            .Select(l => l.Digest).Distinct(StringComparer.Ordinal).ToList();
+        if (manifest.Config is { } config && !required.Contains(config.Digest))
+        {
+            required.Add(config.Digest);
+        }
+
+        foreach (var chunk in required.Chunk(32))
+        {
+            var found = await Task.WhenAll(chunk.Select(d => storage.GetRepositoryRowAsync(repository, StorageLayout.BlobLinkKey(d), ct))).ConfigureAwait(false);
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                if (found[i] is null)
+                {
+                    Fail.With(ErrorKind.ManifestBlobUnknown, "blob unknown to registry", ("digest", chunk[i]));
+                }
+            }
+        }
+    }
+
+    private static TableRow Row(string partition, string rowKey, Dictionary<string, object> properties, DateTimeOffset now) =>
+        new(partition, rowKey) { Properties = new Dictionary<string, object>(properties, StringComparer.Ordinal) { ["PushedAt"] = now } };
+}

@@ -1,0 +1,48 @@
+using ServerlessRegistry.Core.Manifests;
+using ServerlessRegistry.Core.Storage;
+
+namespace ServerlessRegistry.Core.Registry;
+
+/// <summary>One entry of a referrers index.</summary>
+public sealed record Referrer(string MediaType, string Digest, long Size, string? ArtifactType, string? AnnotationsJson);
+
+/// <summary>The referrers API: manifests whose <c>subject</c> names a digest, read from their referrer rows.</summary>
+public sealed class ReferrerService(RegistryStorage storage, ManifestService manifests)
+{
+    /// <summary>
+    /// Referrers of <paramref name="subject"/>, optionally only those of one artifactType. An unknown subject has
+    /// none (never an error).
+    /// </summary>
+    public async Task<IReadOnlyList<Referrer>> ListAsync(string repository, string subject, string? artifactType, CancellationToken ct)
+    {
+        var prefix = StorageLayout.ReferrersOf(subject);
+        var rows = await storage.QueryAllAsync(storage.Layout.RepositoriesTable, new RowQuery
+        {
+            PartitionKey = StorageLayout.RepositoryKey(repository),
+            RowKeyFrom = prefix,
+            RowKeyTo = StorageLayout.PrefixEnd(prefix),
+        }, int.MaxValue, ct).ConfigureAwait(false);
+
+        var result = new List<Referrer>(rows.Count);
+        foreach (var row in rows)
+        {
+            var type = row.GetString("ArtifactType");
+            if (artifactType is not null && type != artifactType)
+            {
+                continue;
+            }
+
+            var digest = row.RowKey[prefix.Length..];
+            var annotations = row.GetString("Annotations");
+            if (row["AnnotationsElsewhere"] is true)
+            {
+                var content = await manifests.GetAsync(repository, ManifestReference.Parse(digest), true, ct).ConfigureAwait(false);
+                annotations = ParsedManifest.Parse(content.Bytes, content.MediaType).AnnotationsJson;
+            }
+
+            result.Add(new Referrer(row.GetString("MediaType") ?? "", digest, row.GetInt64("Size") ?? 0, type, annotations));
+        }
+
+        return result;
+    }
+}

@@ -1,0 +1,225 @@
+using System.Security.Cryptography;
+using ServerlessRegistry.Core.Errors;
+using ServerlessRegistry.Core.Hashing;
+using ServerlessRegistry.Core.Primitives;
+using ServerlessRegistry.Core.Storage;
+
+namespace ServerlessRegistry.Core.Registry;
+
+/// <summary>
+/// Blob uploads: sessions, chunks, the final PUT, monolithic POST and cancel. Content is staged as blocks of
+/// the blob that will hold it, so completing an upload commits in place and never copies or re-reads.
+/// </summary>
+public sealed class UploadService(RegistryStorage storage, BlobService blobs, RegistryOptions options, TimeProvider time)
+{
+    /// <summary>Opens a session. Not idempotent: each call makes a new one.</summary>
+    public async Task<UploadStatus> StartAsync(string repository, DigestAlgorithm algorithm, CancellationToken ct)
+    {
+        var session = new UploadSession
+        {
+            Id = Guid.NewGuid().ToString("N"),
+            Repository = repository,
+            Algorithm = algorithm,
+            CreatedAt = time.GetUtcNow(),
+        };
+        await storage.Metadata.ExecuteAsync(storage.Layout.UploadsTable, RowOperation.Insert(session.ToRow(time.GetUtcNow())), ct).ConfigureAwait(false);
+        return new UploadStatus(repository, session.Id, 0);
+    }
+
+    public async Task<UploadStatus> GetStatusAsync(string repository, string uploadId, CancellationToken ct)
+    {
+        var session = await LoadAsync(repository, uploadId, ct).ConfigureAwait(false);
+        return new UploadStatus(repository, session.Id, session.Offset);
+    }
+
+    /// <summary>
+    /// Appends one chunk (PATCH). With a range the chunk must start at the current offset (else 416) and be
+    /// exactly as long as the range says. Concurrent appends to one session: one wins, the others get 416 and
+    /// their blocks are never committed.
+    /// </summary>
+    public async Task<UploadStatus> AppendAsync(string repository, string uploadId, Stream body, ChunkRange? range, long? contentLength, CancellationToken ct)
+    {
+        var session = await LoadAsync(repository, uploadId, ct).ConfigureAwait(false);
+        var (written, nonce, hash) = await WriteChunkAsync(session, body, range, contentLength, ct).ConfigureAwait(false);
+        using (hash)
+        {
+            if (written.Bytes == 0)
+            {
+                return new UploadStatus(repository, session.Id, session.Offset);
+            }
+
+            var updated = new UploadSession
+            {
+                Id = session.Id,
+                Repository = session.Repository,
+                Algorithm = session.Algorithm,
+                CreatedAt = session.CreatedAt,
+                Offset = session.Offset + written.Bytes,
+                Segments = UploadSession.AppendSegment(session.Segments, nonce, written.Blocks),
+                HashState = hash.SaveState(),
+            };
+            try
+            {
+                await storage.Metadata.ExecuteAsync(storage.Layout.UploadsTable, RowOperation.Replace(updated.ToRow(time.GetUtcNow()), session.ETag!), ct).ConfigureAwait(false);
+            }
+            catch (ConcurrencyException)
+            {
+                Fail.With(ErrorKind.RangeInvalid, "the upload was changed by another request; get its status and resume");
+            }
+
+            return new UploadStatus(repository, session.Id, updated.Offset);
+        }
+    }
+
+    /// <summary>
+    /// The final PUT: appends an optional last chunk, checks the digest against the hash state saved so far,
+    /// commits the blocks and links the blob. A digest mismatch ends the session.
+    /// </summary>
+    public async Task<BlobInfo> CompleteAsync(string repository, string uploadId, Digest digest, Stream body, ChunkRange? range, long? contentLength, CancellationToken ct)
+    {
+        var session = await LoadAsync(repository, uploadId, ct).ConfigureAwait(false);
+        if (digest.Algorithm != session.Algorithm)
+        {
+            Fail.With(ErrorKind.DigestInvalid, $"this upload computes {Digest.Prefix(session.Algorithm)} digests");
+        }
+
+        var (written, nonce, hash) = await WriteChunkAsync(session, body, range, contentLength, ct).ConfigureAwait(false);
+        Digest actual;
+        using (hash)
+        {
+            actual = hash.Finish();
+        }
+
+        var size = session.Offset + written.Bytes;
+
+        // Claim the session before committing: only the request whose ETag still matches may commit into the
+        // session's blob, so a racing PATCH or PUT can never change content that the index already names.
+        if (!await DeleteSessionAsync(session.Id, session.ETag!, ct).ConfigureAwait(false))
+        {
+            Fail.With(ErrorKind.RangeInvalid, "the upload was changed by another request");
+        }
+
+        if (actual.Value != digest.Value)
+        {
+            Fail.With(ErrorKind.DigestInvalid, "the uploaded content does not match the digest", ("expected", digest.Value), ("actual", actual.Value));
+        }
+
+        return await blobs.CommitUploadAsync(repository, session.BlobName, session.BlockIds(nonce, written.Blocks), digest.Value, size, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>A whole blob in one request (POST with ?digest=). No session row is written.</summary>
+    public async Task<BlobInfo> UploadMonolithicAsync(string repository, Digest digest, Stream body, long? contentLength, CancellationToken ct)
+    {
+        var blobName = StorageLayout.DataBlob(Guid.NewGuid().ToString("N"));
+        var nonce = NewNonce();
+        using var hash = ResumableHash.Create(digest.Algorithm);
+        var written = await BlockWriter.WriteAsync(storage.Blobs, blobName, nonce, 0, body, hash, options, contentLength, ct).ConfigureAwait(false);
+        CheckLength(written.Bytes, contentLength);
+        var actual = hash.Finish();
+        if (actual.Value != digest.Value)
+        {
+            Fail.With(ErrorKind.DigestInvalid, "the uploaded content does not match the digest", ("expected", digest.Value), ("actual", actual.Value));
+        }
+
+        var ids = Enumerable.Range(0, written.Blocks).Select(i => StorageLayout.BlockId(nonce, i)).ToList();
+        return await blobs.CommitUploadAsync(repository, blobName, ids, digest.Value, written.Bytes, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Ends a session. Its staged blocks are left for upload expiry to delete.</summary>
+    public async Task CancelAsync(string repository, string uploadId, CancellationToken ct)
+    {
+        var session = await LoadAsync(repository, uploadId, ct).ConfigureAwait(false);
+        await DeleteSessionAsync(session.Id, "*", ct).ConfigureAwait(false);
+    }
+
+    private async Task<(BlockWriter.Written Written, uint Nonce, ResumableHash Hash)> WriteChunkAsync(
+        UploadSession session, Stream body, ChunkRange? range, long? contentLength, CancellationToken ct)
+    {
+        if (range is { } r)
+        {
+            if (r.Start != session.Offset)
+            {
+                Fail.With(ErrorKind.RangeInvalid, $"the chunk starts at {r.Start} but the upload holds {session.Offset} bytes");
+            }
+
+            if (contentLength is { } declared && declared != r.Length)
+            {
+                Fail.With(ErrorKind.SizeInvalid, "Content-Length does not match Content-Range");
+            }
+
+            contentLength ??= r.Length;
+        }
+
+        if (session.SegmentCount >= UploadSession.MaxSegments)
+        {
+            Fail.With(ErrorKind.BlobUploadInvalid, $"an upload takes at most {UploadSession.MaxSegments} chunks; send larger chunks");
+        }
+
+        var hash = session.HashState is null ? ResumableHash.Create(session.Algorithm) : RestoreHash(session.HashState);
+        try
+        {
+            var nonce = NewNonce();
+            var written = await BlockWriter.WriteAsync(storage.Blobs, session.BlobName, nonce, session.BlockCount, body, hash, options, contentLength, ct).ConfigureAwait(false);
+            CheckLength(written.Bytes, contentLength);
+            return (written, nonce, hash);
+        }
+        catch
+        {
+            hash.Dispose();
+            throw;
+        }
+    }
+
+    private static ResumableHash RestoreHash(byte[] state)
+    {
+        try
+        {
+            return ResumableHash.Restore(state);
+        }
+        catch (FormatException)
+        {
+            return Fail.With<ResumableHash>(ErrorKind.BlobUploadInvalid, "the upload's saved state is unreadable; start a new upload");
+        }
+    }
+
+    private static void CheckLength(long bytes, long? contentLength)
+    {
+        if (contentLength is { } declared && declared != bytes)
+        {
+            Fail.With(ErrorKind.SizeInvalid, $"received {bytes} bytes but {declared} were declared");
+        }
+    }
+
+    private async Task<UploadSession> LoadAsync(string repository, string uploadId, CancellationToken ct)
+    {
+        if (uploadId.Length != 32 || !uploadId.All(char.IsAsciiHexDigitLower))
+        {
+            Fail.With(ErrorKind.BlobUploadUnknown, "upload unknown");
+        }
+
+        var row = await storage.Metadata.GetAsync(storage.Layout.UploadsTable, uploadId, "", ct).ConfigureAwait(false);
+        var session = row is null ? null : UploadSession.FromRow(row);
+        if (session is null || session.Repository != repository)
+        {
+            Fail.With(ErrorKind.BlobUploadUnknown, "upload unknown");
+        }
+
+        return session;
+    }
+
+    /// <summary>Deletes the session row if it still has <paramref name="ifMatch"/>; false when it changed or is gone.</summary>
+    private async Task<bool> DeleteSessionAsync(string uploadId, string ifMatch, CancellationToken ct)
+    {
+        try
+        {
+            await storage.Metadata.ExecuteAsync(storage.Layout.UploadsTable, RowOperation.Delete(uploadId, "", ifMatch), ct).ConfigureAwait(false);
+            return true;
+        }
+        catch (ConcurrencyException)
+        {
+            return false;
+        }
+    }
+
+    private static uint NewNonce() => BitConverter.ToUInt32(RandomNumberGenerator.GetBytes(4));
+}

@@ -1,0 +1,121 @@
+using System.Buffers.Binary;
+using ServerlessRegistry.Core.Primitives;
+using ServerlessRegistry.Core.Storage;
+
+namespace ServerlessRegistry.Core.Registry;
+
+/// <summary>
+/// An upload's saved state, as one row of the uploads table. Written only under the row's ETag, so the row is
+/// the commit point of every PATCH: staged blocks that no row names are garbage.
+/// </summary>
+internal sealed class UploadSession
+{
+    /// <summary>Binary properties hold 64 KiB: 8 bytes a PATCH.</summary>
+    public const int MaxSegments = 8000;
+
+    public required string Id { get; init; }
+    public required string Repository { get; init; }
+    public required DigestAlgorithm Algorithm { get; init; }
+    public long Offset { get; init; }
+    public byte[] Segments { get; init; } = [];
+    public byte[]? HashState { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+    public string? ETag { get; init; }
+
+    public int SegmentCount => Segments.Length / 8;
+
+    public string BlobName => StorageLayout.DataBlob(Id);
+
+    public int BlockCount
+    {
+        get
+        {
+            var total = 0;
+            for (var i = 0; i < Segments.Length; i += 8)
+            {
+                total += BinaryPrimitives.ReadInt32BigEndian(Segments.AsSpan(i + 4));
+            }
+
+            return total;
+        }
+    }
+
+    /// <summary>Every committed block id, in blob order.</summary>
+    public List<string> BlockIds(uint? extraNonce = null, int extraBlocks = 0)
+    {
+        var ids = new List<string>();
+        var index = 0;
+        for (var i = 0; i < Segments.Length; i += 8)
+        {
+            var nonce = BinaryPrimitives.ReadUInt32BigEndian(Segments.AsSpan(i));
+            var count = BinaryPrimitives.ReadInt32BigEndian(Segments.AsSpan(i + 4));
+            for (var b = 0; b < count; b++)
+            {
+                ids.Add(StorageLayout.BlockId(nonce, index++));
+            }
+        }
+
+        for (var b = 0; b < extraBlocks; b++)
+        {
+            ids.Add(StorageLayout.BlockId(extraNonce!.Value, index++));
+        }
+
+        return ids;
+    }
+
+    public static byte[] AppendSegment(byte[] segments, uint nonce, int blocks)
+    {
+        var result = new byte[segments.Length + 8];
+        segments.CopyTo(result, 0);
+        BinaryPrimitives.WriteUInt32BigEndian(result.AsSpan(segments.Length), nonce);
+        BinaryPrimitives.WriteInt32BigEndian(result.AsSpan(segments.Length + 4), blocks);
+        return result;
+    }
+
+    public TableRow ToRow(DateTimeOffset now)
+    {
+        var row = new TableRow(Id, "")
+        {
+            ["Repository"] = Repository,
+            ["Algorithm"] = Digest.Prefix(Algorithm),
+            ["Offset"] = Offset,
+            ["CreatedAt"] = CreatedAt,
+            ["UpdatedAt"] = now,
+        };
+        if (Segments.Length > 0)
+        {
+            row["Segments"] = Segments;
+        }
+
+        if (HashState is not null)
+        {
+            row["HashState"] = HashState;
+        }
+
+        return row;
+    }
+
+    public static UploadSession FromRow(TableRow row) => new()
+    {
+        Id = row.PartitionKey,
+        Repository = row.GetString("Repository") ?? "",
+        Algorithm = row.GetString("Algorithm") == "sha512" ? DigestAlgorithm.Sha512 : DigestAlgorithm.Sha256,
+        Offset = row.GetInt64("Offset") ?? 0,
+        Segments = row.GetBinary("Segments") ?? [],
+        HashState = row.GetBinary("HashState"),
+        CreatedAt = row.GetDateTime("CreatedAt") ?? DateTimeOffset.MinValue,
+        ETag = row.ETag,
+    };
+}
+
+/// <summary>What a client is told about an upload: where it is and how many bytes it holds.</summary>
+public sealed record UploadStatus(string Repository, string Id, long Offset);
+
+/// <summary>A blob as a repository sees it.</summary>
+public sealed record BlobInfo(string Digest, long Size, string BlobName);
+
+/// <summary>An inclusive byte range from a Content-Range header.</summary>
+public readonly record struct ChunkRange(long Start, long End)
+{
+    public long Length => End - Start + 1;
+}

@@ -1,0 +1,136 @@
+using Microsoft.AspNetCore.Http.Features;
+using ServerlessRegistry.Core.Errors;
+using ServerlessRegistry.Core.Primitives;
+using ServerlessRegistry.Core.Registry;
+
+namespace ServerlessRegistry.Api;
+
+/// <summary>Blob uploads: start or mount (end-4, end-11), chunks (end-5), complete (end-6), status (end-13), cancel (end-14).</summary>
+internal static class UploadEndpoints
+{
+    /// <summary>
+    /// POST: mounts when <c>mount</c> names a blob the registry holds (201), uploads the whole body when
+    /// <c>digest</c> is given (201), else opens a session (202).
+    /// </summary>
+    public static async Task StartBlobUpload(RegistryRequest request)
+    {
+        if (request.Query("mount") is { } mountText)
+        {
+            var mount = ManifestReference.ParseDigest(mountText);
+            var from = request.Query("from") is { } f && Names.IsValidRepository(f) ? f : null;
+            if (await request.Blobs.MountAsync(request.Repository, mount.Value, from, request.Aborted) is { } mounted)
+            {
+                BlobCreated(request, mounted);
+                return;
+            }
+        }
+
+        if (request.Query("digest") is { } digestText)
+        {
+            var digest = ManifestReference.ParseDigest(digestText);
+            AllowLargeBody(request);
+            var blob = await request.Uploads.UploadMonolithicAsync(request.Repository, digest, request.Request.Body, request.Request.ContentLength, request.Aborted);
+            BlobCreated(request, blob);
+            return;
+        }
+
+        var algorithmText = request.Query("digest-algorithm") ?? "sha256";
+        if (!Digest.TryParseAlgorithm(algorithmText, out var algorithm))
+        {
+            Fail.With(ErrorKind.DigestInvalid, "unsupported digest algorithm", ("digest-algorithm", algorithmText));
+        }
+
+        var status = await request.Uploads.StartAsync(request.Repository, algorithm, request.Aborted);
+        UploadAccepted(request, status, StatusCodes.Status202Accepted);
+    }
+
+    public static async Task PatchBlobData(RegistryRequest request)
+    {
+        AllowLargeBody(request);
+        var range = ParseContentRange(request.Request.Headers.ContentRange);
+        var status = await request.Uploads.AppendAsync(request.Repository, request.Argument, request.Request.Body, range, request.Request.ContentLength, request.Aborted);
+        UploadAccepted(request, status, StatusCodes.Status202Accepted);
+    }
+
+    public static async Task PutBlobUploadComplete(RegistryRequest request)
+    {
+        var digest = ManifestReference.ParseDigest(request.Query("digest"));
+        AllowLargeBody(request);
+        var range = ParseContentRange(request.Request.Headers.ContentRange);
+        var blob = await request.Uploads.CompleteAsync(request.Repository, request.Argument, digest, request.Request.Body, range, request.Request.ContentLength, request.Aborted);
+        BlobCreated(request, blob);
+    }
+
+    public static async Task GetBlobUploadStatus(RegistryRequest request)
+    {
+        var status = await request.Uploads.GetStatusAsync(request.Repository, request.Argument, request.Aborted);
+        UploadAccepted(request, status, StatusCodes.Status204NoContent);
+    }
+
+    public static async Task CancelBlobUpload(RegistryRequest request)
+    {
+        await request.Uploads.CancelAsync(request.Repository, request.Argument, request.Aborted);
+        request.Response.StatusCode = StatusCodes.Status204NoContent;
+    }
+
+    private static void BlobCreated(RegistryRequest request, BlobInfo blob)
+    {
+        var response = request.Response;
+        response.StatusCode = StatusCodes.Status201Created;
+        response.Headers.Location = request.RepositoryUrl("blobs/" + blob.Digest);
+        response.Headers["Docker-Content-Digest"] = blob.Digest;
+        response.ContentLength = 0;
+    }
+
+    private static void UploadAccepted(RegistryRequest request, UploadStatus status, int statusCode)
+    {
+        var response = request.Response;
+        response.StatusCode = statusCode;
+        response.Headers.Location = request.RepositoryUrl("blobs/uploads/" + status.Id);
+        response.Headers.Range = "0-" + Math.Max(0, status.Offset - 1);
+        response.Headers["Docker-Upload-UUID"] = status.Id;
+        if (statusCode != StatusCodes.Status204NoContent)
+        {
+            response.ContentLength = 0;
+        }
+    }
+
+    /// <summary>Layers are far larger than Kestrel's default 30 MB body cap; memory stays bounded by streaming.</summary>
+    private static void AllowLargeBody(RegistryRequest request)
+    {
+        if (request.Http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
+        {
+            feature.MaxRequestBodySize = null;
+        }
+    }
+
+    /// <summary>Parses the spec's <c>start-end</c> form (inclusive); absent → null.</summary>
+    internal static ChunkRange? ParseContentRange(string? header)
+    {
+        if (string.IsNullOrEmpty(header))
+        {
+            return null;
+        }
+
+        var text = header.StartsWith("bytes", StringComparison.Ordinal) ? header[5..].TrimStart(' ', '=') : header;
+        var slash = text.IndexOf('/', StringComparison.Ordinal);
+        if (slash >= 0)
+        {
+            text = text[..slash];
+        }
+
+        var dash = text.IndexOf('-', StringComparison.Ordinal);
+        if (dash <= 0 || !long.TryParse(text.AsSpan(0, dash), System.Globalization.NumberStyles.None, null, out var start) ||
+            !long.TryParse(text.AsSpan(dash + 1), System.Globalization.NumberStyles.None, null, out var end))
+        {
+            return Fail.With<ChunkRange>(ErrorKind.BlobUploadInvalid, "Content-Range must be <start>-<end>", ("Content-Range", header));
+        }
+
+        if (end < start)
+        {
+            Fail.With(ErrorKind.RangeInvalid, "Content-Range ends before it starts", ("Content-Range", header));
+        }
+
+        return new ChunkRange(start, end);
+    }
+}

@@ -1,0 +1,43 @@
+using System.Collections.Frozen;
+using ServerlessRegistry.Core.Errors;
+
+namespace ServerlessRegistry.Errors;
+
+/// <summary>
+/// The one place that gives each refusal its spec error code and HTTP status. Call sites name an
+/// <see cref="ErrorKind"/>; they never choose a status.
+/// </summary>
+internal static class ErrorTable
+{
+    public readonly record struct Entry(string Code, int Status);
+
+    private static readonly FrozenDictionary<ErrorKind, Entry> Entries = new Dictionary<ErrorKind, Entry>
+    {
+        [ErrorKind.BlobUnknown] = new("BLOB_UNKNOWN", 404),
+        [ErrorKind.BlobUploadInvalid] = new("BLOB_UPLOAD_INVALID", 400),
+        [ErrorKind.BlobUploadUnknown] = new("BLOB_UPLOAD_UNKNOWN", 404),
+        [ErrorKind.RangeInvalid] = new("BLOB_UPLOAD_INVALID", 416),
+        [ErrorKind.DigestInvalid] = new("DIGEST_INVALID", 400),
+        [ErrorKind.ManifestBlobUnknown] = new("MANIFEST_BLOB_UNKNOWN", 400),
+        [ErrorKind.ManifestInvalid] = new("MANIFEST_INVALID", 400),
+        [ErrorKind.ManifestUnknown] = new("MANIFEST_UNKNOWN", 404),
+        [ErrorKind.ManifestTooLarge] = new("SIZE_INVALID", 413),
+        [ErrorKind.NameInvalid] = new("NAME_INVALID", 400),
+        [ErrorKind.NameUnknown] = new("NAME_UNKNOWN", 404),
+        [ErrorKind.SizeInvalid] = new("SIZE_INVALID", 400),
+        [ErrorKind.TagInvalid] = new("TAG_INVALID", 400),
+        [ErrorKind.PaginationNumberInvalid] = new("PAGINATION_NUMBER_INVALID", 400),
+        [ErrorKind.Unauthorized] = new("UNAUTHORIZED", 401),
+        [ErrorKind.Denied] = new("DENIED", 403),
+        [ErrorKind.Unsupported] = new("UNSUPPORTED", 405),
+        [ErrorKind.TooManyRequests] = new("TOOMANYREQUESTS", 429),
+        [ErrorKind.RouteUnknown] = new("UNSUPPORTED", 404),
+        [ErrorKind.MethodNotAllowed] = new("UNSUPPORTED", 405),
+        [ErrorKind.Unavailable] = new("UNAVAILABLE", 503),
+    }.ToFrozenDictionary();
+
+    public static Entry For(ErrorKind kind) => Entries[kind];
+
+    /// <summary>Every kind has an entry (checked by a test).</summary>
+    public static bool Covers(ErrorKind kind) => Entries.ContainsKey(kind);
+}

@@ -1,0 +1,42 @@
+using ServerlessRegistry.Core.Errors;
+using ServerlessRegistry.Core.Storage;
+using ServerlessRegistry.Errors;
+
+namespace ServerlessRegistry.Hosting;
+
+/// <summary>
+/// Outermost middleware: stamps the API version header and turns every failure into the spec's error envelope,
+/// so no request ends in a bare 500.
+/// </summary>
+internal static class ErrorHandling
+{
+    public static async Task InvokeAsync(HttpContext context, RequestDelegate next)
+    {
+        context.Response.Headers["Docker-Distribution-API-Version"] = "registry/2.0";
+        try
+        {
+            await next(context);
+        }
+        catch (RegistryException e) when (!context.Response.HasStarted)
+        {
+            await RefuseAsync(context, e);
+        }
+        catch (BadHttpRequestException e) when (!context.Response.HasStarted)
+        {
+            var kind = e.StatusCode == StatusCodes.Status413PayloadTooLarge ? ErrorKind.SizeInvalid : ErrorKind.BlobUploadInvalid;
+            await RefuseAsync(context, new RegistryException(kind, e.Message));
+        }
+        catch (StorageException e) when (!context.Response.HasStarted)
+        {
+            var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("ServerlessRegistry.Storage");
+            RegistryLog.StorageFailed(logger, e, context.Request.Method, context.Request.Path);
+            await RefuseAsync(context, new RegistryException(ErrorKind.Unavailable, "storage is unavailable; try again"));
+        }
+        catch (Exception e) when (context.RequestAborted.IsCancellationRequested && e is OperationCanceledException or IOException)
+        {
+            // The client went away; nothing to answer.
+        }
+    }
+
+    private static Task RefuseAsync(HttpContext context, RegistryException error) => ErrorWriter.WriteAsync(context, error);
+}

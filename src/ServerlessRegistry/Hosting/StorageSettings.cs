@@ -1,0 +1,56 @@
+using Azure.Identity;
+using ServerlessRegistry.Azure;
+using ServerlessRegistry.Core.Registry;
+using ServerlessRegistry.Core.Storage;
+
+namespace ServerlessRegistry.Hosting;
+
+/// <summary>
+/// The "Storage" configuration section. With an AccountKey the registry signs with Shared Key (Azurite);
+/// without one it uses the managed identity or DefaultAzureCredential (Azure, shared-key access off).
+/// </summary>
+internal sealed class StorageSettings
+{
+    /// <summary>Which backend implements the storage ports. Only "azure" exists today (Azurite included).</summary>
+    public string Backend { get; set; } = "azure";
+
+    /// <summary>Defaults to https://{AccountName}.blob.core.windows.net.</summary>
+    public Uri? BlobEndpoint { get; set; }
+
+    /// <summary>Defaults to https://{AccountName}.table.core.windows.net.</summary>
+    public Uri? TableEndpoint { get; set; }
+
+    public string? AccountName { get; set; }
+
+    public string? AccountKey { get; set; }
+
+    /// <summary>Client id of a user-assigned managed identity; empty for system-assigned or developer credentials.</summary>
+    public string? ManagedIdentityClientId { get; set; }
+
+    /// <summary>Names the container and prefixes the tables (see StorageLayout).</summary>
+    public string Prefix { get; set; } = "registry";
+
+    /// <summary>Builds the storage ports. Creates clients only; makes no request.</summary>
+    public RegistryStorage Create(TimeProvider time)
+    {
+        var layout = new StorageLayout(Prefix);
+        switch (Backend.ToLowerInvariant())
+        {
+            case "azure":
+                var account = AccountName ?? throw new InvalidOperationException("Storage:AccountName is required.");
+                var options = new AzureStorageOptions
+                {
+                    BlobEndpoint = BlobEndpoint ?? new Uri($"https://{account}.blob.core.windows.net"),
+                    TableEndpoint = TableEndpoint ?? new Uri($"https://{account}.table.core.windows.net"),
+                    AccountName = account,
+                    AccountKey = string.IsNullOrEmpty(AccountKey) ? null : AccountKey,
+                    Credential = string.IsNullOrEmpty(AccountKey)
+                        ? new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = ManagedIdentityClientId })
+                        : null,
+                };
+                return new RegistryStorage(layout, AzureStorage.CreateBlobStore(options, layout, time), new AzureMetadataStore(options, time));
+            default:
+                throw new InvalidOperationException($"Unknown storage backend '{Backend}'.");
+        }
+    }
+}

@@ -1,0 +1,64 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using ServerlessRegistry.Hosting;
+
+namespace ServerlessRegistry.Testing;
+
+/// <summary>
+/// The registry program on real Kestrel (127.0.0.1, a free port) against the shared Azurite, with a storage
+/// prefix of its own. Disposing stops the server and deletes everything stored under that prefix.
+/// </summary>
+public sealed class RegistryServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly Azurite _azurite;
+
+    private RegistryServer(WebApplication app, Azurite azurite, string prefix)
+    {
+        _app = app;
+        _azurite = azurite;
+        Prefix = prefix;
+        BaseAddress = new Uri(RegistryApp.BoundAddress(app).ToString().TrimEnd('/') + "/");
+        Client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = BaseAddress };
+    }
+
+    public Uri BaseAddress { get; }
+    public string HostPort => BaseAddress.Authority;
+    public HttpClient Client { get; }
+    public string Prefix { get; }
+    public IServiceProvider Services => _app.Services;
+
+    /// <param name="settings">Extra configuration (e.g. "Registry:BlockSize").</param>
+    public static async Task<RegistryServer> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var azurite = await Azurite.GetAsync();
+        var prefix = Azurite.NewPrefix();
+        var app = RegistryApp.Build([], config =>
+        {
+            config.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Registry:Port"] = "0",
+                ["Storage:AccountName"] = Azurite.AccountName,
+                ["Storage:AccountKey"] = Azurite.AccountKey,
+                ["Storage:BlobEndpoint"] = azurite.BlobEndpoint.ToString(),
+                ["Storage:TableEndpoint"] = azurite.TableEndpoint.ToString(),
+                ["Storage:Prefix"] = prefix,
+                ["Logging:LogLevel:Default"] = "Warning",
+            });
+            if (settings is not null)
+            {
+                config.AddInMemoryCollection(settings);
+            }
+        });
+        await app.StartAsync();
+        return new RegistryServer(app, azurite, prefix);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        await StorageCleanup.DeletePrefixAsync(_azurite, Prefix);
+    }
+}
