@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using ServerlessRegistry.Core.Storage;
 
 namespace ServerlessRegistry.Azure.Table;
@@ -103,31 +102,9 @@ internal static class TableAddress
 
     private static string Quote(string value) => value.Replace("'", "''", StringComparison.Ordinal);
 
-    /// <summary>RFC 3986 percent-encoding of everything but unreserved characters; spaces become %20.</summary>
-    internal static string Encode(string value)
-    {
-        var escaped = Uri.EscapeDataString(value);
-        // EscapeDataString leaves RFC 3986 sub-delims like '(' ')' '!' '*' alone on some inputs; predicates
-        // use '(' and '\'' as syntax, so encode them explicitly inside literals.
-        if (escaped.AsSpan().IndexOfAny("'()!*") < 0)
-        {
-            return escaped;
-        }
-
-        var builder = new StringBuilder(escaped.Length + 8);
-        foreach (var c in escaped)
-        {
-            _ = c switch
-            {
-                '\'' => builder.Append("%27"),
-                '(' => builder.Append("%28"),
-                ')' => builder.Append("%29"),
-                '!' => builder.Append("%21"),
-                '*' => builder.Append("%2A"),
-                _ => builder.Append(c),
-            };
-        }
-
-        return builder.ToString();
-    }
+    /// <summary>
+    /// Percent-encodes everything but RFC 3986 unreserved characters: spaces become %20 (never '+'), and
+    /// '\'', '(' and ')' are encoded too, so a key can never close its predicate early.
+    /// </summary>
+    internal static string Encode(string value) => Uri.EscapeDataString(value);
 }

@@ -154,7 +154,8 @@ internal sealed unsafe class ManagedSha512Engine : HashEngine
 
     private static ulong Rotr(ulong x, int n) => BitOperations.RotateRight(x, n);
 
-    private static ReadOnlySpan<ulong> K =>
+    // An array, not a ReadOnlySpan over constants: unoptimized code (Debug, tier 0) allocates in CreateSpan per call.
+    private static readonly ulong[] K =
     [
         0x428a2f98d728ae22UL, 0x7137449123ef65cdUL, 0xb5c0fbcfec4d3b2fUL, 0xe9b5dba58189dbbcUL,
         0x3956c25bf348b538UL, 0x59f111f1b605d019UL, 0x923f82a4af194f9bUL, 0xab1c5ed5da6d8118UL,
