@@ -1,3 +1,3 @@
-using ServerlessRegistry.Hosting;
+using ServerlessRegistry.Cli;
 
-await RegistryApp.Build(args).RunAsync();
+return await RegistryCli.RunAsync(args);

@@ -1,3 +1,4 @@
+using ServerlessRegistry.Auth;
 using ServerlessRegistry.Core.Errors;
 using ServerlessRegistry.Core.Primitives;
 using ServerlessRegistry.Core.Registry;
@@ -11,14 +12,25 @@ internal static class CatalogEndpoints
     {
         var (n, last) = ReadPaging(request);
         var page = await request.Catalog.ListTagsAsync(request.Repository, n, last, request.Aborted);
-        await WriteAsync(request, page, "tags", request.RepositoryUrl("tags/list"), ("name", request.Repository));
+        await WriteAsync(request, page, "tags", request.RepositoryUrl("tags/list"), ("name", request.Repository), page.HasMore ? page.Names[^1] : null);
     }
 
     public static async Task ListRepositories(RegistryRequest request)
     {
         var (n, last) = ReadPaging(request);
         var page = await request.Catalog.ListRepositoriesAsync(n, last, request.Aborted);
-        await WriteAsync(request, page, "repositories", "/v2/_catalog", null);
+        var visible = new List<string>(page.Names.Count);
+        foreach (var name in page.Names)
+        {
+            if (await request.Authorizer.CanAsync(request.Http, name, Access.Pull))
+            {
+                visible.Add(name);
+            }
+        }
+
+        // Paging follows the unfiltered page, so a caller never skips names it may see.
+        var next = page.HasMore ? page.Names[^1] : null;
+        await WriteAsync(request, new NamePage(visible, page.HasMore), "repositories", "/v2/_catalog", null, next);
     }
 
     private static (int? N, string? Last) ReadPaging(RegistryRequest request)
@@ -37,13 +49,13 @@ internal static class CatalogEndpoints
         return (n, request.Query("last"));
     }
 
-    private static async Task WriteAsync(RegistryRequest request, NamePage page, string arrayName, string url, (string Key, string Value)? header)
+    private static async Task WriteAsync(RegistryRequest request, NamePage page, string arrayName, string url, (string Key, string Value)? header, string? nextAfter)
     {
         var response = request.Response;
-        if (page.HasMore)
+        if (nextAfter is not null)
         {
-            var next = $"{url}?n={page.Names.Count}&last={Uri.EscapeDataString(page.Names[^1])}";
-            response.Headers.Link = $"<{next}>; rel=\"next\"";
+            var n = request.Query("n");
+            response.Headers.Link = $"<{url}?n={n}&last={Uri.EscapeDataString(nextAfter)}>; rel=\"next\"";
         }
 
         await JsonBody.WriteAsync(response, StatusCodes.Status200OK, "application/json", json =>

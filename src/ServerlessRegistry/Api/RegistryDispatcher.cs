@@ -1,3 +1,4 @@
+using ServerlessRegistry.Auth;
 using ServerlessRegistry.Core.Errors;
 using ServerlessRegistry.Core.Primitives;
 
@@ -6,7 +7,7 @@ namespace ServerlessRegistry.Api;
 /// <summary>Matches a /v2/ request to its route-table entry and runs the handler.</summary>
 internal static class RegistryDispatcher
 {
-    public static Task DispatchAsync(HttpContext context)
+    public static async Task DispatchAsync(HttpContext context)
     {
         // Mounted under /v2: the path here is the remainder ("" or "/…").
         var path = context.Request.Path.Value ?? "";
@@ -22,12 +23,14 @@ internal static class RegistryDispatcher
         }
 
         var method = context.Request.Method;
-        if (!RouteTable.Routes.TryGetValue((oci.Resource, method), out var handler) &&
-            !(HttpMethods.IsHead(method) && RouteTable.Routes.TryGetValue((oci.Resource, "GET"), out handler)))
+        if (!RouteTable.Routes.TryGetValue((oci.Resource, method), out var route) &&
+            !(HttpMethods.IsHead(method) && RouteTable.Routes.TryGetValue((oci.Resource, "GET"), out route)))
         {
             Fail.With(ErrorKind.MethodNotAllowed, $"{method} is not supported here");
         }
 
-        return handler(new RegistryRequest(context, oci));
+        var request = new RegistryRequest(context, oci);
+        await request.Authorizer.AuthorizeAsync(context, oci.Repository, route.Access);
+        await route.Handler(request);
     }
 }

@@ -1,3 +1,4 @@
+using ServerlessRegistry.Auth;
 using ServerlessRegistry.Core.Registry;
 
 namespace ServerlessRegistry.Api;
@@ -18,6 +19,7 @@ internal sealed class RegistryRequest(HttpContext http, OciPath path)
     public ManifestService Manifests => Service<ManifestService>();
     public CatalogService Catalog => Service<CatalogService>();
     public ReferrerService Referrers => Service<ReferrerService>();
+    public IRegistryAuthorizer Authorizer => Service<IRegistryAuthorizer>();
 
     public string? Query(string name) => Request.Query.TryGetValue(name, out var v) && v.Count > 0 ? v[^1] : null;
 

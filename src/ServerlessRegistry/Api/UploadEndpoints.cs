@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.Features;
+using ServerlessRegistry.Auth;
 using ServerlessRegistry.Core.Errors;
 using ServerlessRegistry.Core.Primitives;
 using ServerlessRegistry.Core.Registry;
@@ -17,7 +18,8 @@ internal static class UploadEndpoints
         if (request.Query("mount") is { } mountText)
         {
             var mount = ManifestReference.ParseDigest(mountText);
-            var from = request.Query("from") is { } f && Names.IsValidRepository(f) ? f : null;
+            // A mount reads from "from", so the caller must be able to pull it.
+            var from = request.Query("from") is { } f && Names.IsValidRepository(f) && await request.Authorizer.CanAsync(request.Http, f, Access.Pull) ? f : null;
             if (await request.Blobs.MountAsync(request.Repository, mount.Value, from, request.Aborted) is { } mounted)
             {
                 BlobCreated(request, mounted);

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
 using ServerlessRegistry.Api;
+using ServerlessRegistry.Auth;
 using ServerlessRegistry.Core.Registry;
 
 namespace ServerlessRegistry.Hosting;
@@ -46,6 +47,7 @@ internal static class RegistryApp
         services.AddSingleton<CatalogService>();
         services.AddSingleton<ManifestService>();
         services.AddSingleton<ReferrerService>();
+        services.AddSingleton<IRegistryAuthorizer, OpenAuthorizer>();
 
         var app = builder.Build();
         app.Use(ErrorHandling.InvokeAsync);
