@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using ServerlessRegistry.Hosting;
 
 namespace ServerlessRegistry.Testing;
@@ -29,7 +30,8 @@ public sealed class RegistryServer : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
 
     /// <param name="settings">Extra configuration (e.g. "Registry:BlockSize").</param>
-    public static async Task<RegistryServer> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
+    /// <param name="services">Extra or replacement services (e.g. a storage request counter).</param>
+    public static async Task<RegistryServer> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
         var azurite = await Azurite.GetAsync();
         var prefix = Azurite.NewPrefix();
@@ -49,7 +51,7 @@ public sealed class RegistryServer : IAsyncDisposable
             {
                 config.AddInMemoryCollection(settings);
             }
-        });
+        }, services);
         await app.StartAsync();
         return new RegistryServer(app, azurite, prefix);
     }

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using ServerlessRegistry.Auth;
+using ServerlessRegistry.Maintenance;
 
 namespace ServerlessRegistry.Cli;
 
@@ -12,6 +14,8 @@ internal static class RegistryCli
     private static IEnumerable<Command> Commands() =>
     [
         ServeCommand.Create(),
+        .. AuthSetup.Commands(),
+        .. MaintenanceSetup.Commands(),
     ];
 
     public static Task<int> RunAsync(string[] args)

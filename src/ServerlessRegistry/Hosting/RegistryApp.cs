@@ -3,7 +3,9 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
 using ServerlessRegistry.Api;
+using Azure.Core.Pipeline;
 using ServerlessRegistry.Auth;
+using ServerlessRegistry.Maintenance;
 using ServerlessRegistry.Core.Registry;
 
 namespace ServerlessRegistry.Hosting;
@@ -14,7 +16,9 @@ namespace ServerlessRegistry.Hosting;
 /// </summary>
 internal static class RegistryApp
 {
-    public static WebApplication Build(string[] args, Action<ConfigurationManager>? configure = null)
+    /// <param name="configure">Adds configuration sources (tests, CLI) before anything reads it.</param>
+    /// <param name="configureServices">Adds or replaces services after the registry's own (tests, benchmarks).</param>
+    public static WebApplication Build(string[] args, Action<ConfigurationManager>? configure = null, Action<IServiceCollection>? configureServices = null)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
         configure?.Invoke(builder.Configuration);
@@ -39,7 +43,8 @@ internal static class RegistryApp
         {
             var settings = new StorageSettings();
             config.GetSection("Storage").Bind(settings);
-            return settings.Create(sp.GetRequiredService<TimeProvider>());
+            // Extra pipeline policies (a request counter in benchmarks and tests) come from the container.
+            return settings.Create(sp.GetRequiredService<TimeProvider>(), [.. sp.GetServices<HttpPipelinePolicy>()]);
         });
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<RegistryOptions>>().Value);
         services.AddSingleton<BlobService>();
@@ -47,10 +52,15 @@ internal static class RegistryApp
         services.AddSingleton<CatalogService>();
         services.AddSingleton<ManifestService>();
         services.AddSingleton<ReferrerService>();
-        services.AddSingleton<IRegistryAuthorizer, OpenAuthorizer>();
+        services.AddRegistryAuth(config);
+        services.AddMaintenance(config);
+        services.AddFunctionsHost(config);
+        configureServices?.Invoke(services);
 
         var app = builder.Build();
+        app.UseFunctionsHost();
         app.Use(ErrorHandling.InvokeAsync);
+        app.MapRegistryAuth();
         app.Map("/v2", v2 => v2.Run(RegistryDispatcher.DispatchAsync));
         app.Run(NotFound);
         app.Lifetime.ApplicationStarted.Register(() => AnnounceAsync(app));

@@ -1,3 +1,4 @@
+using Azure.Core.Pipeline;
 using Azure.Identity;
 using ServerlessRegistry.Azure;
 using ServerlessRegistry.Core.Registry;
@@ -31,7 +32,7 @@ internal sealed class StorageSettings
     public string Prefix { get; set; } = "registry";
 
     /// <summary>Builds the storage ports. Creates clients only; makes no request.</summary>
-    public RegistryStorage Create(TimeProvider time)
+    public RegistryStorage Create(TimeProvider time, IReadOnlyList<HttpPipelinePolicy> additionalPolicies)
     {
         var layout = new StorageLayout(Prefix);
         switch (Backend.ToLowerInvariant())
@@ -47,6 +48,7 @@ internal sealed class StorageSettings
                     Credential = string.IsNullOrEmpty(AccountKey)
                         ? new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = ManagedIdentityClientId })
                         : null,
+                    AdditionalPolicies = additionalPolicies,
                 };
                 return new RegistryStorage(layout, AzureStorage.CreateBlobStore(options, layout, time), new AzureMetadataStore(options, time));
             default:

@@ -1,0 +1,1 @@
+Console.WriteLine("ServerlessRegistry benchmarks: see scripts/bench.sh");
