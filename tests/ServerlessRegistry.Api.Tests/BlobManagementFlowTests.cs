@@ -17,6 +17,11 @@ public sealed class BlobManagementFlowTests(RegistryFixture fixture) : IClassFix
         Assert.Equal(digest, mount.Headers.GetValues("Docker-Content-Digest").Single());
         using var head = await _client.SendAsync(new HttpRequestMessage(HttpMethod.Head, $"/v2/mnt/target/blobs/{digest}"));
         Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+
+        // A mount is a link to the same stored content, not a copy.
+        using var source = await _client.GetAsync($"/v2/mnt/source/blobs/{digest}");
+        using var target = await _client.GetAsync($"/v2/mnt/target/blobs/{digest}");
+        Assert.Equal(source.Headers.Location!.AbsolutePath, target.Headers.Location!.AbsolutePath);
     }
 
     [Fact]

@@ -95,6 +95,20 @@ public sealed class ManifestFlowTests(RegistryFixture fixture) : IClassFixture<R
     }
 
     [Fact]
+    public async Task ManifestPushedBySha512DigestIsServedBySha512Digest()
+    {
+        var (manifest, _) = await _client.PushImageAsync("man/sha512", "v1");
+        var digest = "sha512:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA512.HashData(manifest));
+        using var put = await _client.PutManifestAsync("man/sha512", digest, manifest);
+        Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+        Assert.Equal(digest, put.Headers.GetValues("Docker-Content-Digest").Single());
+        using var get = await _client.GetAsync($"/v2/man/sha512/manifests/{digest}");
+        Assert.Equal(HttpStatusCode.OK, get.StatusCode);
+        Assert.Equal(digest, get.Headers.GetValues("Docker-Content-Digest").Single());
+        Assert.Equal(manifest, await get.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
     public async Task PutWithTagParametersTagsEveryOneAndSaysSo()
     {
         var (manifest, digest) = await _client.PushImageAsync("man/multitag", "first");
