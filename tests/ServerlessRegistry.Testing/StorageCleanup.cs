@@ -3,7 +3,7 @@ using ServerlessRegistry.Core.Storage;
 
 namespace ServerlessRegistry.Testing;
 
-/// <summary>Removes everything a test stored under its prefix: the container and the four tables.</summary>
+/// <summary>Removes everything a test stored under its prefix: the container and every table.</summary>
 public static class StorageCleanup
 {
     public static async Task DeletePrefixAsync(Azurite azurite, string prefix)
@@ -11,7 +11,7 @@ public static class StorageCleanup
         var layout = new StorageLayout(prefix);
         await BlobTestSupport.DeleteContainerAsync(azurite, layout.Container);
         var tables = new AzureMetadataStore(BlobTestSupport.EmulatorOptions(azurite), TimeProvider.System);
-        foreach (var table in new[] { layout.UploadsTable, layout.BlobIndexTable, layout.RepositoriesTable, layout.CatalogTable })
+        foreach (var table in new[] { layout.UploadsTable, layout.BlobIndexTable, layout.RepositoriesTable, layout.CatalogTable, layout.AuthTable })
         {
             await tables.DeleteTableAsync(table, CancellationToken.None);
         }

@@ -12,8 +12,12 @@ namespace ServerlessRegistry.Core.Registry;
 /// </summary>
 public sealed class UploadService(RegistryStorage storage, BlobService blobs, RegistryOptions options, TimeProvider time)
 {
-    /// <summary>Opens a session. Not idempotent: each call makes a new one.</summary>
-    public async Task<UploadStatus> StartAsync(string repository, DigestAlgorithm algorithm, CancellationToken ct)
+    /// <summary>
+    /// Opens a session. Not idempotent: each call makes a new one. <paramref name="owner"/> (the caller's subject,
+    /// null when auth is off) is recorded, and every later call on the session must name the same owner: another
+    /// caller gets BLOB_UPLOAD_UNKNOWN, as if the session did not exist.
+    /// </summary>
+    public async Task<UploadStatus> StartAsync(string repository, DigestAlgorithm algorithm, string? owner, CancellationToken ct)
     {
         var session = new UploadSession
         {
@@ -21,14 +25,15 @@ public sealed class UploadService(RegistryStorage storage, BlobService blobs, Re
             Repository = repository,
             Algorithm = algorithm,
             CreatedAt = time.GetUtcNow(),
+            Owner = owner,
         };
         await storage.Metadata.ExecuteAsync(storage.Layout.UploadsTable, RowOperation.Insert(session.ToRow(time.GetUtcNow())), ct).ConfigureAwait(false);
         return new UploadStatus(repository, session.Id, 0);
     }
 
-    public async Task<UploadStatus> GetStatusAsync(string repository, string uploadId, CancellationToken ct)
+    public async Task<UploadStatus> GetStatusAsync(string repository, string uploadId, string? owner, CancellationToken ct)
     {
-        var session = await LoadAsync(repository, uploadId, ct).ConfigureAwait(false);
+        var session = await LoadAsync(repository, uploadId, owner, ct).ConfigureAwait(false);
         return new UploadStatus(repository, session.Id, session.Offset);
     }
 
@@ -37,9 +42,9 @@ public sealed class UploadService(RegistryStorage storage, BlobService blobs, Re
     /// exactly as long as the range says. Concurrent appends to one session: one wins, the others get 416 and
     /// their blocks are never committed.
     /// </summary>
-    public async Task<UploadStatus> AppendAsync(string repository, string uploadId, Stream body, ChunkRange? range, long? contentLength, CancellationToken ct)
+    public async Task<UploadStatus> AppendAsync(string repository, string uploadId, string? owner, Stream body, ChunkRange? range, long? contentLength, CancellationToken ct)
     {
-        var session = await LoadAsync(repository, uploadId, ct).ConfigureAwait(false);
+        var session = await LoadAsync(repository, uploadId, owner, ct).ConfigureAwait(false);
         var (written, nonce, hash) = await WriteChunkAsync(session, body, range, contentLength, ct).ConfigureAwait(false);
         using (hash)
         {
@@ -54,6 +59,7 @@ public sealed class UploadService(RegistryStorage storage, BlobService blobs, Re
                 Repository = session.Repository,
                 Algorithm = session.Algorithm,
                 CreatedAt = session.CreatedAt,
+                Owner = session.Owner,
                 Offset = session.Offset + written.Bytes,
                 Segments = UploadSession.AppendSegment(session.Segments, nonce, written.Blocks),
                 HashState = hash.SaveState(),
@@ -75,9 +81,9 @@ public sealed class UploadService(RegistryStorage storage, BlobService blobs, Re
     /// The final PUT: appends an optional last chunk, checks the digest against the hash state saved so far,
     /// commits the blocks and links the blob. A digest mismatch ends the session.
     /// </summary>
-    public async Task<BlobInfo> CompleteAsync(string repository, string uploadId, Digest digest, Stream body, ChunkRange? range, long? contentLength, CancellationToken ct)
+    public async Task<BlobInfo> CompleteAsync(string repository, string uploadId, string? owner, Digest digest, Stream body, ChunkRange? range, long? contentLength, CancellationToken ct)
     {
-        var session = await LoadAsync(repository, uploadId, ct).ConfigureAwait(false);
+        var session = await LoadAsync(repository, uploadId, owner, ct).ConfigureAwait(false);
         if (digest.Algorithm != session.Algorithm)
         {
             Fail.With(ErrorKind.DigestInvalid, $"this upload computes {Digest.Prefix(session.Algorithm)} digests");
@@ -107,6 +113,15 @@ public sealed class UploadService(RegistryStorage storage, BlobService blobs, Re
         return await blobs.CommitUploadAsync(repository, session.BlobName, session.BlockIds(nonce, written.Blocks), digest.Value, size, ct).ConfigureAwait(false);
     }
 
+    // Without an owner (auth off, tests, tools): the session is anyone's who knows its id.
+    public Task<UploadStatus> StartAsync(string repository, DigestAlgorithm algorithm, CancellationToken ct) => StartAsync(repository, algorithm, null, ct);
+    public Task<UploadStatus> GetStatusAsync(string repository, string uploadId, CancellationToken ct) => GetStatusAsync(repository, uploadId, null, ct);
+    public Task<UploadStatus> AppendAsync(string repository, string uploadId, Stream body, ChunkRange? range, long? contentLength, CancellationToken ct) =>
+        AppendAsync(repository, uploadId, null, body, range, contentLength, ct);
+    public Task<BlobInfo> CompleteAsync(string repository, string uploadId, Digest digest, Stream body, ChunkRange? range, long? contentLength, CancellationToken ct) =>
+        CompleteAsync(repository, uploadId, null, digest, body, range, contentLength, ct);
+    public Task CancelAsync(string repository, string uploadId, CancellationToken ct) => CancelAsync(repository, uploadId, null, ct);
+
     /// <summary>A whole blob in one request (POST with ?digest=). No session row is written.</summary>
     public async Task<BlobInfo> UploadMonolithicAsync(string repository, Digest digest, Stream body, long? contentLength, CancellationToken ct)
     {
@@ -126,9 +141,9 @@ public sealed class UploadService(RegistryStorage storage, BlobService blobs, Re
     }
 
     /// <summary>Ends a session. Its staged blocks are left for upload expiry to delete.</summary>
-    public async Task CancelAsync(string repository, string uploadId, CancellationToken ct)
+    public async Task CancelAsync(string repository, string uploadId, string? owner, CancellationToken ct)
     {
-        var session = await LoadAsync(repository, uploadId, ct).ConfigureAwait(false);
+        var session = await LoadAsync(repository, uploadId, owner, ct).ConfigureAwait(false);
         await DeleteSessionAsync(session.Id, "*", ct).ConfigureAwait(false);
     }
 
@@ -190,7 +205,7 @@ public sealed class UploadService(RegistryStorage storage, BlobService blobs, Re
         }
     }
 
-    private async Task<UploadSession> LoadAsync(string repository, string uploadId, CancellationToken ct)
+    private async Task<UploadSession> LoadAsync(string repository, string uploadId, string? owner, CancellationToken ct)
     {
         if (uploadId.Length != 32 || !uploadId.All(char.IsAsciiHexDigitLower))
         {
@@ -199,7 +214,8 @@ public sealed class UploadService(RegistryStorage storage, BlobService blobs, Re
 
         var row = await storage.Metadata.GetAsync(storage.Layout.UploadsTable, uploadId, "", ct).ConfigureAwait(false);
         var session = row is null ? null : UploadSession.FromRow(row);
-        if (session is null || session.Repository != repository)
+        // A session belongs to its repository and its caller; to anyone else it does not exist.
+        if (session is null || session.Repository != repository || session.Owner != owner)
         {
             Fail.With(ErrorKind.BlobUploadUnknown, "upload unknown");
         }

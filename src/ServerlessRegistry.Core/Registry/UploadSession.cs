@@ -22,6 +22,9 @@ internal sealed class UploadSession
     public DateTimeOffset CreatedAt { get; init; }
     public string? ETag { get; init; }
 
+    /// <summary>Who opened the session (the caller's subject when auth is on, else null); only they may continue it.</summary>
+    public string? Owner { get; init; }
+
     public int SegmentCount => Segments.Length / 8;
 
     public string BlobName => StorageLayout.DataBlob(Id);
@@ -92,6 +95,11 @@ internal sealed class UploadSession
             row["HashState"] = HashState;
         }
 
+        if (Owner is not null)
+        {
+            row["Owner"] = Owner;
+        }
+
         return row;
     }
 
@@ -105,6 +113,7 @@ internal sealed class UploadSession
         HashState = row.GetBinary("HashState"),
         CreatedAt = row.GetDateTime("CreatedAt") ?? DateTimeOffset.MinValue,
         ETag = row.ETag,
+        Owner = row.GetString("Owner"),
     };
 }
 

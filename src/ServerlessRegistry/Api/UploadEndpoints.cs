@@ -20,7 +20,10 @@ internal static class UploadEndpoints
             var mount = ManifestReference.ParseDigest(mountText);
             // A mount reads from "from", so the caller must be able to pull it.
             var from = request.Query("from") is { } f && Names.IsValidRepository(f) && await request.Authorizer.CanAsync(request.Http, f, Access.Pull) ? f : null;
-            if (await request.Blobs.MountAsync(request.Repository, mount.Value, from, request.Aborted) is { } mounted)
+            // With auth on, knowing a digest proves nothing: mount only from a readable "from" that links the blob, never
+            // from the registry-wide index. Otherwise the spec's fallback applies: a normal upload (202) follows.
+            var allowed = !request.Authorizer.Enforced || from is not null && await request.Blobs.FindAsync(from, mount.Value, request.Aborted) is not null;
+            if (allowed && await request.Blobs.MountAsync(request.Repository, mount.Value, from, request.Aborted) is { } mounted)
             {
                 BlobCreated(request, mounted);
                 return;
@@ -42,7 +45,7 @@ internal static class UploadEndpoints
             Fail.With(ErrorKind.DigestInvalid, "unsupported digest algorithm", ("digest-algorithm", algorithmText));
         }
 
-        var status = await request.Uploads.StartAsync(request.Repository, algorithm, request.Aborted);
+        var status = await request.Uploads.StartAsync(request.Repository, algorithm, Owner(request), request.Aborted);
         UploadAccepted(request, status, StatusCodes.Status202Accepted);
     }
 
@@ -50,7 +53,7 @@ internal static class UploadEndpoints
     {
         AllowLargeBody(request);
         var range = ParseContentRange(request.Request.Headers.ContentRange);
-        var status = await request.Uploads.AppendAsync(request.Repository, request.Argument, request.Request.Body, range, request.Request.ContentLength, request.Aborted);
+        var status = await request.Uploads.AppendAsync(request.Repository, request.Argument, Owner(request), request.Request.Body, range, request.Request.ContentLength, request.Aborted);
         UploadAccepted(request, status, StatusCodes.Status202Accepted);
     }
 
@@ -59,21 +62,24 @@ internal static class UploadEndpoints
         var digest = ManifestReference.ParseDigest(request.Query("digest"));
         AllowLargeBody(request);
         var range = ParseContentRange(request.Request.Headers.ContentRange);
-        var blob = await request.Uploads.CompleteAsync(request.Repository, request.Argument, digest, request.Request.Body, range, request.Request.ContentLength, request.Aborted);
+        var blob = await request.Uploads.CompleteAsync(request.Repository, request.Argument, Owner(request), digest, request.Request.Body, range, request.Request.ContentLength, request.Aborted);
         BlobCreated(request, blob);
     }
 
     public static async Task GetBlobUploadStatus(RegistryRequest request)
     {
-        var status = await request.Uploads.GetStatusAsync(request.Repository, request.Argument, request.Aborted);
+        var status = await request.Uploads.GetStatusAsync(request.Repository, request.Argument, Owner(request), request.Aborted);
         UploadAccepted(request, status, StatusCodes.Status204NoContent);
     }
 
     public static async Task CancelBlobUpload(RegistryRequest request)
     {
-        await request.Uploads.CancelAsync(request.Repository, request.Argument, request.Aborted);
+        await request.Uploads.CancelAsync(request.Repository, request.Argument, Owner(request), request.Aborted);
         request.Response.StatusCode = StatusCodes.Status204NoContent;
     }
+
+    /// <summary>An upload session belongs to its caller: another caller is told it does not exist.</summary>
+    private static string? Owner(RegistryRequest request) => request.Authorizer.CallerOf(request.Http);
 
     private static void BlobCreated(RegistryRequest request, BlobInfo blob)
     {

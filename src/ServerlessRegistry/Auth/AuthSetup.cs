@@ -1,18 +1,48 @@
 using System.CommandLine;
+using ServerlessRegistry.Cli;
 
 namespace ServerlessRegistry.Auth;
 
 /// <summary>Auth's one seam into the program: its services, its HTTP endpoints and its commands.</summary>
+/// <remarks>
+/// Configuration (section "Auth", see <see cref="AuthOptions"/>): Enabled, Entra:Instance, Entra:TenantIds,
+/// Entra:Audiences, AnonymousPullPrefixes, AccessTokenLifetime, RefreshTokenLifetime, RevocationCheckInterval; and
+/// Registry:PublicUrl for the token realm. Everything is created lazily: nothing here does I/O at start.
+/// </remarks>
 internal static class AuthSetup
 {
     public static IServiceCollection AddRegistryAuth(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSingleton<IRegistryAuthorizer, OpenAuthorizer>();
+        var options = AuthOptions.From(configuration);
+        services.AddSingleton(options);
+        services.AddSingleton<SigningKeys>();
+        services.AddSingleton<RegistryTokens>();
+        services.AddSingleton<EntraValidator>();
+        services.AddSingleton<AccessTokenStore>();
+        services.AddSingleton<Credentials>();
+        services.AddHostedService<AuthStartupCheck>();
+        if (options.Enabled)
+        {
+            services.AddSingleton<IRegistryAuthorizer, TokenAuthorizer>();
+        }
+        else
+        {
+            services.AddSingleton<IRegistryAuthorizer, OpenAuthorizer>();
+        }
+
         return services;
     }
 
-    /// <summary>Maps auth's own endpoints (none while auth is off).</summary>
-    public static WebApplication MapRegistryAuth(this WebApplication app) => app;
+    /// <summary>Maps the token service under /oauth2 (nothing while auth is off).</summary>
+    public static WebApplication MapRegistryAuth(this WebApplication app)
+    {
+        if (app.Services.GetRequiredService<AuthOptions>().Enabled)
+        {
+            app.Map("/oauth2", oauth => oauth.Run(TokenEndpoints.DispatchAsync));
+        }
 
-    public static IEnumerable<Command> Commands() => [];
+        return app;
+    }
+
+    public static IEnumerable<Command> Commands() => [TokenCommands.Create()];
 }

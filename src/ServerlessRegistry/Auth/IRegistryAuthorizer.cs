@@ -27,6 +27,15 @@ internal interface IRegistryAuthorizer
 
     /// <summary>Whether the caller holds <paramref name="access"/> on <paramref name="repository"/>; never throws for a refusal.</summary>
     ValueTask<bool> CanAsync(HttpContext context, string repository, Access access);
+
+    /// <summary>
+    /// Whether access is actually checked. When it is, knowing a digest proves nothing, so a mount needs a readable
+    /// <c>from</c> that links the blob (no registry-wide lookup).
+    /// </summary>
+    bool Enforced { get; }
+
+    /// <summary>The authenticated caller's stable subject (after AuthorizeAsync), or null (auth off, anonymous).</summary>
+    string? CallerOf(HttpContext context);
 }
 
 /// <summary>Authorization when auth is off (loopback development): every caller may do everything.</summary>
@@ -35,4 +44,8 @@ internal sealed class OpenAuthorizer : IRegistryAuthorizer
     public ValueTask AuthorizeAsync(HttpContext context, string repository, Access access) => ValueTask.CompletedTask;
 
     public ValueTask<bool> CanAsync(HttpContext context, string repository, Access access) => ValueTask.FromResult(true);
+
+    public bool Enforced => false;
+
+    public string? CallerOf(HttpContext context) => null;
 }

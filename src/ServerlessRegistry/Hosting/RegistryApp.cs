@@ -90,8 +90,7 @@ internal static class RegistryApp
     private static void AnnounceAsync(WebApplication app)
     {
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ServerlessRegistry");
-        var address = BoundAddress(app).ToString().TrimEnd('/');
-        RegistryLog.OpenMode(logger, address);
-        RegistryLog.Listening(logger, address);
+        // Whether auth is on is logged by the auth startup check; this is the ready line scripts wait for.
+        RegistryLog.Listening(logger, BoundAddress(app).ToString().TrimEnd('/'));
     }
 }

@@ -15,19 +15,19 @@ public sealed class UploadRaceTests
     public async Task RacingPatchesFromTheSameOffsetLetExactlyOneWin()
     {
         await using var harness = await RegistryHarness.StartAsync();
-        var status = await harness.Uploads.StartAsync("race/patch", DigestAlgorithm.Sha256, CancellationToken.None);
+        var status = await harness.Uploads.StartAsync("race/patch", DigestAlgorithm.Sha256, null, CancellationToken.None);
         var a = OciHttp.RandomBytes(5000);
         var b = OciHttp.RandomBytes(5000);
         var (bodyA, bodyB) = GatedStream.Pair(a, b);
 
         var results = await Task.WhenAll(
-            Attempt(() => harness.Uploads.AppendAsync("race/patch", status.Id, bodyA, new ChunkRange(0, 4999), 5000, CancellationToken.None)),
-            Attempt(() => harness.Uploads.AppendAsync("race/patch", status.Id, bodyB, new ChunkRange(0, 4999), 5000, CancellationToken.None)));
+            Attempt(() => harness.Uploads.AppendAsync("race/patch", status.Id, null, bodyA, new ChunkRange(0, 4999), 5000, CancellationToken.None)),
+            Attempt(() => harness.Uploads.AppendAsync("race/patch", status.Id, null, bodyB, new ChunkRange(0, 4999), 5000, CancellationToken.None)));
 
         Assert.Single(results, r => r is null);
         Assert.Single(results, r => r == ErrorKind.RangeInvalid);
         var winner = results[0] is null ? a : b;
-        var blob = await harness.Uploads.CompleteAsync("race/patch", status.Id, Digest(winner), Stream.Null, null, null, CancellationToken.None);
+        var blob = await harness.Uploads.CompleteAsync("race/patch", status.Id, null, Digest(winner), Stream.Null, null, null, CancellationToken.None);
         Assert.Equal(winner, await harness.ReadThroughRedirectAsync("race/patch", blob.Digest));
     }
 
@@ -35,16 +35,16 @@ public sealed class UploadRaceTests
     public async Task RacingFinalPutsCommitOnlyOneAndNeverChangeCommittedContent()
     {
         await using var harness = await RegistryHarness.StartAsync();
-        var status = await harness.Uploads.StartAsync("race/put", DigestAlgorithm.Sha256, CancellationToken.None);
+        var status = await harness.Uploads.StartAsync("race/put", DigestAlgorithm.Sha256, null, CancellationToken.None);
         var head = OciHttp.RandomBytes(3000);
-        await harness.Uploads.AppendAsync("race/put", status.Id, new MemoryStream(head), null, null, CancellationToken.None);
+        await harness.Uploads.AppendAsync("race/put", status.Id, null, new MemoryStream(head), null, null, CancellationToken.None);
         var tailA = OciHttp.RandomBytes(2000);
         var tailB = OciHttp.RandomBytes(2000);
         var (bodyA, bodyB) = GatedStream.Pair(tailA, tailB);
 
         var results = await Task.WhenAll(
-            Attempt(() => harness.Uploads.CompleteAsync("race/put", status.Id, Digest([.. head, .. tailA]), bodyA, null, null, CancellationToken.None)),
-            Attempt(() => harness.Uploads.CompleteAsync("race/put", status.Id, Digest([.. head, .. tailB]), bodyB, null, null, CancellationToken.None)));
+            Attempt(() => harness.Uploads.CompleteAsync("race/put", status.Id, null, Digest([.. head, .. tailA]), bodyA, null, null, CancellationToken.None)),
+            Attempt(() => harness.Uploads.CompleteAsync("race/put", status.Id, null, Digest([.. head, .. tailB]), bodyB, null, null, CancellationToken.None)));
 
         Assert.Single(results, r => r is null);
         var winner = results[0] is null ? (byte[])[.. head, .. tailA] : [.. head, .. tailB];

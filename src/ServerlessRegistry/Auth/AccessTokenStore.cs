@@ -1,0 +1,153 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using ServerlessRegistry.Core.Registry;
+using ServerlessRegistry.Core.Storage;
+
+namespace ServerlessRegistry.Auth;
+
+/// <summary>An access token as stored (never the secret).</summary>
+internal sealed record AccessTokenInfo(string Name, string Id, IReadOnlyList<string> Repositories, RegistryActions Actions, DateTimeOffset ExpiresAt, DateTimeOffset CreatedAt)
+{
+    public IReadOnlyList<Grant> Policy => [.. Repositories.Select(r => new Grant(r, Actions))];
+}
+
+/// <summary>
+/// Repository-scoped access tokens for people outside the tenant: rows in the private auth table, partition
+/// "tokens", row key = the token's name (its docker login username).
+/// </summary>
+/// <remarks>
+/// <para>The secret is 32 random bytes (base64url, prefixed "srt_"); only its SHA-256 is stored. A slow password
+/// hash adds nothing for a 256-bit random secret. Comparison is constant-time.</para>
+/// <para>Revoking deletes the row. Sign-in (<see cref="VerifyAsync"/>, refresh) always reads the row, so a revoked token
+/// is refused at once there. Bearer tokens minted from it carry its "name/id" and <see cref="IsActiveAsync"/> re-checks
+/// the row at most every Auth:RevocationCheckInterval per instance. Each creation gets a new Id, so re-creating a
+/// name never revives tokens minted from the old one. Thread-safe.</para>
+/// </remarks>
+internal sealed class AccessTokenStore(RegistryStorage storage, AuthOptions options, TimeProvider time)
+{
+    public const string Partition = "tokens";
+    public const string SecretPrefix = "srt_";
+    private readonly ConcurrentDictionary<string, (bool Active, DateTimeOffset CheckedAt)> _checks = new(StringComparer.Ordinal);
+
+    /// <summary>Names are docker login usernames and table keys: 1–64 of [a-z0-9._-], starting with a letter or digit.</summary>
+    public static bool IsValidName(string name) =>
+        name.Length is > 0 and <= 64 && char.IsAsciiLetterOrDigit(name[0]) &&
+        name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '.' or '_' or '-') &&
+        name != Credentials.EntraUserName;
+
+    /// <summary>Creates a token. Not idempotent: fails with <see cref="ConcurrencyException"/> when the name exists.</summary>
+    public async Task<(AccessTokenInfo Info, string Secret)> CreateAsync(string name, IReadOnlyList<string> repositories, RegistryActions actions, DateTimeOffset expiresAt, CancellationToken ct)
+    {
+        if (!IsValidName(name))
+        {
+            throw new ArgumentException("A token name is 1-64 of a-z, 0-9, '.', '_' or '-', starting with a letter or digit.", nameof(name));
+        }
+
+        var secret = SecretPrefix + Base64Url(RandomNumberGenerator.GetBytes(32));
+        var info = new AccessTokenInfo(name, Base64Url(RandomNumberGenerator.GetBytes(9)), repositories, actions, expiresAt, time.GetUtcNow());
+        var row = new TableRow(Partition, name)
+        {
+            ["Id"] = info.Id,
+            ["Hash"] = Hash(secret),
+            ["Repositories"] = string.Join(' ', repositories),
+            ["Actions"] = RegistryScope.FormatActions(actions),
+            ["ExpiresAt"] = expiresAt,
+            ["CreatedAt"] = info.CreatedAt,
+        };
+        await storage.Metadata.ExecuteAsync(storage.Layout.AuthTable, RowOperation.Insert(row), ct).ConfigureAwait(false);
+        return (info, secret);
+    }
+
+    /// <summary>Every token, expired ones included, in name order.</summary>
+    public async Task<List<AccessTokenInfo>> ListAsync(CancellationToken ct)
+    {
+        var tokens = new List<AccessTokenInfo>();
+        var query = new RowQuery { PartitionKey = Partition };
+        do
+        {
+            var page = await storage.Metadata.QueryAsync(storage.Layout.AuthTable, query, ct).ConfigureAwait(false);
+            tokens.AddRange(page.Rows.Select(FromRow));
+            query = query with { Continuation = page.Continuation };
+        }
+        while (query.Continuation is not null);
+        return tokens;
+    }
+
+    /// <summary>Deletes the token. Idempotent: false when there was none.</summary>
+    public async Task<bool> RevokeAsync(string name, CancellationToken ct)
+    {
+        if (!IsValidName(name))
+        {
+            return false;
+        }
+
+        try
+        {
+            await storage.Metadata.ExecuteAsync(storage.Layout.AuthTable, RowOperation.Delete(Partition, name), ct).ConfigureAwait(false);
+            foreach (var reference in _checks.Keys.Where(k => k.StartsWith(name + "/", StringComparison.Ordinal)))
+            {
+                _checks.TryRemove(reference, out _);
+            }
+
+            return true;
+        }
+        catch (ConcurrencyException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The token when <paramref name="secret"/> is its secret and it has not expired; else null. Always reads storage.</summary>
+    public async Task<AccessTokenInfo?> VerifyAsync(string name, string secret, CancellationToken ct)
+    {
+        var row = IsValidName(name) ? await storage.Metadata.GetAsync(storage.Layout.AuthTable, Partition, name, ct).ConfigureAwait(false) : null;
+        if (row?.GetBinary("Hash") is not { } stored || !CryptographicOperations.FixedTimeEquals(stored, Hash(secret)))
+        {
+            return null;
+        }
+
+        var info = FromRow(row);
+        return info.ExpiresAt > time.GetUtcNow() ? info : null;
+    }
+
+    /// <summary>The token with this name and id, unexpired; else null. Always reads storage (refresh grants).</summary>
+    public async Task<AccessTokenInfo?> FindAsync(string name, string id, CancellationToken ct)
+    {
+        var row = IsValidName(name) ? await storage.Metadata.GetAsync(storage.Layout.AuthTable, Partition, name, ct).ConfigureAwait(false) : null;
+        var info = row is null ? null : FromRow(row);
+        return info is not null && info.Id == id && info.ExpiresAt > time.GetUtcNow() ? info : null;
+    }
+
+    /// <summary>Whether "name/id" is still active, trusting an earlier answer for up to the revocation check interval.</summary>
+    public async ValueTask<bool> IsActiveAsync(string reference, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        if (_checks.TryGetValue(reference, out var check) && now - check.CheckedAt < options.RevocationCheckInterval)
+        {
+            return check.Active;
+        }
+
+        var slash = reference.IndexOf('/', StringComparison.Ordinal);
+        var active = slash > 0 && await FindAsync(reference[..slash], reference[(slash + 1)..], ct).ConfigureAwait(false) is not null;
+        if (_checks.Count > 10_000)
+        {
+            _checks.Clear();
+        }
+
+        _checks[reference] = (active, now);
+        return active;
+    }
+
+    private static AccessTokenInfo FromRow(TableRow row) => new(
+        row.RowKey,
+        row.GetString("Id") ?? "",
+        (row.GetString("Repositories") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries),
+        RegistryScope.ParseActions(row.GetString("Actions") ?? ""),
+        row.GetDateTime("ExpiresAt") ?? DateTimeOffset.MinValue,
+        row.GetDateTime("CreatedAt") ?? DateTimeOffset.MinValue);
+
+    private static byte[] Hash(string secret) => SHA256.HashData(Encoding.UTF8.GetBytes(secret));
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}

@@ -1,0 +1,50 @@
+using Microsoft.IdentityModel.JsonWebTokens;
+
+namespace ServerlessRegistry.Auth;
+
+/// <summary>What a validated bearer token says, parsed once and cached for the token's life.</summary>
+internal sealed class Caller
+{
+    public required string Subject { get; init; }
+
+    /// <summary>Granted actions per repository; a present entry with fewer actions means "asked for and refused".</summary>
+    public required Dictionary<string, RegistryActions> Access { get; init; }
+
+    public bool Catalog { get; init; }
+
+    /// <summary>The caller's policy; present only with the catalog scope, which is filtered by it.</summary>
+    public IReadOnlyList<Grant> Policy { get; init; } = [];
+
+    /// <summary>"name/id" of the access token behind this caller, re-checked for revocation.</summary>
+    public string? AccessToken { get; init; }
+
+    public DateTimeOffset Expires { get; init; }
+
+    public static Caller From(JsonWebToken jwt)
+    {
+        var access = new Dictionary<string, RegistryActions>(StringComparer.Ordinal);
+        var catalog = false;
+        foreach (var value in RegistryTokens.Values(jwt, "access"))
+        {
+            if (value == RegistryScope.Catalog)
+            {
+                catalog = true;
+            }
+            else if (RegistryScope.TryParse(value, out var scope) && scope.Type == RegistryScope.Repository)
+            {
+                // "repository:name:" (no actions) still records that the scope was asked for and refused.
+                access[scope.Name] = access.GetValueOrDefault(scope.Name) | scope.Actions;
+            }
+        }
+
+        return new Caller
+        {
+            Subject = jwt.Subject,
+            Access = access,
+            Catalog = catalog,
+            Policy = [.. RegistryTokens.Values(jwt, "pol").Select(v => Grant.TryParse(v, out var g) ? g : default).Where(g => g.Pattern is not null)],
+            AccessToken = jwt.TryGetPayloadValue<string>("tkn", out var reference) ? reference : null,
+            Expires = new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero),
+        };
+    }
+}

@@ -1,0 +1,49 @@
+using Microsoft.Extensions.Configuration;
+using ServerlessRegistry.Core.Registry;
+using ServerlessRegistry.Hosting;
+using ServerlessRegistry.Testing;
+
+namespace ServerlessRegistry.Auth.Tests;
+
+/// <summary>Auth off is allowed only on loopback; the signing key is created once, even by racing instances.</summary>
+public sealed class StartupTests
+{
+    [Theory]
+    [InlineData("Registry:BindAddress", "0.0.0.0")]
+    [InlineData("FUNCTIONS_CUSTOMHANDLER_PORT", "0")]
+    public async Task RefusesToStartOpenWhenReachableBeyondLoopback(string key, string value)
+    {
+        await using var app = RegistryApp.Build([], config => config.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Registry:Port"] = "0",
+            ["Storage:AccountName"] = Azurite.AccountName,
+            ["Logging:LogLevel:Default"] = "None",
+            [key] = value,
+        }));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => app.StartAsync());
+        Assert.Contains("Refusing to start", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LoopbackWithoutAuthIsAllowed() =>
+        Assert.Null(AuthStartupCheck.ExposedReason(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Registry:BindAddress"] = "::1" }).Build()));
+
+    [Fact]
+    public async Task ConcurrentFirstUseConvergesOnOneSigningKey()
+    {
+        await using var server = await RegistryServer.StartAsync(new Dictionary<string, string?> { ["Auth:Enabled"] = "true" });
+        try
+        {
+            var storage = (RegistryStorage)server.Services.GetService(typeof(RegistryStorage))!;
+            var instances = Enumerable.Range(0, 4).Select(_ => new SigningKeys(storage, TimeProvider.System)).ToList();
+            var sets = await Task.WhenAll(instances.Select(k => k.GetAsync(CancellationToken.None)));
+            Assert.Single(sets.Select(s => s.Active.KeyId).Distinct());
+            Assert.Equal(sets[0].Active.KeyId, (await instances[0].GetAsync(CancellationToken.None)).Active.KeyId);
+        }
+        finally
+        {
+            var tables = new Azure.AzureMetadataStore(BlobTestSupport.EmulatorOptions(await Azurite.GetAsync()), TimeProvider.System);
+            await tables.DeleteTableAsync(new Core.Storage.StorageLayout(server.Prefix).AuthTable, CancellationToken.None);
+        }
+    }
+}
