@@ -9,6 +9,7 @@ namespace ServerlessRegistry.Core.Registry;
 public sealed class BlobService(RegistryStorage storage, RegistryOptions options, TimeProvider time)
 {
     private const string ContentType = "application/octet-stream";
+    private readonly ContentIndex _index = new(storage, time);
 
     /// <summary>The blob linked in <paramref name="repository"/>, or null. One point read.</summary>
     public async Task<BlobInfo?> FindAsync(string repository, string digest, CancellationToken ct)
@@ -26,14 +27,14 @@ public sealed class BlobService(RegistryStorage storage, RegistryOptions options
     }
 
     /// <summary>
-    /// Links an existing blob into <paramref name="repository"/> without copying: from <paramref name="from"/>
-    /// when it links the blob, else from the global index. Null when the registry does not hold the blob.
-    /// Idempotent.
+    /// Links an existing blob into <paramref name="repository"/> without copying. The global index decides (it names
+    /// the one physical copy, whichever repository <paramref name="from"/> says); the index row is touched first so a
+    /// concurrent garbage collection cannot sweep the content under the new link. Null when the registry does not
+    /// hold the blob (or a sweep is removing it right now): the client then uploads. Idempotent.
     /// </summary>
     public async Task<BlobInfo?> MountAsync(string repository, string digest, string? from, CancellationToken ct)
     {
-        var source = from is null ? null : await FindAsync(from, digest, ct).ConfigureAwait(false);
-        source ??= await FindIndexedAsync(digest, ct).ConfigureAwait(false);
+        var source = await _index.TouchAsync(digest, ct).ConfigureAwait(false);
         if (source is null)
         {
             return null;
@@ -62,11 +63,12 @@ public sealed class BlobService(RegistryStorage storage, RegistryOptions options
     /// <summary>
     /// Finishes an upload whose digest was verified: reuses indexed content when the registry already holds the
     /// digest, else commits the staged blocks in place and indexes them; then links the blob. Write order
-    /// (commit → index → link) means a crash leaves at worst unreferenced content.
+    /// (commit → index → link) means a crash leaves at worst unreferenced content. Reusing indexed content touches its
+    /// index row first (see <see cref="ContentIndex.TouchAsync"/>); when a sweep removes it meanwhile, our own blocks are used.
     /// </summary>
     internal async Task<BlobInfo> CommitUploadAsync(string repository, string blobName, IReadOnlyList<string> blockIds, string digest, long size, CancellationToken ct)
     {
-        var blob = await FindIndexedAsync(digest, ct).ConfigureAwait(false);
+        var blob = await _index.TouchAsync(digest, ct).ConfigureAwait(false);
         if (blob is null)
         {
             await storage.Blobs.CommitBlocksAsync(blobName, blockIds, ContentType, ct).ConfigureAwait(false);
@@ -84,7 +86,7 @@ public sealed class BlobService(RegistryStorage storage, RegistryOptions options
             catch (ConcurrencyException)
             {
                 // Another upload of the same content indexed first: use its copy and drop ours.
-                blob = await FindIndexedAsync(digest, ct).ConfigureAwait(false);
+                blob = await _index.TouchAsync(digest, ct).ConfigureAwait(false);
                 if (blob is null)
                 {
                     throw;
@@ -96,12 +98,6 @@ public sealed class BlobService(RegistryStorage storage, RegistryOptions options
 
         await LinkAsync(repository, blob, ct).ConfigureAwait(false);
         return blob;
-    }
-
-    private async Task<BlobInfo?> FindIndexedAsync(string digest, CancellationToken ct)
-    {
-        var row = await storage.Metadata.GetAsync(storage.Layout.BlobIndexTable, digest, "", ct).ConfigureAwait(false);
-        return row is null ? null : new BlobInfo(digest, row.GetInt64("Size") ?? 0, row.GetString("Blob") ?? "");
     }
 
     private Task LinkAsync(string repository, BlobInfo blob, CancellationToken ct)

@@ -18,6 +18,8 @@ public sealed record ManifestPutResult(string Digest, string? Subject, IReadOnly
 /// </summary>
 public sealed class ManifestService(RegistryStorage storage, CatalogService catalog, TimeProvider time)
 {
+    private readonly ContentIndex _index = new(storage, time);
+
     /// <summary>Batches hold 100 rows: the manifest, its referrer row, and the tags.</summary>
     public const int MaxTagsPerPush = 98;
 
@@ -55,9 +57,7 @@ public sealed class ManifestService(RegistryStorage storage, CatalogService cata
         }
         else
         {
-            var blobName = StorageLayout.ManifestBlob(digest);
-            await storage.Blobs.CreateIfAbsentAsync(blobName, bytes, manifest.MediaType, ct).ConfigureAwait(false);
-            body["Blob"] = blobName;
+            body["Blob"] = await _index.StoreManifestAsync(digest, bytes, manifest.MediaType, ct).ConfigureAwait(false);
         }
 
         var partition = StorageLayout.RepositoryKey(repository);
@@ -182,6 +182,38 @@ public sealed class ManifestService(RegistryStorage storage, CatalogService cata
                 {
                     Fail.With(ErrorKind.ManifestBlobUnknown, "blob unknown to registry", ("digest", chunk[i]));
                 }
+            }
+
+            await Task.WhenAll(found.Select(link => TouchLinkAsync(link!, ct))).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// The push side of the GC protocol for links: a link older than <see cref="Maintenance.GcProtocol.TouchInterval"/>
+    /// gets a new LinkedAt on the ETag read before the manifest row that needs it is written. A sweep deletes links
+    /// only on the ETag it read, so either this touch fails (the link is gone: MANIFEST_BLOB_UNKNOWN, the client
+    /// uploads again) or the sweep's delete does. Fresher links are safe without a write.
+    /// </summary>
+    private async Task TouchLinkAsync(TableRow link, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        if (now - (link.GetDateTime("LinkedAt") ?? DateTimeOffset.MinValue) < Maintenance.GcProtocol.TouchInterval)
+        {
+            return;
+        }
+
+        link["LinkedAt"] = now;
+        try
+        {
+            await storage.Metadata.ExecuteAsync(storage.Layout.RepositoriesTable, RowOperation.Replace(link, link.ETag ?? "*"), ct).ConfigureAwait(false);
+        }
+        catch (ConcurrencyException)
+        {
+            // Re-linked by an upload (fine: fresh) or deleted by a sweep (the manifest must not reference it).
+            var again = await storage.Metadata.GetAsync(storage.Layout.RepositoriesTable, link.PartitionKey, link.RowKey, ct).ConfigureAwait(false);
+            if (again is null || now - (again.GetDateTime("LinkedAt") ?? DateTimeOffset.MinValue) >= Maintenance.GcProtocol.TouchInterval)
+            {
+                Fail.With(ErrorKind.ManifestBlobUnknown, "blob unknown to registry", ("digest", link.RowKey[StorageLayout.BlobLinkPrefix.Length..]));
             }
         }
     }

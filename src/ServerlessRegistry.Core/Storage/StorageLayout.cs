@@ -16,9 +16,10 @@ namespace ServerlessRegistry.Core.Storage;
 ///
 /// Table {prefix}uploads   PK {uploadId}                RK ""                      upload session
 ///     Repository, Algorithm, Offset (Int64), Segments (Binary: per PATCH a 4-byte nonce and a 4-byte block count),
-///     HashState (Binary), CreatedAt, UpdatedAt
+///     HashState (Binary), CreatedAt, UpdatedAt, Owner (the caller's subject when auth is on)
 /// Table {prefix}blobs     PK {digest}                  RK ""                      global blob index (dedup)
-///     Blob (physical name), Size (Int64), CreatedAt
+///     Blob (physical name), Size (Int64), CreatedAt, TouchedAt (a push reused it; see GarbageCollection.md)
+///     Large manifests are indexed here too, so every physical blob is named by exactly one index row.
 /// Table {prefix}repos     PK hex(repository)           one partition per repository, so its writes batch atomically
 ///     RK "b:{digest}"               blob link        Blob, Size, LinkedAt
 ///     RK "m:{digest}"               manifest         MediaType, Size, Content (Binary, inline) | Blob, Subject,
@@ -27,13 +28,21 @@ namespace ServerlessRegistry.Core.Storage;
 ///                                                    row's body, so a pull by tag is one point read)
 ///     RK "r:{subject}:{digest}"     referrer         MediaType, Size, ArtifactType, Annotations
 /// Table {prefix}catalog   PK "repositories"            RK hex(repository)         Name
+/// Table {prefix}auth      private to the registry, like everything here (never public)
+///     PK "keys"    RK "active"   the registry's token signing key: Kid, Key (Binary, PKCS#8 RSA), CreatedAt;
+///                                written once with insert-if-absent, so racing instances converge on one key
+///     PK "tokens"  RK {name}     access token: Id (changes on re-create), Hash (Binary, SHA-256 of the secret),
+///                                Repositories, Actions, ExpiresAt, CreatedAt. Revoke deletes the row.
 /// </code>
 /// <para>Keys: repository names contain '/', which table keys forbid, so they are hex-encoded (two lower-case hex
 /// digits per byte). That keeps ordinal order equal to the names' byte order, which the catalog's paging needs.
 /// Tags and digests use only characters keys allow, and "t:" + tag keeps the spec's lexical order.</para>
 /// <para>Write order (a crash leaves at worst an orphan, never a reference to missing content):
 /// blocks → commit → index row → link row; manifest blob → manifest, tag and referrer rows in one batch;
-/// tag rows are removed before the manifest row they copy.</para>
+/// tag rows are removed before the manifest row they copy. Garbage collection deletes in the reverse order of
+/// references (manifest rows → links → index row → blob), each row on the ETag it read; pushes touch the index
+/// row and stale links on the ETag they read before relying on them. The protocol and its proof are in
+/// GarbageCollection.md beside this file.</para>
 /// <para>Block ids: base64 of 8 bytes, a PATCH's random nonce then the block's index in the blob. Every PATCH
 /// stages under its own nonce, so two racing PATCHes on one session never overwrite each other's blocks; the
 /// session row (written under its ETag) records which nonce won.</para>
@@ -68,6 +77,7 @@ public sealed class StorageLayout
     public string BlobIndexTable => Prefix + "blobs";
     public string RepositoriesTable => Prefix + "repos";
     public string CatalogTable => Prefix + "catalog";
+    public string AuthTable => Prefix + "auth";
 
     public static string DataBlob(string uploadId) => "data/" + uploadId;
 

@@ -1,0 +1,201 @@
+using System.Collections.Concurrent;
+using ServerlessRegistry.Core.Registry;
+using ServerlessRegistry.Core.Storage;
+
+namespace ServerlessRegistry.Core.Maintenance;
+
+/// <summary>
+/// Online mark-and-sweep over every repository, the global blob index and the container. The registry keeps
+/// serving while it runs; the protocol that makes that safe is written down in the remarks of
+/// <see cref="StorageLayout"/>.
+/// </summary>
+/// <remarks>
+/// <para>Phases: (1) upload expiry, then list the container (orphan candidates); (2) per repository partition: mark, then delete unreachable manifest rows (with
+/// their referrer rows), then unreferenced links, in batches conditional on the ETags read; (3) delete index rows
+/// that no surviving row references and no push touched within the grace period (conditional), then their blobs;
+/// (4) delete the listed candidates that no row names.</para>
+/// <para>Idempotent: a second run right after the first finds nothing to do. Every age is measured against the
+/// run's start time, which is never later than any read, so a push the run cannot see is always too young to
+/// sweep. A conditional delete that fails (a push touched the row meanwhile) keeps the row and everything it
+/// protects. Two runs at once are safe but wasteful.</para>
+/// </remarks>
+public sealed partial class GarbageCollector(RegistryStorage storage, UploadExpiry uploads, TimeProvider time)
+{
+    private const int BatchLimit = 100;
+
+    public async Task<GcReport> RunAsync(MaintenanceOptions options, IProgress<GcProgress>? progress, CancellationToken ct)
+    {
+        options.Validate();
+        var started = time.GetTimestamp();
+        var run = new Run(options, time.GetUtcNow(), progress);
+        var expiry = await uploads.RunAsync(options, progress, ct).ConfigureAwait(false);
+        var candidates = await ListOrphanCandidatesAsync(run, expiry.Sessions, ct).ConfigureAwait(false);
+        await MarkRepositoriesAsync(run, ct).ConfigureAwait(false);
+        await SweepIndexAsync(run, ct).ConfigureAwait(false);
+        await SweepOrphansAsync(run, candidates, ct).ConfigureAwait(false);
+        return new GcReport(options.DryRun, run.BlobsScanned, run.BlobsDeleted, run.BytesReclaimed + expiry.BytesReclaimed,
+            expiry.Expired, run.ManifestsDeleted, run.LinksDeleted, run.IndexRowsDeleted, run.Conflicts, time.GetElapsedTime(started));
+    }
+
+    /// <summary>Streams the repositories table (ordered by partition) and handles one partition at a time.</summary>
+    private async Task MarkRepositoriesAsync(Run run, CancellationToken ct)
+    {
+        var table = storage.Layout.RepositoriesTable;
+        var partition = new List<TableRow>();
+        var query = new RowQuery { Top = 1000 };
+        long seen = 0;
+        do
+        {
+            var page = await storage.Metadata.QueryAsync(table, query, ct).ConfigureAwait(false);
+            foreach (var row in page.Rows)
+            {
+                if (partition.Count > 0 && partition[0].PartitionKey != row.PartitionKey)
+                {
+                    await CollectPartitionAsync(run, partition, ct).ConfigureAwait(false);
+                    partition = [];
+                }
+
+                partition.Add(row);
+            }
+
+            seen += page.Rows.Count;
+            run.Report("repositories", seen);
+            query = query with { Continuation = page.Continuation };
+        }
+        while (query.Continuation is not null);
+
+        if (partition.Count > 0)
+        {
+            await CollectPartitionAsync(run, partition, ct).ConfigureAwait(false);
+        }
+    }
+
+    private async Task CollectPartitionAsync(Run run, List<TableRow> rows, CancellationToken ct)
+    {
+        var plan = await RepositoryPlan.MarkAsync(rows, run.Now, run.Options, (row, token) => ReadRefsAsync(run, row, token), ct).ConfigureAwait(false);
+        var gone = new HashSet<string>(StringComparer.Ordinal);
+        var groups = plan.Manifests.Select(m => m.Referrer is null
+            ? new[] { Delete(m.Manifest) }
+            : [Delete(m.Manifest), Delete(m.Referrer)]).ToList();
+        foreach (var deleted in await DeleteGroupsAsync(run, groups, ct).ConfigureAwait(false))
+        {
+            gone.UnionWith(deleted);
+        }
+
+        Interlocked.Add(ref run.ManifestsDeleted, plan.Manifests.Count(m => gone.Contains(m.Manifest.RowKey)));
+
+        // A manifest that survived a conflict (re-pushed meanwhile) still needs its links: leave them all this run.
+        if (plan.Manifests.All(m => gone.Contains(m.Manifest.RowKey)))
+        {
+            var links = plan.Links.Select(l => new[] { Delete(l) }).ToList();
+            var deleted = await DeleteGroupsAsync(run, links, ct).ConfigureAwait(false);
+            var linkKeys = deleted.SelectMany(d => d).ToList();
+            gone.UnionWith(linkKeys);
+            Interlocked.Add(ref run.LinksDeleted, linkKeys.Count);
+        }
+
+        // Whatever survives is a reference the index and orphan sweeps must honour.
+        foreach (var row in rows.Where(r => !gone.Contains(r.RowKey)))
+        {
+            var key = row.RowKey;
+            var digest = key.StartsWith(StorageLayout.BlobLinkPrefix, StringComparison.Ordinal) ? key[StorageLayout.BlobLinkPrefix.Length..]
+                : key.StartsWith(StorageLayout.ManifestPrefix, StringComparison.Ordinal) ? key[StorageLayout.ManifestPrefix.Length..]
+                : key.StartsWith(StorageLayout.TagPrefix, StringComparison.Ordinal) ? row.GetString("Digest")
+                : null;
+            if (digest is not null && row.GetString("Blob") is { } blob)
+            {
+                run.ReferencedDigests.TryAdd(digest, 0);
+                run.ReferencedNames.TryAdd(blob, 0);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Deletes groups of rows of one partition, each group atomically, packing groups into batches of at most 100.
+    /// A batch that fails is retried group by group, so one conflict keeps only its own group. Returns the row keys
+    /// of the groups deleted (in a dry run: the groups that would be).
+    /// </summary>
+    private async Task<List<string[]>> DeleteGroupsAsync(Run run, List<RowOperation[]> groups, CancellationToken ct)
+    {
+        var done = new List<string[]>();
+        if (run.Options.DryRun)
+        {
+            done.AddRange(groups.Select(g => g.Select(o => o.Row.RowKey).ToArray()));
+            return done;
+        }
+
+        var table = storage.Layout.RepositoriesTable;
+        var batch = new List<RowOperation[]>();
+        foreach (var group in groups.Append(null))
+        {
+            if (group is not null && batch.Sum(g => g.Length) + group.Length <= BatchLimit)
+            {
+                batch.Add(group);
+                continue;
+            }
+
+            try
+            {
+                await storage.Metadata.ExecuteBatchAsync(table, batch.SelectMany(g => g).ToList(), ct).ConfigureAwait(false);
+                done.AddRange(batch.Select(g => g.Select(o => o.Row.RowKey).ToArray()));
+            }
+            catch (ConcurrencyException)
+            {
+                foreach (var single in batch)
+                {
+                    try
+                    {
+                        await storage.Metadata.ExecuteBatchAsync(table, single, ct).ConfigureAwait(false);
+                        done.Add(single.Select(o => o.Row.RowKey).ToArray());
+                    }
+                    catch (ConcurrencyException)
+                    {
+                        Interlocked.Increment(ref run.Conflicts);
+                    }
+                }
+            }
+
+            batch = group is null ? [] : [group];
+        }
+
+        return done;
+    }
+
+    /// <summary>A kept manifest's references: parsed from the row, or from its blob (read once per digest per run).</summary>
+    private async Task<ManifestRefs?> ReadRefsAsync(Run run, TableRow row, CancellationToken ct)
+    {
+        if (row.GetBinary("Content") is { } inline)
+        {
+            return ManifestRefs.Parse(inline, row.GetString("MediaType"));
+        }
+
+        var digest = row.RowKey[StorageLayout.ManifestPrefix.Length..];
+        if (run.BlobManifests.TryGetValue(digest, out var cached))
+        {
+            return cached;
+        }
+
+        var bytes = await storage.Blobs.ReadAllAsync(row.GetString("Blob") ?? "", ct).ConfigureAwait(false);
+        // Missing content protects nothing; unreadable content protects everything (null).
+        var refs = bytes is null ? new ManifestRefs([], []) : ManifestRefs.Parse(bytes, row.GetString("MediaType"));
+        run.BlobManifests[digest] = refs;
+        return refs;
+    }
+
+    private static RowOperation Delete(TableRow row) => RowOperation.Delete(row.PartitionKey, row.RowKey, row.ETag ?? "*");
+
+    /// <summary>State of one run. Counters are fields so sweeps can update them with Interlocked.</summary>
+    private sealed class Run(MaintenanceOptions options, DateTimeOffset now, IProgress<GcProgress>? progress)
+    {
+        public MaintenanceOptions Options { get; } = options;
+        public DateTimeOffset Now { get; } = now;
+        public ConcurrentDictionary<string, byte> ReferencedDigests { get; } = new(StringComparer.Ordinal);
+        public ConcurrentDictionary<string, byte> ReferencedNames { get; } = new(StringComparer.Ordinal);
+        public ConcurrentDictionary<string, byte> IndexedNames { get; } = new(StringComparer.Ordinal);
+        public ConcurrentDictionary<string, byte> SweptNames { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, ManifestRefs?> BlobManifests { get; } = new(StringComparer.Ordinal);
+        public long BlobsScanned, BlobsDeleted, BytesReclaimed, ManifestsDeleted, LinksDeleted, IndexRowsDeleted, Conflicts;
+
+        public void Report(string phase, long done) => progress?.Report(new GcProgress(phase, done));
+    }
+}

@@ -1,0 +1,98 @@
+namespace ServerlessRegistry.Core.Maintenance;
+
+/// <summary>
+/// The "Maintenance" configuration section: how garbage collection and upload expiry decide what may go.
+/// Every age is measured from the start of a run on the injected <see cref="TimeProvider"/>.
+/// </summary>
+public sealed class MaintenanceOptions
+{
+    /// <summary>
+    /// Content, links and untagged manifests touched more recently than this are kept even when nothing references
+    /// them: they may belong to a push in progress. At least <see cref="MinimumGracePeriod"/>.
+    /// </summary>
+    public TimeSpan GracePeriod { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>Removes manifests that no tag (and no kept index or subject) references, once older than the grace period.</summary>
+    public bool DeleteUntagged { get; set; }
+
+    /// <summary>Reports what a run would remove and removes nothing.</summary>
+    public bool DryRun { get; set; }
+
+    /// <summary>Upload sessions idle for longer than this are removed together with their staged blocks.</summary>
+    public TimeSpan UploadMaxAge { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>Storage deletes in flight at once during a sweep.</summary>
+    public int Parallelism { get; set; } = 16;
+
+    /// <summary>
+    /// The grace period must exceed the push side's refresh interval (<see cref="GcProtocol.TouchInterval"/>) with
+    /// room for clock skew, or a push that skipped a refresh could lose its content.
+    /// </summary>
+    public static readonly TimeSpan MinimumGracePeriod = 2 * GcProtocol.TouchInterval;
+
+    /// <summary>Throws when the options would break the protocol's time argument.</summary>
+    public MaintenanceOptions Validate()
+    {
+        if (GracePeriod < MinimumGracePeriod)
+        {
+            throw new ArgumentException($"Maintenance:GracePeriod must be at least {MinimumGracePeriod}.");
+        }
+
+        if (UploadMaxAge < GracePeriod)
+        {
+            throw new ArgumentException("Maintenance:UploadMaxAge must be at least the grace period.");
+        }
+
+        if (Parallelism is < 1 or > 64)
+        {
+            throw new ArgumentException("Maintenance:Parallelism must be 1-64.");
+        }
+
+        return this;
+    }
+
+    public MaintenanceOptions With(bool? dryRun = null, bool? deleteUntagged = null) => new()
+    {
+        GracePeriod = GracePeriod,
+        DeleteUntagged = deleteUntagged ?? DeleteUntagged,
+        DryRun = dryRun ?? DryRun,
+        UploadMaxAge = UploadMaxAge,
+        Parallelism = Parallelism,
+    };
+}
+
+/// <summary>What one garbage-collection run found and did (or, in a dry run, would do).</summary>
+/// <param name="BlobsScanned">Physical blobs listed in the container.</param>
+/// <param name="BlobsDeleted">Physical blobs deleted (index-named content and orphans).</param>
+/// <param name="BytesReclaimed">Committed bytes of the deleted blobs.</param>
+/// <param name="SessionsExpired">Upload sessions removed by expiry in this run.</param>
+public sealed record GcReport(
+    bool DryRun,
+    long BlobsScanned,
+    long BlobsDeleted,
+    long BytesReclaimed,
+    long SessionsExpired,
+    long ManifestsDeleted,
+    long LinksDeleted,
+    long IndexRowsDeleted,
+    long Conflicts,
+    TimeSpan Elapsed)
+{
+    public string Summary() =>
+        $"{(DryRun ? "dry run: would delete" : "deleted")} {BlobsDeleted} of {BlobsScanned} blobs scanned, {BytesReclaimed} bytes reclaimed, " +
+        $"{SessionsExpired} sessions expired, {ManifestsDeleted} manifests, {LinksDeleted} links, {IndexRowsDeleted} index rows, " +
+        $"{Conflicts} kept after a concurrent write, in {Elapsed.TotalSeconds:0.0} s";
+}
+
+/// <summary>Progress of a long run: the phase and how many items it has handled so far.</summary>
+public sealed record GcProgress(string Phase, long Done);
+
+/// <summary>Constants both sides of the GC/push protocol rely on (see StorageLayout remarks).</summary>
+public static class GcProtocol
+{
+    /// <summary>
+    /// A push refreshes an index row's TouchedAt or a link's LinkedAt (a conditional write) only when it is older than
+    /// this; fresher rows are already safe from any run that could still miss the push.
+    /// </summary>
+    public static readonly TimeSpan TouchInterval = TimeSpan.FromHours(1);
+}

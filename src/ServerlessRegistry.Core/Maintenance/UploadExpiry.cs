@@ -1,0 +1,72 @@
+using ServerlessRegistry.Core.Registry;
+using ServerlessRegistry.Core.Storage;
+
+namespace ServerlessRegistry.Core.Maintenance;
+
+/// <summary>What an expiry run removed and which sessions are still live.</summary>
+/// <param name="Sessions">Every session id seen, live or expired: the orphan sweep leaves their blobs to expiry.</param>
+public sealed record UploadExpiryResult(long Expired, long BytesReclaimed, IReadOnlySet<string> Sessions);
+
+/// <summary>
+/// Removes upload sessions idle for longer than <see cref="MaintenanceOptions.UploadMaxAge"/> and their staged blocks
+/// (the session's data/{id} blob).
+/// </summary>
+/// <remarks>
+/// Idempotent. Safe against a client finishing the same session: the final PUT claims the session by deleting its
+/// row on the ETag it read, and expiry deletes the row on the ETag it read, so exactly one of them wins. Expiry
+/// deletes the blocks only after winning; a PATCH that lands after that fails with BLOB_UPLOAD_UNKNOWN.
+/// </remarks>
+public sealed class UploadExpiry(RegistryStorage storage, TimeProvider time)
+{
+    public async Task<UploadExpiryResult> RunAsync(MaintenanceOptions options, IProgress<GcProgress>? progress, CancellationToken ct)
+    {
+        var cutoff = time.GetUtcNow() - options.UploadMaxAge;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var stale = new List<TableRow>();
+        var query = new RowQuery { Top = 1000 };
+        do
+        {
+            var page = await storage.Metadata.QueryAsync(storage.Layout.UploadsTable, query, ct).ConfigureAwait(false);
+            foreach (var row in page.Rows)
+            {
+                // UpdatedAt is written by every PATCH; CreatedAt covers rows from before it existed.
+                var touched = row.GetDateTime("UpdatedAt") ?? row.GetDateTime("CreatedAt") ?? DateTimeOffset.MinValue;
+                if (touched < cutoff)
+                {
+                    stale.Add(row);
+                }
+
+                seen.Add(row.PartitionKey);
+            }
+
+            query = query with { Continuation = page.Continuation };
+        }
+        while (query.Continuation is not null);
+
+        long expired = 0, bytes = 0;
+        await Parallel.ForEachAsync(stale, new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism, CancellationToken = ct }, async (row, token) =>
+        {
+            if (!options.DryRun)
+            {
+                try
+                {
+                    await storage.Metadata.ExecuteAsync(storage.Layout.UploadsTable, RowOperation.Delete(row.PartitionKey, "", row.ETag ?? "*"), token).ConfigureAwait(false);
+                }
+                catch (ConcurrencyException)
+                {
+                    return; // finished, cancelled or appended to meanwhile: not ours to expire
+                }
+
+                await storage.Blobs.DeleteAsync(StorageLayout.DataBlob(row.PartitionKey), token).ConfigureAwait(false);
+            }
+
+            Interlocked.Add(ref bytes, row.GetInt64("Offset") ?? 0);
+            if (Interlocked.Increment(ref expired) % 100 == 0)
+            {
+                progress?.Report(new GcProgress("uploads", Interlocked.Read(ref expired)));
+            }
+        }).ConfigureAwait(false);
+
+        return new UploadExpiryResult(expired, bytes, seen);
+    }
+}

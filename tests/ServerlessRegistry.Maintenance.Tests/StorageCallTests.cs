@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using ServerlessRegistry.Testing;
+using Xunit.Abstractions;
+
+namespace ServerlessRegistry.Maintenance.Tests;
+
+/// <summary>
+/// The storage calls a run makes for a registry of 1,000 blobs: reads must grow with pages (1,000 rows or 5,000
+/// blobs a call), not with blobs; deletes are one call per swept blob plus one per 100 links. No timing asserts:
+/// the run time is only written to the test output.
+/// </summary>
+public sealed class StorageCallTests(ITestOutputHelper output)
+{
+    private const int Repositories = 10;
+    private const int BlobsPerRepository = 100;
+
+    [Fact]
+    public async Task ARunOverAThousandBlobsReadsByThePageAndASecondRunOnlyReads()
+    {
+        await using var gc = await GcHarness.StartAsync();
+        var dropped = new List<(string Repo, string Digest)>();
+        await Parallel.ForEachAsync(Enumerable.Range(0, Repositories), new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (r, _) =>
+        {
+            var repo = $"scale/r{r}";
+            var digests = new string[BlobsPerRepository];
+            await Parallel.ForEachAsync(Enumerable.Range(0, BlobsPerRepository), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, _) =>
+            {
+                var bytes = Encoding.UTF8.GetBytes($"{{\"repo\":{r},\"blob\":{i},\"salt\":\"{Guid.NewGuid()}\"}}");
+                digests[i] = OciHttp.Sha256(bytes);
+                using var post = await gc.Client.PostAsync($"/v2/{repo}/blobs/uploads/?digest={digests[i]}", new ByteArrayContent(bytes));
+                Assert.Equal(HttpStatusCode.Created, post.StatusCode);
+            });
+
+            // Ten images of ten blobs each (a config and nine layers); half of them are deleted.
+            for (var m = 0; m < 10; m++)
+            {
+                var manifest = Manifest(digests.Skip(m * 10).Take(10).ToArray());
+                using var put = await gc.Client.PutManifestAsync(repo, "t" + m, manifest);
+                Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+                if (m % 2 == 0)
+                {
+                    lock (dropped)
+                    {
+                        dropped.Add((repo, OciHttp.Sha256(manifest)));
+                    }
+                }
+            }
+        });
+        foreach (var (repo, digest) in dropped)
+        {
+            await gc.DeleteManifestAsync(repo, digest);
+        }
+
+        gc.Clock.Advance(GcHarness.PastGrace);
+        gc.Counter.Reset();
+        var clock = Stopwatch.StartNew();
+        var first = await gc.GcAsync();
+        var firstTime = clock.Elapsed;
+        var firstCalls = gc.Counter.Count;
+        var firstKinds = gc.Counter.ByKind;
+        Assert.Equal(500, first.BlobsDeleted);
+        Assert.Equal(1000, first.BlobsScanned);
+        Assert.Equal(500, first.LinksDeleted);
+
+        gc.Counter.Reset();
+        clock.Restart();
+        var second = await gc.GcAsync();
+        var secondTime = clock.Elapsed;
+        var secondCalls = gc.Counter.Count;
+        Assert.Equal(0, second.BlobsDeleted);
+
+        output.WriteLine($"first run: {firstTime.TotalMilliseconds:0} ms, {firstCalls} storage calls: {string.Join(", ", firstKinds.OrderBy(k => k.Key).Select(k => $"{k.Key} {k.Value}"))}");
+        output.WriteLine($"second run: {secondTime.TotalMilliseconds:0} ms, {secondCalls} storage calls: {string.Join(", ", gc.Counter.ByKind.OrderBy(k => k.Key).Select(k => $"{k.Key} {k.Value}"))}");
+
+        // Deletes: 500 index rows + 500 blobs + one batch per repository; everything else is paged reads.
+        const int deletes = 500 + 500 + Repositories;
+        Assert.InRange(firstCalls - deletes, 1, 20);
+        Assert.InRange(secondCalls, 1, 20);
+    }
+
+    private static byte[] Manifest(string[] digests)
+    {
+        var sb = new StringBuilder("{\"schemaVersion\":2,\"mediaType\":\"").Append(OciHttp.OciManifest).Append('"');
+        sb.Append(",\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"").Append(digests[0]).Append("\",\"size\":1}");
+        sb.Append(",\"layers\":[").AppendJoin(',', digests.Skip(1).Select(d => $"{{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\",\"digest\":\"{d}\",\"size\":1}}")).Append("]}");
+        return Encoding.UTF8.GetBytes(sb.ToString());
+    }
+}

@@ -1,0 +1,77 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using ServerlessRegistry.Testing;
+
+namespace ServerlessRegistry.Maintenance.Tests;
+
+public sealed class UploadExpiryTests
+{
+    [Fact]
+    public async Task ExpiredUploadsBlocksAreGoneWhileALiveUploadStillCompletes()
+    {
+        await using var gc = await GcHarness.StartAsync();
+        const string repo = "expiry/uploads";
+        var stale = await StartWithChunkAsync(gc, repo, OciHttp.RandomBytes(1000));
+        gc.Clock.Advance(TimeSpan.FromDays(8));
+        var liveChunk = OciHttp.RandomBytes(1500);
+        var live = await StartWithChunkAsync(gc, repo, liveChunk);
+        Assert.Contains("data/" + stale.Id, await gc.PhysicalBlobsAsync());
+
+        var summary = await gc.Server.Services.GetRequiredService<MaintenanceJobs>().ExpireUploadsAsync(CancellationToken.None);
+        Assert.Contains("expired 1 sessions", summary, StringComparison.Ordinal);
+
+        var blobs = await gc.PhysicalBlobsAsync();
+        Assert.DoesNotContain("data/" + stale.Id, blobs);
+        Assert.Contains("data/" + live.Id, blobs);
+        using (var status = await gc.Client.GetAsync(stale.Location))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, status.StatusCode);
+        }
+
+        // A GC run right after expires nothing more and leaves the live session's blocks alone.
+        var report = await gc.GcAsync();
+        Assert.Equal(0, report.SessionsExpired);
+        Assert.Equal(0, report.BlobsDeleted);
+
+        var digest = OciHttp.Sha256(liveChunk);
+        using (var put = await gc.Client.PutAsync(live.Location + (live.Location.Contains('?') ? "&" : "?") + "digest=" + digest, new ByteArrayContent([])))
+        {
+            Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+        }
+
+        Assert.Equal(liveChunk, await gc.PullBlobAsync(repo, digest));
+    }
+
+    [Fact]
+    public async Task GcRunsExpiryAndSweepsBlocksThatNoSessionOwns()
+    {
+        await using var gc = await GcHarness.StartAsync();
+        const string repo = "expiry/gc";
+        var stale = await StartWithChunkAsync(gc, repo, OciHttp.RandomBytes(800));
+        var cancelled = await StartWithChunkAsync(gc, repo, OciHttp.RandomBytes(900));
+        using (await gc.Client.DeleteAsync(cancelled.Location))
+        {
+        }
+
+        gc.Clock.Advance(TimeSpan.FromDays(8));
+        var report = await gc.GcAsync();
+        Assert.Equal(1, report.SessionsExpired);
+        Assert.Equal(1, report.BlobsDeleted); // the cancelled session's staged blocks: an orphan
+        Assert.Empty(await gc.PhysicalBlobsAsync());
+        Assert.Equal(0, (await gc.GcAsync()).SessionsExpired);
+        _ = stale;
+    }
+
+    private static async Task<(string Id, string Location)> StartWithChunkAsync(GcHarness gc, string repo, byte[] chunk)
+    {
+        using var start = await gc.Client.PostAsync($"/v2/{repo}/blobs/uploads/", null);
+        Assert.Equal(HttpStatusCode.Accepted, start.StatusCode);
+        var location = start.Headers.Location!.ToString();
+        using var content = new ByteArrayContent(chunk);
+        content.Headers.ContentType = new("application/octet-stream");
+        using var patch = await gc.Client.PatchAsync(location, content);
+        Assert.Equal(HttpStatusCode.Accepted, patch.StatusCode);
+        var path = new Uri(new Uri("http://x"), location).AbsolutePath;
+        return (path[(path.LastIndexOf('/') + 1)..], location);
+    }
+}
