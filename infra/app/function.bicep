@@ -1,0 +1,121 @@
+// The Flex Consumption plan and the function app running ServerlessRegistry as a custom handler
+// (host.json and the function folders ship in dist/registry.zip, built by scripts/package.sh).
+param location string
+param tags object
+param resourceToken string
+param storageAccountName string
+param deploymentContainerName string
+param registryPrefix string
+param appInsightsName string
+param tenantId string
+@description('Client id of the registry\'s Entra app registration: the audience of the tokens it accepts.')
+param audience string
+param publicUrl string
+param anonymousPullPrefixes string
+param instanceMemoryMB int
+param maximumInstanceCount int
+
+// Must equal the service name in azure.yaml: azd finds the app by this tag.
+var serviceName = 'registry'
+
+// The largest request body the host lets through: one PATCH carrying a whole layer, as docker sends it.
+// Equals AzureSettings.LargestLayerBytes (10 GiB; a test checks). The 230 s response deadline still applies.
+var largestLayerBytes = '10737418240'
+
+resource account 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
+  name: storageAccountName
+}
+
+resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
+  name: appInsightsName
+}
+
+// Every setting the program and the host read. Identity-based throughout: no connection string carries a key.
+// Keys the registry reads are listed in src/ServerlessRegistry/Hosting/AzureSettings.cs (a test cross-checks).
+var appSettings = {
+  AzureWebJobsStorage__credential: 'managedidentity'
+  AzureWebJobsStorage__blobServiceUri: account.properties.primaryEndpoints.blob
+  AzureWebJobsStorage__queueServiceUri: account.properties.primaryEndpoints.queue
+  AzureWebJobsStorage__tableServiceUri: account.properties.primaryEndpoints.table
+  APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD'
+  FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: largestLayerBytes
+  // The catch-all function owns "/", and the handler answers it; the host's page is never wanted.
+  AzureWebJobsDisableHomepage: 'true'
+  Storage__AccountName: account.name
+  Storage__Prefix: registryPrefix
+  Registry__PublicUrl: publicUrl
+  Auth__Enabled: 'true'
+  Auth__Entra__TenantIds__0: tenantId
+  Auth__Entra__Audiences__0: audience
+  Auth__AnonymousPullPrefixes: anonymousPullPrefixes
+}
+
+resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+  name: 'plan-${resourceToken}'
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: {
+    tier: 'FlexConsumption'
+    name: 'FC1'
+  }
+  properties: {
+    reserved: true
+  }
+}
+
+resource site 'Microsoft.Web/sites@2024-04-01' = {
+  name: 'func-${resourceToken}'
+  location: location
+  tags: union(tags, { 'azd-service-name': serviceName })
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'SystemAssigned'
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    siteConfig: {
+      minTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+      appSettings: [for setting in items(appSettings): { name: setting.key, value: setting.value }]
+    }
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${account.properties.primaryEndpoints.blob}${deploymentContainerName}'
+          authentication: {
+            type: 'SystemAssignedIdentity'
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        maximumInstanceCount: maximumInstanceCount
+        instanceMemoryMB: instanceMemoryMB
+      }
+      runtime: {
+        name: 'custom'
+        version: '1.0'
+      }
+    }
+  }
+}
+
+// Publishing goes through Entra ID (azd uses the signed-in user's token); basic-auth publishing stays off.
+resource ftpPolicy 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
+  parent: site
+  name: 'ftp'
+  properties: { allow: false }
+}
+
+resource scmPolicy 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
+  parent: site
+  name: 'scm'
+  properties: { allow: false }
+}
+
+output name string = site.name
+output defaultHostName string = site.properties.defaultHostName
+output principalId string = site.identity.principalId

@@ -1,0 +1,73 @@
+using System.Reflection;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using ServerlessRegistry.Azure;
+using ServerlessRegistry.Core.Storage;
+using ServerlessRegistry.Hosting;
+using ServerlessRegistry.Testing;
+
+namespace ServerlessRegistry.Deploy.Tests;
+
+/// <summary>
+/// The registry in process (auth off, loopback) on a storage prefix the test chooses, so a published handler with
+/// auth on can serve what it stored. Disposing stops it and leaves the storage to the test.
+/// </summary>
+internal sealed class SeedRegistry : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private SeedRegistry(WebApplication app)
+    {
+        _app = app;
+        Client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = RegistryApp.BoundAddress(app) };
+    }
+
+    public HttpClient Client { get; }
+
+    /// <param name="settings">Extra configuration, e.g. Registry:PublicUrl.</param>
+    public static async Task<SeedRegistry> StartAsync(Azurite azurite, string prefix, IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var app = RegistryApp.Build([], config =>
+        {
+            config.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Registry:Port"] = "0",
+                ["Storage:AccountName"] = Azurite.AccountName,
+                ["Storage:AccountKey"] = Azurite.AccountKey,
+                ["Storage:BlobEndpoint"] = azurite.BlobEndpoint.ToString(),
+                ["Storage:TableEndpoint"] = azurite.TableEndpoint.ToString(),
+                ["Storage:Prefix"] = prefix,
+                ["Logging:LogLevel:Default"] = "Warning",
+            });
+            if (settings is not null)
+            {
+                config.AddInMemoryCollection(settings);
+            }
+        });
+        await app.StartAsync();
+        return new SeedRegistry(app);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
+
+/// <summary>Deletes a prefix's container and every table the layout names (including ones newer than StorageCleanup's list).</summary>
+internal static class DeployCleanup
+{
+    public static async Task DeletePrefixAsync(Azurite azurite, string prefix)
+    {
+        await StorageCleanup.DeletePrefixAsync(azurite, prefix);
+        var layout = new StorageLayout(prefix);
+        var tables = new AzureMetadataStore(BlobTestSupport.EmulatorOptions(azurite), TimeProvider.System);
+        foreach (var table in typeof(StorageLayout).GetProperties(BindingFlags.Public | BindingFlags.Instance)
+                     .Where(p => p.Name.EndsWith("Table", StringComparison.Ordinal) && p.PropertyType == typeof(string)))
+        {
+            await tables.DeleteTableAsync((string)table.GetValue(layout)!, CancellationToken.None);
+        }
+    }
+}
