@@ -26,16 +26,10 @@ public sealed class PublishedHandlerTests(PackageFixture package) : IAsyncLifeti
     {
         _azurite = await Azurite.GetAsync();
         (_blob, _digest) = await SeedAsync();
-        _handler = await PublishedHandler.StartAsync(package, new Dictionary<string, string>
-        {
-            ["Storage__AccountName"] = Azurite.AccountName,
-            ["Storage__AccountKey"] = Azurite.AccountKey,
-            ["Storage__BlobEndpoint"] = _azurite.BlobEndpoint.ToString(),
-            ["Storage__TableEndpoint"] = _azurite.TableEndpoint.ToString(),
-            ["Storage__Prefix"] = _prefix,
-            ["Auth__Enabled"] = "true",
-            ["Auth__AnonymousPullPrefixes"] = "public/",
-        });
+        var environment = _azurite.RegistryEnvironment(_prefix).ToDictionary(kv => kv.Key, kv => kv.Value!);
+        environment["Auth__Enabled"] = "true";
+        environment["Auth__AnonymousPullPrefixes"] = "public/";
+        _handler = await PublishedHandler.StartAsync(package, environment);
     }
 
     public async Task DisposeAsync()

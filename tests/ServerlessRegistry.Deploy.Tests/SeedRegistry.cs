@@ -29,16 +29,8 @@ internal sealed class SeedRegistry : IAsyncDisposable
     {
         var app = RegistryApp.Build([], config =>
         {
-            config.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Registry:Port"] = "0",
-                ["Storage:AccountName"] = Azurite.AccountName,
-                ["Storage:AccountKey"] = Azurite.AccountKey,
-                ["Storage:BlobEndpoint"] = azurite.BlobEndpoint.ToString(),
-                ["Storage:TableEndpoint"] = azurite.TableEndpoint.ToString(),
-                ["Storage:Prefix"] = prefix,
-                ["Logging:LogLevel:Default"] = "Warning",
-            });
+            config.AddInMemoryCollection(azurite.RegistrySettings(prefix));
+            config.AddInMemoryCollection(new Dictionary<string, string?> { ["Registry:Port"] = "0", ["Logging:LogLevel:Default"] = "Warning" });
             if (settings is not null)
             {
                 config.AddInMemoryCollection(settings);

@@ -27,6 +27,20 @@ public sealed class Azurite
     public Uri BlobEndpoint { get; }
     public Uri TableEndpoint { get; }
 
+    /// <summary>Configuration that points the registry at this instance under <paramref name="prefix"/>.</summary>
+    public Dictionary<string, string?> RegistrySettings(string prefix) => new()
+    {
+        ["Storage:AccountName"] = AccountName,
+        ["Storage:AccountKey"] = AccountKey,
+        ["Storage:BlobEndpoint"] = BlobEndpoint.ToString(),
+        ["Storage:TableEndpoint"] = TableEndpoint.ToString(),
+        ["Storage:Prefix"] = prefix,
+    };
+
+    /// <summary>The same settings as environment variables, for a registry started as its own process.</summary>
+    public Dictionary<string, string?> RegistryEnvironment(string prefix) =>
+        RegistrySettings(prefix).ToDictionary(kv => kv.Key.Replace(":", "__", StringComparison.Ordinal), kv => kv.Value);
+
     /// <summary>The shared instance, started on first use.</summary>
     public static Task<Azurite> GetAsync() => Shared.Value;
 

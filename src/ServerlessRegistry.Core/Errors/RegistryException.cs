@@ -4,7 +4,7 @@ namespace ServerlessRegistry.Core.Errors;
 /// Every way a registry operation can be refused. The HTTP layer maps each kind to a spec error code and a
 /// status in one table; nothing else chooses a status.
 /// </summary>
-public enum ErrorKind
+internal enum ErrorKind
 {
     BlobUnknown,
     BlobUploadInvalid,
@@ -35,14 +35,14 @@ public enum ErrorKind
 }
 
 /// <summary>A refusal with a spec error code; <see cref="Detail"/> is optional context (e.g. the digest in question).</summary>
-public sealed class RegistryException(ErrorKind kind, string message, IReadOnlyList<(string Key, string? Value)>? detail = null) : Exception(message)
+internal sealed class RegistryException(ErrorKind kind, string message, IReadOnlyList<(string Key, string? Value)>? detail = null) : Exception(message)
 {
     public ErrorKind Kind { get; } = kind;
     public IReadOnlyList<(string Key, string? Value)> Detail { get; } = detail ?? [];
 }
 
 /// <summary>Throw helpers: keep the throw out of callers' hot paths.</summary>
-public static class Fail
+internal static class Fail
 {
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
     public static void With(ErrorKind kind, string message, params (string Key, string? Value)[] detail) =>

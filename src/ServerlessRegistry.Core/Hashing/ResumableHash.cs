@@ -19,7 +19,7 @@ namespace ServerlessRegistry.Core.Hashing;
 /// produce identical digests and identical saved states. Instances are not thread-safe.
 /// </para>
 /// </remarks>
-public sealed class ResumableHash : IDisposable
+internal sealed class ResumableHash : IDisposable
 {
     private HashEngine? _engine;
     private long _finalBytesHashed;

@@ -2,7 +2,7 @@ using ServerlessRegistry.Core.Storage;
 
 namespace ServerlessRegistry.Core.Maintenance;
 
-public sealed partial class GarbageCollector
+internal sealed partial class GarbageCollector
 {
     /// <summary>
     /// Deletes index rows that no surviving row references and no push touched within the grace period, each on the

@@ -19,7 +19,7 @@ namespace ServerlessRegistry.Core.Maintenance;
 /// sweep. A conditional delete that fails (a push touched the row meanwhile) keeps the row and everything it
 /// protects. Two runs at once are safe but wasteful.</para>
 /// </remarks>
-public sealed partial class GarbageCollector(RegistryStorage storage, UploadExpiry uploads, TimeProvider time)
+internal sealed partial class GarbageCollector(RegistryStorage storage, UploadExpiry uploads, TimeProvider time)
 {
     private const int BatchLimit = 100;
 

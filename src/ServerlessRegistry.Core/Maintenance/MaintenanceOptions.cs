@@ -4,7 +4,7 @@ namespace ServerlessRegistry.Core.Maintenance;
 /// The "Maintenance" configuration section: how garbage collection and upload expiry decide what may go.
 /// Every age is measured from the start of a run on the injected <see cref="TimeProvider"/>.
 /// </summary>
-public sealed class MaintenanceOptions
+internal sealed class MaintenanceOptions
 {
     /// <summary>
     /// Content, links and untagged manifests touched more recently than this are kept even when nothing references
@@ -66,7 +66,7 @@ public sealed class MaintenanceOptions
 /// <param name="BlobsDeleted">Physical blobs deleted (index-named content and orphans).</param>
 /// <param name="BytesReclaimed">Committed bytes of the deleted blobs.</param>
 /// <param name="SessionsExpired">Upload sessions removed by expiry in this run.</param>
-public sealed record GcReport(
+internal sealed record GcReport(
     bool DryRun,
     long BlobsScanned,
     long BlobsDeleted,
@@ -85,10 +85,10 @@ public sealed record GcReport(
 }
 
 /// <summary>Progress of a long run: the phase and how many items it has handled so far.</summary>
-public sealed record GcProgress(string Phase, long Done);
+internal sealed record GcProgress(string Phase, long Done);
 
 /// <summary>Constants both sides of the GC/push protocol rely on (see StorageLayout remarks).</summary>
-public static class GcProtocol
+internal static class GcProtocol
 {
     /// <summary>
     /// A push refreshes an index row's TouchedAt or a link's LinkedAt (a conditional write) only when it is older than

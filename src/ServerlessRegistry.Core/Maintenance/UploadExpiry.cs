@@ -5,7 +5,7 @@ namespace ServerlessRegistry.Core.Maintenance;
 
 /// <summary>What an expiry run removed and which sessions are still live.</summary>
 /// <param name="Sessions">Every session id seen, live or expired: the orphan sweep leaves their blobs to expiry.</param>
-public sealed record UploadExpiryResult(long Expired, long BytesReclaimed, IReadOnlySet<string> Sessions);
+internal sealed record UploadExpiryResult(long Expired, long BytesReclaimed, IReadOnlySet<string> Sessions);
 
 /// <summary>
 /// Removes upload sessions idle for longer than <see cref="MaintenanceOptions.UploadMaxAge"/> and their staged blocks
@@ -16,7 +16,7 @@ public sealed record UploadExpiryResult(long Expired, long BytesReclaimed, IRead
 /// row on the ETag it read, and expiry deletes the row on the ETag it read, so exactly one of them wins. Expiry
 /// deletes the blocks only after winning; a PATCH that lands after that fails with BLOB_UPLOAD_UNKNOWN.
 /// </remarks>
-public sealed class UploadExpiry(RegistryStorage storage, TimeProvider time)
+internal sealed class UploadExpiry(RegistryStorage storage, TimeProvider time)
 {
     public async Task<UploadExpiryResult> RunAsync(MaintenanceOptions options, IProgress<GcProgress>? progress, CancellationToken ct)
     {

@@ -7,16 +7,16 @@ namespace ServerlessRegistry.Core.Maintenance;
 /// <param name="Logical">Every blob it links and every manifest it holds, at full size: what it would cost alone.</param>
 /// <param name="Deduplicated">Its share of what is stored: each shared blob's size divided among the repositories that link it.</param>
 /// <param name="Exclusive">Bytes that only this repository references: what deleting it would reclaim.</param>
-public sealed record RepositoryUsage(string Repository, long Logical, long Deduplicated, long Exclusive, int Blobs, int Manifests);
+internal sealed record RepositoryUsage(string Repository, long Logical, long Deduplicated, long Exclusive, int Blobs, int Manifests);
 
 /// <summary>Per-repository usage, plus the bytes physically stored (the sum of the deduplicated column, rounding aside).</summary>
-public sealed record UsageSummary(IReadOnlyList<RepositoryUsage> Repositories, long StoredBytes, long LogicalBytes);
+internal sealed record UsageSummary(IReadOnlyList<RepositoryUsage> Repositories, long StoredBytes, long LogicalBytes);
 
 /// <summary>
 /// Computes storage usage from the metadata alone: one scan of the repositories table, no content reads.
 /// Read-only and safe to run at any time; a push racing the scan may or may not be counted.
 /// </summary>
-public sealed class UsageReport(RegistryStorage storage)
+internal sealed class UsageReport(RegistryStorage storage)
 {
     public async Task<UsageSummary> RunAsync(CancellationToken ct)
     {

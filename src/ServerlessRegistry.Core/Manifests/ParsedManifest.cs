@@ -5,13 +5,13 @@ using ServerlessRegistry.Core.Primitives;
 namespace ServerlessRegistry.Core.Manifests;
 
 /// <summary>A content descriptor: what a manifest says about one blob or manifest it references.</summary>
-public sealed record Descriptor(string MediaType, string Digest, long Size, bool HasUrls);
+internal sealed record Descriptor(string MediaType, string Digest, long Size, bool HasUrls);
 
 /// <summary>
 /// What the registry needs from a manifest: its type, what it references, and its referrer facts. The bytes
 /// themselves are kept and served verbatim; this is only a reading of them.
 /// </summary>
-public sealed record ParsedManifest(
+internal sealed record ParsedManifest(
     string MediaType,
     Descriptor? Config,
     IReadOnlyList<Descriptor> Layers,

@@ -1,7 +1,7 @@
 namespace ServerlessRegistry.Core.Primitives;
 
 /// <summary>The manifest media types the registry accepts, and the ones it treats specially.</summary>
-public static class MediaTypes
+internal static class MediaTypes
 {
     public const string OciManifest = "application/vnd.oci.image.manifest.v1+json";
     public const string OciIndex = "application/vnd.oci.image.index.v1+json";

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace ServerlessRegistry.Core.Primitives;
 
 /// <summary>Validation of repository names and tags, as the distribution spec defines them.</summary>
-public static partial class Names
+internal static partial class Names
 {
     /// <summary>
     /// Longest repository name accepted. Clients cap host + "/" + name at 255, and the name's hex encoding

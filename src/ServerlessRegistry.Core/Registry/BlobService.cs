@@ -6,7 +6,7 @@ namespace ServerlessRegistry.Core.Registry;
 /// <summary>
 /// Blobs as repositories see them: links from a repository to content in the shared, deduplicated store.
 /// </summary>
-public sealed class BlobService(RegistryStorage storage, RegistryOptions options, TimeProvider time)
+internal sealed class BlobService(RegistryStorage storage, RegistryOptions options, TimeProvider time)
 {
     private const string ContentType = "application/octet-stream";
     private readonly ContentIndex _index = new(storage, time);
@@ -27,12 +27,13 @@ public sealed class BlobService(RegistryStorage storage, RegistryOptions options
     }
 
     /// <summary>
-    /// Links an existing blob into <paramref name="repository"/> without copying. The global index decides (it names
-    /// the one physical copy, whichever repository <paramref name="from"/> says); the index row is touched first so a
-    /// concurrent garbage collection cannot sweep the content under the new link. Null when the registry does not
-    /// hold the blob (or a sweep is removing it right now): the client then uploads. Idempotent.
+    /// Links an existing blob into <paramref name="repository"/> without copying. The global index names the one
+    /// physical copy; whether the caller may mount it (pull on the source repository) is decided before this call.
+    /// The index row is touched first so a concurrent garbage collection cannot sweep the content under the new
+    /// link. Null when the registry does not hold the blob (or a sweep is removing it right now): the client then
+    /// uploads. Idempotent.
     /// </summary>
-    public async Task<BlobInfo?> MountAsync(string repository, string digest, string? from, CancellationToken ct)
+    public async Task<BlobInfo?> MountAsync(string repository, string digest, CancellationToken ct)
     {
         var source = await _index.TouchAsync(digest, ct).ConfigureAwait(false);
         if (source is null)

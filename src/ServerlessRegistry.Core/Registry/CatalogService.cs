@@ -5,13 +5,13 @@ using ServerlessRegistry.Core.Storage;
 namespace ServerlessRegistry.Core.Registry;
 
 /// <summary>One page of names, and whether more follow.</summary>
-public sealed record NamePage(IReadOnlyList<string> Names, bool HasMore);
+internal sealed record NamePage(IReadOnlyList<string> Names, bool HasMore);
 
 /// <summary>
 /// The catalog of repositories and each repository's tag list, both paged in the spec's lexical order with
 /// <c>n</c> and an exclusive <c>last</c>.
 /// </summary>
-public sealed class CatalogService(RegistryStorage storage)
+internal sealed class CatalogService(RegistryStorage storage)
 {
     /// <summary>Repositories this process has already listed: the catalog upsert is skipped for them.</summary>
     private readonly ConcurrentDictionary<string, bool> _listed = new(StringComparer.Ordinal);

@@ -4,7 +4,7 @@ using ServerlessRegistry.Core.Primitives;
 namespace ServerlessRegistry.Core.Registry;
 
 /// <summary>The &lt;reference&gt; of a manifest URL: a tag, or a digest (anything with a colon).</summary>
-public readonly record struct ManifestReference(string Value, Digest? Digest)
+internal readonly record struct ManifestReference(string Value, Digest? Digest)
 {
     public bool IsDigest => Digest is not null;
 

@@ -7,16 +7,16 @@ using ServerlessRegistry.Core.Storage;
 namespace ServerlessRegistry.Core.Registry;
 
 /// <summary>A stored manifest: its identity and, for GET, its exact bytes.</summary>
-public sealed record ManifestContent(string Digest, string MediaType, long Size, byte[]? Bytes);
+internal sealed record ManifestContent(string Digest, string MediaType, long Size, byte[]? Bytes);
 
 /// <summary>What a manifest PUT recorded.</summary>
-public sealed record ManifestPutResult(string Digest, string? Subject, IReadOnlyList<string> Tags);
+internal sealed record ManifestPutResult(string Digest, string? Subject, IReadOnlyList<string> Tags);
 
 /// <summary>
 /// Manifests and tags. A push writes the manifest, its tags and its referrer row in one batch in the
 /// repository's partition, so a tag never points at a manifest that is not there.
 /// </summary>
-public sealed class ManifestService(RegistryStorage storage, CatalogService catalog, TimeProvider time)
+internal sealed class ManifestService(RegistryStorage storage, CatalogService catalog, TimeProvider time)
 {
     private readonly ContentIndex _index = new(storage, time);
 

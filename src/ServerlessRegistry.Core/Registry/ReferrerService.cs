@@ -4,10 +4,10 @@ using ServerlessRegistry.Core.Storage;
 namespace ServerlessRegistry.Core.Registry;
 
 /// <summary>One entry of a referrers index.</summary>
-public sealed record Referrer(string MediaType, string Digest, long Size, string? ArtifactType, string? AnnotationsJson);
+internal sealed record Referrer(string MediaType, string Digest, long Size, string? ArtifactType, string? AnnotationsJson);
 
 /// <summary>The referrers API: manifests whose <c>subject</c> names a digest, read from their referrer rows.</summary>
-public sealed class ReferrerService(RegistryStorage storage, ManifestService manifests)
+internal sealed class ReferrerService(RegistryStorage storage, ManifestService manifests)
 {
     /// <summary>
     /// Referrers of <paramref name="subject"/>, optionally only those of one artifactType. An unknown subject has

@@ -10,7 +10,7 @@ namespace ServerlessRegistry.Core.Registry;
 /// Blob uploads: sessions, chunks, the final PUT, monolithic POST and cancel. Content is staged as blocks of
 /// the blob that will hold it, so completing an upload commits in place and never copies or re-reads.
 /// </summary>
-public sealed class UploadService(RegistryStorage storage, BlobService blobs, RegistryOptions options, TimeProvider time)
+internal sealed class UploadService(RegistryStorage storage, BlobService blobs, RegistryOptions options, TimeProvider time)
 {
     /// <summary>
     /// Opens a session. Not idempotent: each call makes a new one. <paramref name="owner"/> (the caller's subject,

@@ -118,13 +118,13 @@ internal sealed class UploadSession
 }
 
 /// <summary>What a client is told about an upload: where it is and how many bytes it holds.</summary>
-public sealed record UploadStatus(string Repository, string Id, long Offset);
+internal sealed record UploadStatus(string Repository, string Id, long Offset);
 
 /// <summary>A blob as a repository sees it.</summary>
-public sealed record BlobInfo(string Digest, long Size, string BlobName);
+internal sealed record BlobInfo(string Digest, long Size, string BlobName);
 
 /// <summary>An inclusive byte range from a Content-Range header.</summary>
-public readonly record struct ChunkRange(long Start, long End)
+internal readonly record struct ChunkRange(long Start, long End)
 {
     public long Length => End - Start + 1;
 }

@@ -23,7 +23,7 @@ internal static class UploadEndpoints
             // With auth on, knowing a digest proves nothing: mount only from a readable "from" that links the blob, never
             // from the registry-wide index. Otherwise the spec's fallback applies: a normal upload (202) follows.
             var allowed = !request.Authorizer.Enforced || from is not null && await request.Blobs.FindAsync(from, mount.Value, request.Aborted) is not null;
-            if (allowed && await request.Blobs.MountAsync(request.Repository, mount.Value, from, request.Aborted) is { } mounted)
+            if (allowed && await request.Blobs.MountAsync(request.Repository, mount.Value, request.Aborted) is { } mounted)
             {
                 BlobCreated(request, mounted);
                 return;
