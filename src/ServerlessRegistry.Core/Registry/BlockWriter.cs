@@ -8,7 +8,8 @@ namespace ServerlessRegistry.Core.Registry;
 /// <summary>
 /// Streams a request body into staged blocks while hashing it. Memory is bounded by
 /// (blocks in flight + 1) × block size whatever the body's length; the hash sees every byte exactly once,
-/// in order, on the reading thread, while earlier blocks upload.
+/// in order, on the reading thread, while that block and earlier ones upload. Block size and parallelism are
+/// chosen by the benchmarks (bench/RESULTS.md; the reasons are in StorageLayout's remarks).
 /// </summary>
 internal static class BlockWriter
 {
@@ -53,10 +54,12 @@ internal static class BlockWriter
                     Fail.With(ErrorKind.SizeInvalid, "the body is longer than declared");
                 }
 
-                hash.Append(buffer.AsSpan(0, filled));
+                // Start the Put Block first and hash while it sends: both only read the buffer, and the hash then
+                // costs no upload latency. It is queued before hashing so a failure still waits for it.
                 var id = StorageLayout.BlockId(nonce, firstIndex + blocks);
                 blocks++;
                 inFlight.Enqueue((store.StageBlockAsync(blobName, id, buffer.AsMemory(0, filled), ct), buffer));
+                hash.Append(buffer.AsSpan(0, filled));
                 if (inFlight.Count >= options.BlocksInFlight)
                 {
                     await CompleteOldestAsync(inFlight).ConfigureAwait(false);

@@ -46,6 +46,15 @@ namespace ServerlessRegistry.Core.Storage;
 /// <para>Block ids: base64 of 8 bytes, a PATCH's random nonce then the block's index in the blob. Every PATCH
 /// stages under its own nonce, so two racing PATCHes on one session never overwrite each other's blocks; the
 /// session row (written under its ETag) records which nonce won.</para>
+/// <para>Performance choices (measured by scripts/bench.sh; numbers in bench/RESULTS.md):
+/// uploads stage 4 MiB blocks with 4 Put Block calls in flight per request (RegistryOptions), so an upload holds
+/// at most 20 MiB whatever the layer's size and a docker-style 1 GiB PATCH keeps storage as busy as a raw
+/// parallel upload; each block is hashed while it sends. Manifests up to <see cref="InlineManifestLimit"/> live in
+/// their rows and tag rows copy them, so a manifest GET is one point read (two above the limit) and a blob GET is one
+/// (the link row) plus a locally signed SAS. Nothing by-digest is cached in the process: one instance cannot see
+/// another's delete, the reads it would save are single point reads, and a serverless instance is short-lived.
+/// Nothing touches storage at start-up (clients, container and tables are created lazily), so a cold start costs what
+/// an empty ASP.NET Core app costs.</para>
 /// </remarks>
 public sealed class StorageLayout
 {
