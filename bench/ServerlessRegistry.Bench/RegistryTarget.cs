@@ -63,16 +63,13 @@ internal sealed class RegistryTarget : IAsyncDisposable
     }
 
     /// <summary>The environment the published registry reads (the same variables as scripts/run-local.sh).</summary>
-    public static Dictionary<string, string> Environment(Azurite azurite, string prefix, int port) => new()
+    public static Dictionary<string, string> Environment(Azurite azurite, string prefix, int port)
     {
-        ["REGISTRY_PORT"] = port.ToString(CultureInfo.InvariantCulture),
-        ["Storage__AccountName"] = Azurite.AccountName,
-        ["Storage__AccountKey"] = Azurite.AccountKey,
-        ["Storage__BlobEndpoint"] = azurite.BlobEndpoint.ToString(),
-        ["Storage__TableEndpoint"] = azurite.TableEndpoint.ToString(),
-        ["Storage__Prefix"] = prefix,
-        ["Logging__LogLevel__Default"] = "Warning",
-    };
+        var environment = azurite.RegistryEnvironment(prefix).ToDictionary(kv => kv.Key, kv => kv.Value!);
+        environment["REGISTRY_PORT"] = port.ToString(CultureInfo.InvariantCulture);
+        environment["Logging__LogLevel__Default"] = "Warning";
+        return environment;
+    }
 
     /// <summary>
     /// The registry's block size and parallelism: its defaults, or Registry__BlockSize / Registry__BlocksInFlight
