@@ -14,8 +14,10 @@ internal sealed class PublicAddress(Uri? publicUrl)
         if (headers.Location is { Count: 1 } values && values[0] is { Length: > 0 } location
             && location[0] == '/' && !location.StartsWith("//", StringComparison.Ordinal))
         {
+            // Location values are rooted paths ("/v2/…"): the app is never mounted under a base path, and inside the
+            // /v2 branch PathBase would repeat the prefix.
             var request = context.Request;
-            headers.Location = $"{request.Scheme}://{request.Host.ToUriComponent()}{request.PathBase.ToUriComponent()}{location}";
+            headers.Location = $"{request.Scheme}://{request.Host.ToUriComponent()}{location}";
         }
 
         return Task.CompletedTask;
