@@ -36,28 +36,20 @@ public sealed class BadInputTests(RegistryFixture fixture) : IClassFixture<Regis
         }
     }
 
-    [Fact]
-    public async Task MalformedContentRangeIsRefused()
+    [Theory]
+    [InlineData("three-bytes", 400, "BLOB_UPLOAD_INVALID")]
+    [InlineData("0-9", 400, "SIZE_INVALID")]
+    [InlineData("5-2", 416, "BLOB_UPLOAD_INVALID")]
+    public async Task BadChunkRangesAreRefusedAndNotRecorded(string contentRange, int status, string code)
     {
         using var start = await _client.PostAsync("/v2/bad/range/blobs/uploads/", null);
         var body = new ByteArrayContent([1, 2, 3]);
-        body.Headers.TryAddWithoutValidation("Content-Range", "three-bytes");
+        body.Headers.TryAddWithoutValidation("Content-Range", contentRange);
         using var patch = await _client.PatchAsync(start.Headers.Location, body);
-        Assert.Equal(HttpStatusCode.BadRequest, patch.StatusCode);
-        Assert.Equal("BLOB_UPLOAD_INVALID", await patch.ErrorCodeAsync());
-    }
-
-    [Fact]
-    public async Task ChunkShorterThanItsRangeIsRefusedAndNotRecorded()
-    {
-        using var start = await _client.PostAsync("/v2/bad/short/blobs/uploads/", null);
-        var body = new ByteArrayContent([1, 2, 3]);
-        body.Headers.TryAddWithoutValidation("Content-Range", "0-9");
-        using var patch = await _client.PatchAsync(start.Headers.Location, body);
-        Assert.Equal(HttpStatusCode.BadRequest, patch.StatusCode);
-        Assert.Equal("SIZE_INVALID", await patch.ErrorCodeAsync());
-        using var status = await _client.GetAsync(start.Headers.Location);
-        Assert.Equal("0-0", status.Headers.GetValues("Range").Single());
+        Assert.Equal((HttpStatusCode)status, patch.StatusCode);
+        Assert.Equal(code, await patch.ErrorCodeAsync());
+        using var upload = await _client.GetAsync(start.Headers.Location);
+        Assert.Equal("0-0", upload.Headers.GetValues("Range").Single());
     }
 
     [Fact]
