@@ -35,9 +35,20 @@ public sealed class DiscoveryFlowTests(RegistryFixture fixture) : IClassFixture<
         Assert.Empty(Names(await none.Content.ReadAsStringAsync(), "tags"));
     }
 
+    [Fact]
+    public async Task HugePageSizeIsServedWithoutOverflow()
+    {
+        await _client.PushImageAsync("disc/huge", "only");
+        using var response = await _client.GetAsync($"/v2/disc/huge/tags/list?n={int.MaxValue}");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(["only"], Names(await response.Content.ReadAsStringAsync(), "tags"));
+        Assert.False(response.Headers.Contains("Link"));
+    }
+
     [Theory]
     [InlineData("-1")]
     [InlineData("abc")]
+    [InlineData("99999999999")]
     public async Task InvalidPageSizeGets400(string n)
     {
         using var response = await _client.GetAsync($"/v2/disc/any/tags/list?n={n}");

@@ -16,6 +16,12 @@ internal sealed class CatalogService(RegistryStorage storage)
     /// <summary>Repositories this process has already listed: the catalog upsert is skipped for them.</summary>
     private readonly ConcurrentDictionary<string, bool> _listed = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// The largest page served for an explicit <c>n</c>; a larger <c>n</c> gets this many and a Link to the rest,
+    /// which the spec allows.
+    /// </summary>
+    public const int MaxPageSize = 10_000;
+
     /// <summary>Adds the repository to the catalog. Idempotent; after the first call in a process it makes no request.</summary>
     public async Task EnsureListedAsync(string repository, CancellationToken ct)
     {
@@ -36,6 +42,7 @@ internal sealed class CatalogService(RegistryStorage storage)
     /// <summary>Repositories after <paramref name="last"/>, at most <paramref name="n"/> (all when null).</summary>
     public async Task<NamePage> ListRepositoriesAsync(int? n, string? last, CancellationToken ct)
     {
+        n = Clamp(n);
         var rows = await PageAsync(storage.Layout.CatalogTable, StorageLayout.CatalogPartition, "",
             last is null ? null : StorageLayout.RepositoryKey(last), null, n, ct).ConfigureAwait(false);
         return Trim(rows.Select(r => StorageLayout.RepositoryFromKey(r.RowKey)).ToList(), n);
@@ -44,6 +51,7 @@ internal sealed class CatalogService(RegistryStorage storage)
     /// <summary>Tags of a repository after <paramref name="last"/>; NAME_UNKNOWN for a repository never pushed to.</summary>
     public async Task<NamePage> ListTagsAsync(string repository, int? n, string? last, CancellationToken ct)
     {
+        n = Clamp(n);
         var prefix = StorageLayout.TagPrefix;
         var rows = await PageAsync(storage.Layout.RepositoriesTable, StorageLayout.RepositoryKey(repository), prefix,
             last is null ? null : StorageLayout.TagKey(last), StorageLayout.PrefixEnd(prefix), n, ct).ConfigureAwait(false);
@@ -73,6 +81,8 @@ internal sealed class CatalogService(RegistryStorage storage)
         };
         return await storage.QueryAllAsync(table, query, limit, ct).ConfigureAwait(false);
     }
+
+    private static int? Clamp(int? n) => n is { } count ? Math.Min(count, MaxPageSize) : null;
 
     private static NamePage Trim(List<string> names, int? n) =>
         n is { } count && names.Count > count ? new NamePage(names[..count], true) : new NamePage(names, false);
