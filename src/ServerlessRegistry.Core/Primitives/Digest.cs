@@ -1,5 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
-
 namespace ServerlessRegistry.Core.Primitives;
 
 /// <summary>The digest algorithms this registry can compute.</summary>
@@ -83,12 +81,6 @@ public readonly record struct Digest
 
         digest = new Digest(alg, text);
         return DigestParseResult.Ok;
-    }
-
-    public static bool TryParse(string? text, [NotNullWhen(true)] out string? canonical)
-    {
-        canonical = TryParse(text, out Digest d) == DigestParseResult.Ok ? d.Value : null;
-        return canonical is not null;
     }
 
     /// <summary>Parses an algorithm name as given in <c>digest-algorithm=</c>.</summary>

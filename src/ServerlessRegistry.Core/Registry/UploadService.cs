@@ -113,15 +113,6 @@ internal sealed class UploadService(RegistryStorage storage, BlobService blobs, 
         return await blobs.CommitUploadAsync(repository, session.BlobName, session.BlockIds(nonce, written.Blocks), digest.Value, size, ct).ConfigureAwait(false);
     }
 
-    // Without an owner (auth off, tests, tools): the session is anyone's who knows its id.
-    public Task<UploadStatus> StartAsync(string repository, DigestAlgorithm algorithm, CancellationToken ct) => StartAsync(repository, algorithm, null, ct);
-    public Task<UploadStatus> GetStatusAsync(string repository, string uploadId, CancellationToken ct) => GetStatusAsync(repository, uploadId, null, ct);
-    public Task<UploadStatus> AppendAsync(string repository, string uploadId, Stream body, ChunkRange? range, long? contentLength, CancellationToken ct) =>
-        AppendAsync(repository, uploadId, null, body, range, contentLength, ct);
-    public Task<BlobInfo> CompleteAsync(string repository, string uploadId, Digest digest, Stream body, ChunkRange? range, long? contentLength, CancellationToken ct) =>
-        CompleteAsync(repository, uploadId, null, digest, body, range, contentLength, ct);
-    public Task CancelAsync(string repository, string uploadId, CancellationToken ct) => CancelAsync(repository, uploadId, null, ct);
-
     /// <summary>A whole blob in one request (POST with ?digest=). No session row is written.</summary>
     public async Task<BlobInfo> UploadMonolithicAsync(string repository, Digest digest, Stream body, long? contentLength, CancellationToken ct)
     {
