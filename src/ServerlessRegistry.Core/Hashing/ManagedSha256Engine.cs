@@ -9,82 +9,31 @@ namespace ServerlessRegistry.Core.Hashing;
 /// FIPS 180-4 SHA-256 in plain managed code: the fallback when libcrypto is missing, and the reference the native
 /// engine's state layout is tested against. Correctness and a zero-allocation hot path matter more here than speed.
 /// </summary>
-internal sealed unsafe class ManagedSha256Engine : HashEngine
+internal sealed unsafe class ManagedSha256Engine : ManagedShaEngine
 {
     private const int BlockSize = 64;
-    private const int LengthFieldSize = 8;
 
     private readonly uint[] _h = new uint[8];
-    private readonly byte[] _pending = new byte[BlockSize];
-    private int _pendingCount;
-    private long _bytesHashed;
 
     public ManagedSha256Engine()
-        : base(DigestAlgorithm.Sha256) => Import(0, HashStateFormat.InitialValue(Algorithm), default);
+        : base(DigestAlgorithm.Sha256, BlockSize) => Import(0, HashStateFormat.InitialValue(Algorithm), default);
 
-    public override long BytesHashed => _bytesHashed;
+    protected override void Compress(ReadOnlySpan<byte> blocks) => Compress(_h, blocks);
 
-    public override void Append(ReadOnlySpan<byte> data)
-    {
-        _bytesHashed += data.Length;
-        if (_pendingCount > 0)
-        {
-            var take = Math.Min(BlockSize - _pendingCount, data.Length);
-            data[..take].CopyTo(_pending.AsSpan(_pendingCount));
-            _pendingCount += take;
-            data = data[take..];
-            if (_pendingCount < BlockSize)
-            {
-                return;
-            }
-
-            Compress(_h, _pending);
-            _pendingCount = 0;
-        }
-
-        var whole = data.Length & ~(BlockSize - 1);
-        Compress(_h, data[..whole]);
-        data[whole..].CopyTo(_pending);
-        _pendingCount = data.Length - whole;
-    }
-
-    public override void Finish(Span<byte> hash)
-    {
-        // Padding: 0x80, zeros, then the length in bits as a big-endian 64-bit integer closing the last block.
-        Span<byte> tail = stackalloc byte[2 * BlockSize];
-        tail.Clear();
-        _pending.AsSpan(0, _pendingCount).CopyTo(tail);
-        tail[_pendingCount] = 0x80;
-        var length = _pendingCount + 1 + LengthFieldSize <= BlockSize ? BlockSize : 2 * BlockSize;
-        BinaryPrimitives.WriteUInt64BigEndian(tail[(length - 8)..], (ulong)_bytesHashed << 3);
-        Compress(_h, tail[..length]);
-        for (var i = 0; i < 8; i++)
-        {
-            BinaryPrimitives.WriteUInt32BigEndian(hash[(i * sizeof(uint))..], _h[i]);
-        }
-    }
-
-    public override int Export(Span<byte> chainingValue, Span<byte> pending)
+    protected override void WriteChainingValue(Span<byte> destination)
     {
         for (var i = 0; i < 8; i++)
         {
-            BinaryPrimitives.WriteUInt32BigEndian(chainingValue[(i * sizeof(uint))..], _h[i]);
+            BinaryPrimitives.WriteUInt32BigEndian(destination[(i * sizeof(uint))..], _h[i]);
         }
-
-        _pending.AsSpan(0, _pendingCount).CopyTo(pending);
-        return _pendingCount;
     }
 
-    public override void Import(long bytesHashed, ReadOnlySpan<byte> chainingValue, ReadOnlySpan<byte> pending)
+    protected override void ReadChainingValue(ReadOnlySpan<byte> source)
     {
         for (var i = 0; i < 8; i++)
         {
-            _h[i] = BinaryPrimitives.ReadUInt32BigEndian(chainingValue[(i * sizeof(uint))..]);
+            _h[i] = BinaryPrimitives.ReadUInt32BigEndian(source[(i * sizeof(uint))..]);
         }
-
-        pending.CopyTo(_pending);
-        _pendingCount = pending.Length;
-        _bytesHashed = bytesHashed;
     }
 
     // Pointers rather than spans inside the rounds: bounds checks there cost a large share of the throughput.

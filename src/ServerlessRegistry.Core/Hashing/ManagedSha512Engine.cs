@@ -9,83 +9,31 @@ namespace ServerlessRegistry.Core.Hashing;
 /// FIPS 180-4 SHA-512 in plain managed code: the fallback when libcrypto is missing, and the reference the native
 /// engine's state layout is tested against. Correctness and a zero-allocation hot path matter more here than speed.
 /// </summary>
-internal sealed unsafe class ManagedSha512Engine : HashEngine
+internal sealed unsafe class ManagedSha512Engine : ManagedShaEngine
 {
     private const int BlockSize = 128;
-    private const int LengthFieldSize = 16;
 
     private readonly ulong[] _h = new ulong[8];
-    private readonly byte[] _pending = new byte[BlockSize];
-    private int _pendingCount;
-    private long _bytesHashed;
 
     public ManagedSha512Engine()
-        : base(DigestAlgorithm.Sha512) => Import(0, HashStateFormat.InitialValue(Algorithm), default);
+        : base(DigestAlgorithm.Sha512, BlockSize) => Import(0, HashStateFormat.InitialValue(Algorithm), default);
 
-    public override long BytesHashed => _bytesHashed;
+    protected override void Compress(ReadOnlySpan<byte> blocks) => Compress(_h, blocks);
 
-    public override void Append(ReadOnlySpan<byte> data)
-    {
-        _bytesHashed += data.Length;
-        if (_pendingCount > 0)
-        {
-            var take = Math.Min(BlockSize - _pendingCount, data.Length);
-            data[..take].CopyTo(_pending.AsSpan(_pendingCount));
-            _pendingCount += take;
-            data = data[take..];
-            if (_pendingCount < BlockSize)
-            {
-                return;
-            }
-
-            Compress(_h, _pending);
-            _pendingCount = 0;
-        }
-
-        var whole = data.Length & ~(BlockSize - 1);
-        Compress(_h, data[..whole]);
-        data[whole..].CopyTo(_pending);
-        _pendingCount = data.Length - whole;
-    }
-
-    public override void Finish(Span<byte> hash)
-    {
-        // Padding: 0x80, zeros, then the length in bits as a big-endian 128-bit integer closing the last block.
-        Span<byte> tail = stackalloc byte[2 * BlockSize];
-        tail.Clear();
-        _pending.AsSpan(0, _pendingCount).CopyTo(tail);
-        tail[_pendingCount] = 0x80;
-        var length = _pendingCount + 1 + LengthFieldSize <= BlockSize ? BlockSize : 2 * BlockSize;
-        BinaryPrimitives.WriteUInt64BigEndian(tail[(length - 16)..], (ulong)_bytesHashed >> 61);
-        BinaryPrimitives.WriteUInt64BigEndian(tail[(length - 8)..], (ulong)_bytesHashed << 3);
-        Compress(_h, tail[..length]);
-        for (var i = 0; i < 8; i++)
-        {
-            BinaryPrimitives.WriteUInt64BigEndian(hash[(i * sizeof(ulong))..], _h[i]);
-        }
-    }
-
-    public override int Export(Span<byte> chainingValue, Span<byte> pending)
+    protected override void WriteChainingValue(Span<byte> destination)
     {
         for (var i = 0; i < 8; i++)
         {
-            BinaryPrimitives.WriteUInt64BigEndian(chainingValue[(i * sizeof(ulong))..], _h[i]);
+            BinaryPrimitives.WriteUInt64BigEndian(destination[(i * sizeof(ulong))..], _h[i]);
         }
-
-        _pending.AsSpan(0, _pendingCount).CopyTo(pending);
-        return _pendingCount;
     }
 
-    public override void Import(long bytesHashed, ReadOnlySpan<byte> chainingValue, ReadOnlySpan<byte> pending)
+    protected override void ReadChainingValue(ReadOnlySpan<byte> source)
     {
         for (var i = 0; i < 8; i++)
         {
-            _h[i] = BinaryPrimitives.ReadUInt64BigEndian(chainingValue[(i * sizeof(ulong))..]);
+            _h[i] = BinaryPrimitives.ReadUInt64BigEndian(source[(i * sizeof(ulong))..]);
         }
-
-        pending.CopyTo(_pending);
-        _pendingCount = pending.Length;
-        _bytesHashed = bytesHashed;
     }
 
     // Pointers rather than spans inside the rounds: bounds checks there cost a large share of the throughput.
