@@ -25,7 +25,9 @@ namespace ServerlessRegistry.Core.Storage;
 ///     RK "m:{digest}"               manifest         MediaType, Size, Content (Binary, inline) | Blob, Subject,
 ///                                                    ArtifactType, Annotations (JSON text), PushedAt
 ///     RK "t:{tag}"                  tag              Digest, MediaType, Size, Content | Blob (a copy of the manifest
-///                                                    row's body, so a pull by tag is one point read)
+///                                                    row's body, so a pull by tag is one point read; an inline body
+///                                                    is not copied when a push's copies would pass 1 MiB, see
+///                                                    ManifestService.TagCopyBudget: such a pull reads the "m:" row too)
 ///     RK "r:{subject}:{digest}"     referrer         MediaType, Size, ArtifactType, Annotations
 /// Table {prefix}catalog   PK "repositories"            RK hex(repository)         Name
 /// Table {prefix}auth      private to the registry, like everything here (never public)
@@ -38,7 +40,7 @@ namespace ServerlessRegistry.Core.Storage;
 /// digits per byte). That keeps ordinal order equal to the names' byte order, which the catalog's paging needs.
 /// Tags and digests use only characters keys allow, and "t:" + tag keeps the spec's lexical order.</para>
 /// <para>Write order (a crash leaves at worst an orphan, never a reference to missing content):
-/// blocks → commit → index row → link row; manifest blob → manifest, tag and referrer rows in one batch;
+/// blocks → commit → index row → link row; manifest blob → manifest, tag and referrer rows in one batch → catalog row;
 /// tag rows are removed before the manifest row they copy. Garbage collection deletes in the reverse order of
 /// references (manifest rows → links → index row → blob), each row on the ETag it read; pushes touch the index
 /// row and stale links on the ETag they read before relying on them. The protocol and its proof are in
