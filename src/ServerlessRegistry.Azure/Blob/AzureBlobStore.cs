@@ -102,6 +102,20 @@ internal sealed class AzureBlobStore : IBlobStore
         };
     }
 
+    public async Task<byte[]?> ReadRangeAsync(string blobName, long offset, int length, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(length);
+        using var message = await _rest.GetBlobRangeAsync(_container, blobName, offset, length, cancellationToken).ConfigureAwait(false);
+        return message.Response.Status switch
+        {
+            200 or 206 => message.Response.Content.ToArray(),
+            404 => null,
+            416 => [], // InvalidRange: the offset is at or past the end (an empty blob included)
+            _ => throw BlobErrors.Failure("Get Blob", message.Response),
+        };
+    }
+
     public async Task<bool> DeleteAsync(string blobName, CancellationToken cancellationToken)
     {
         using var message = await _rest.DeleteBlobAsync(_container, blobName, cancellationToken).ConfigureAwait(false);

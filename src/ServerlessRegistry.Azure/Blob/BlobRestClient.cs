@@ -108,6 +108,13 @@ internal sealed class BlobRestClient
     public Task<HttpMessage> GetBlobAsync(string container, string blobName, CancellationToken cancellationToken) =>
         SendAsync(Create(RequestMethod.Get, BlobPath(container, blobName), cancellationToken), "Get Blob", cancellationToken);
 
+    public Task<HttpMessage> GetBlobRangeAsync(string container, string blobName, long offset, int length, CancellationToken cancellationToken)
+    {
+        var message = Create(RequestMethod.Get, BlobPath(container, blobName), cancellationToken);
+        message.Request.Headers.SetValue("x-ms-range", $"bytes={offset}-{offset + length - 1}");
+        return SendAsync(message, "Get Blob", cancellationToken);
+    }
+
     public Task<HttpMessage> DeleteBlobAsync(string container, string blobName, CancellationToken cancellationToken) =>
         SendAsync(Create(RequestMethod.Delete, BlobPath(container, blobName), cancellationToken), "Delete Blob", cancellationToken);
 

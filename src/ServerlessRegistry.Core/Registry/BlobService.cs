@@ -8,7 +8,7 @@ namespace ServerlessRegistry.Core.Registry;
 /// </summary>
 internal sealed class BlobService(RegistryStorage storage, RegistryOptions options, TimeProvider time)
 {
-    private const string ContentType = "application/octet-stream";
+    internal const string ContentType = "application/octet-stream";
     private readonly ContentIndex _index = new(storage, time);
 
     /// <summary>The blob linked in <paramref name="repository"/>, or null. One point read.</summary>
