@@ -12,10 +12,13 @@ namespace ServerlessRegistry.Core.Registry;
 /// </summary>
 internal sealed class UploadService(RegistryStorage storage, BlobService blobs, RegistryOptions options, TimeProvider time)
 {
+    private readonly UploadQuota _quota = new(storage, options, time);
+
     /// <summary>
-    /// Opens a session. Not idempotent: each call makes a new one. <paramref name="owner"/> (the caller's subject,
-    /// null when auth is off) is recorded, and every later call on the session must name the same owner: another
-    /// caller gets BLOB_UPLOAD_UNKNOWN, as if the session did not exist.
+    /// Opens a session. Not idempotent: each call makes a new one. <paramref name="owner"/> (the caller's identity,
+    /// opaque; null when auth is off) is recorded, and every later call on the session must name the same owner: another
+    /// caller gets BLOB_UPLOAD_UNKNOWN, as if the session did not exist. An owner holding
+    /// <see cref="RegistryOptions.MaxOpenUploadsPerCaller"/> open sessions gets TOOMANYREQUESTS.
     /// </summary>
     public async Task<UploadStatus> StartAsync(string repository, DigestAlgorithm algorithm, string? owner, CancellationToken ct)
     {
@@ -27,6 +30,7 @@ internal sealed class UploadService(RegistryStorage storage, BlobService blobs, 
             CreatedAt = time.GetUtcNow(),
             Owner = owner,
         };
+        await _quota.ReserveAsync(owner, session.Id, ct).ConfigureAwait(false);
         await storage.Metadata.ExecuteAsync(storage.Layout.UploadsTable, RowOperation.Insert(session.ToRow(time.GetUtcNow())), ct).ConfigureAwait(false);
         return new UploadStatus(repository, session.Id, 0);
     }
@@ -151,7 +155,7 @@ internal sealed class UploadService(RegistryStorage storage, BlobService blobs, 
     /// <summary>
     /// Claims the session for completion by deleting its row on the ETag read: only the request whose ETag still
     /// matches may commit into the session's blob, so a racing PATCH or PUT can never change content that the index
-    /// already names.
+    /// already names. Then forgets it in the owner's open-upload index.
     /// </summary>
     private async Task ClaimAsync(UploadSession session, CancellationToken ct)
     {
@@ -159,12 +163,15 @@ internal sealed class UploadService(RegistryStorage storage, BlobService blobs, 
         {
             Fail.With(ErrorKind.RangeInvalid, "the upload was changed by another request");
         }
+
+        await _quota.ReleaseAsync(session.Owner, session.Id, ct).ConfigureAwait(false);
     }
 
-    /// <summary>Writes a claimed session back as it was before the claim.</summary>
+    /// <summary>Writes a claimed session back as it was before the claim, and re-enters it in the owner's index.</summary>
     private async Task RestoreAsync(UploadSession session)
     {
         // Not the request's token: a client that hung up must not lose its session half way.
+        await _quota.ReserveAsync(session.Owner, session.Id, CancellationToken.None, enforce: false).ConfigureAwait(false);
         await storage.Metadata.ExecuteAsync(storage.Layout.UploadsTable, RowOperation.Insert(session.ToRow(time.GetUtcNow())), CancellationToken.None).ConfigureAwait(false);
     }
 
@@ -194,6 +201,7 @@ internal sealed class UploadService(RegistryStorage storage, BlobService blobs, 
     {
         var session = await LoadAsync(repository, uploadId, owner, ct).ConfigureAwait(false);
         await DeleteSessionAsync(session.Id, "*", ct).ConfigureAwait(false);
+        await _quota.ReleaseAsync(session.Owner, session.Id, ct).ConfigureAwait(false);
     }
 
     private async Task<(BlockWriter.Written Written, uint Nonce, ResumableHash Hash)> WriteChunkAsync(

@@ -17,6 +17,9 @@ namespace ServerlessRegistry.Core.Storage;
 /// Table {prefix}uploads   PK {uploadId}                RK ""                      upload session
 ///     Repository, Algorithm, Offset (Int64), Segments (Binary: per PATCH a 4-byte nonce and a 4-byte block count),
 ///     HashState (Binary), CreatedAt, UpdatedAt, Owner (the caller's subject when auth is on)
+///                         PK "owner:{sha256hex(owner)}" RK {uploadId}      open-upload index of one caller: CreatedAt.
+///     Written before the session row, deleted after it; counting a caller's open uploads reads this one partition.
+///     An index row whose session is gone is removed by upload expiry once older than an upload may live.
 /// Table {prefix}blobs     PK {digest}                  RK ""                      global blob index (dedup)
 ///     Blob (physical name), Size (Int64), CreatedAt, TouchedAt (a push reused it; see GarbageCollection.md)
 ///     Large manifests are indexed here too, so every physical blob is named by exactly one index row.
@@ -89,6 +92,12 @@ public sealed class StorageLayout
     public string RepositoriesTable => Prefix + "repos";
     public string CatalogTable => Prefix + "catalog";
     public string AuthTable => Prefix + "auth";
+
+    public const string UploadOwnerPrefix = "owner:";
+
+    /// <summary>The open-upload index partition of one caller. Owners are opaque; null and "" are the anonymous caller.</summary>
+    public static string UploadOwnerKey(string? owner) =>
+        UploadOwnerPrefix + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(owner ?? "")));
 
     public static string DataBlob(string uploadId) => "data/" + uploadId;
 
