@@ -8,7 +8,7 @@ namespace ServerlessRegistry.Auth;
 /// Only signed-in callers are kept: anonymous tokens are free to mint in any number and size, and what they grant
 /// (anonymous pull) is decided without a token anyway, so caching them would let anyone fill the cache. When an
 /// entry would break a bound, expired entries go first and, if that is not enough, everything: re-validating is
-/// cheap, an unbounded cache is not. Thread-safe (one lock; the work under it is a dictionary operation).
+/// cheap, an unbounded cache is not. Thread-safe (one lock; an eviction scans the entries once).
 /// </remarks>
 internal sealed class ValidatedTokenCache(int maxEntries = ValidatedTokenCache.DefaultMaxEntries, long maxBytes = ValidatedTokenCache.DefaultMaxBytes)
 {
