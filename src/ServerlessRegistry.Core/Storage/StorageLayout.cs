@@ -16,7 +16,7 @@ namespace ServerlessRegistry.Core.Storage;
 ///
 /// Table {prefix}uploads   PK {uploadId}                RK ""                      upload session
 ///     Repository, Algorithm, Offset (Int64), Segments (Binary: per PATCH a 4-byte nonce and a 4-byte block count),
-///     HashState (Binary), CreatedAt, UpdatedAt, Owner (the caller's subject when auth is on)
+///     HashState (Binary), CreatedAt, UpdatedAt, Owner (when auth is on: "token:{name}/{Id}" of an access token, else the subject)
 ///                         PK "owner:{sha256hex(owner)}" RK {uploadId}      open-upload index of one caller: CreatedAt.
 ///     Written before the session row, deleted after it; counting a caller's open uploads reads this one partition.
 ///     An index row whose session is gone is removed by upload expiry once older than an upload may live.
@@ -37,7 +37,7 @@ namespace ServerlessRegistry.Core.Storage;
 ///     PK "keys"    RK "active"   the registry's token signing key: Kid, Key (Binary, PKCS#8 RSA), CreatedAt;
 ///                                written once with insert-if-absent, so racing instances converge on one key
 ///     PK "tokens"  RK {name}     access token: Id (changes on re-create), Hash (Binary, SHA-256 of the secret),
-///                                Repositories, Actions, ExpiresAt, CreatedAt. Revoke deletes the row.
+///                                Repositories (JSON array of patterns), Actions, ExpiresAt, CreatedAt. Revoke deletes the row.
 /// </code>
 /// <para>Keys: repository names contain '/', which table keys forbid, so they are hex-encoded (two lower-case hex
 /// digits per byte). That keeps ordinal order equal to the names' byte order, which the catalog's paging needs.
