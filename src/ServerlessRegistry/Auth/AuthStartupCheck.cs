@@ -7,8 +7,8 @@ namespace ServerlessRegistry.Auth;
 /// it is built), so CLI commands that share the configuration are unaffected; does no I/O.
 /// </summary>
 /// <remarks>
-/// Under the Functions host (FUNCTIONS_CUSTOMHANDLER_PORT set) the handler binds loopback but the host's proxy makes
-/// it public, so that counts as exposed too.
+/// In Azure (WEBSITE_SITE_NAME set) the Functions worker binds loopback but the host's proxy makes it public, so
+/// that counts as exposed too.
 /// </remarks>
 internal sealed class AuthStartupCheck(IConfiguration configuration, AuthOptions options, ILogger<AuthStartupCheck> logger) : IHostedService
 {
@@ -35,9 +35,9 @@ internal sealed class AuthStartupCheck(IConfiguration configuration, AuthOptions
     /// <summary>Why running open would expose the registry, or null when it is confined to loopback.</summary>
     public static string? ExposedReason(IConfiguration configuration)
     {
-        if (configuration["FUNCTIONS_CUSTOMHANDLER_PORT"] is not null)
+        if (Hosting.AzureSettings.RunsInAzure(configuration))
         {
-            return "auth is off under the Azure Functions host, which makes the registry public. Set Auth__Enabled=true.";
+            return "auth is off in Azure, where the Functions host makes the registry public. Set Auth__Enabled=true.";
         }
 
         var bind = configuration["Registry:BindAddress"] ?? "127.0.0.1";
