@@ -1,4 +1,4 @@
-// ServerlessRegistry on Azure Functions Flex Consumption (custom handler), deployed by `azd up`.
+// ServerlessRegistry on Azure Functions Flex Consumption (.NET isolated worker, dotnet-isolated 10.0), deployed by `azd up`.
 // Subscription scope: creates the resource group, then the Entra app registration, monitoring, storage, the
 // function app and its role assignments. No account keys or secrets anywhere: every caller uses Entra ID.
 targetScope = 'subscription'
@@ -16,7 +16,7 @@ param location string
 @description('Object id of the user running azd (AZURE_PRINCIPAL_ID). Gets the Registry.Admin app role. Empty skips it.')
 param principalId string = ''
 
-@description('Public base URL if a custom domain fronts the app, e.g. https://registry.example.com. Empty: the forwarded host.')
+@description('Public base URL if a custom domain fronts the app, e.g. https://registry.example.com. Empty: the app\'s default host name.')
 param publicUrl string = ''
 
 @description('Repository prefixes anyone may pull without signing in, comma-separated (e.g. "public/"). Empty: none.')

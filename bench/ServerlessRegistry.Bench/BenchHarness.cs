@@ -20,7 +20,7 @@ internal static class BenchHarness
         [
             (6, "resumable hash", HashFigure.RunAsync),
             (8, "cold start", ColdStartFigure.RunAsync),
-            (1, "push (1, 2, 7)", PushFigures.RunAsync),
+            (1, "push (1, 2, 7, 12)", PushFigures.RunAsync),
             (3, "pull (3, 4)", PullFigures.RunAsync),
             (5, "storage calls (5, 9)", CountFigures.RunAsync),
             (10, "parallel", ParallelFigure.RunAsync),

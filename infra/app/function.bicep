@@ -1,5 +1,5 @@
-// The Flex Consumption plan and the function app running ServerlessRegistry as a custom handler
-// (host.json and the function folders ship in dist/registry.zip, built by scripts/package.sh).
+// The Flex Consumption plan and the function app running ServerlessRegistry on the .NET isolated worker
+// (runtime dotnet-isolated 10.0). azd builds src/ServerlessRegistry.Functions and deploys it (azure.yaml).
 param location string
 param tags object
 param resourceToken string
@@ -30,27 +30,6 @@ resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
   name: appInsightsName
 }
 
-// Every setting the program and the host read. Identity-based throughout: no connection string carries a key.
-// Keys the registry reads are listed in src/ServerlessRegistry/Hosting/AzureSettings.cs (a test cross-checks).
-var appSettings = {
-  AzureWebJobsStorage__credential: 'managedidentity'
-  AzureWebJobsStorage__blobServiceUri: account.properties.primaryEndpoints.blob
-  AzureWebJobsStorage__queueServiceUri: account.properties.primaryEndpoints.queue
-  AzureWebJobsStorage__tableServiceUri: account.properties.primaryEndpoints.table
-  APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
-  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD'
-  FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: largestLayerBytes
-  // The catch-all function owns "/", and the handler answers it; the host's page is never wanted.
-  AzureWebJobsDisableHomepage: 'true'
-  Storage__AccountName: account.name
-  Storage__Prefix: registryPrefix
-  Registry__PublicUrl: publicUrl
-  Auth__Enabled: 'true'
-  Auth__Entra__TenantIds__0: tenantId
-  Auth__Entra__Audiences__0: audience
-  Auth__AnonymousPullPrefixes: anonymousPullPrefixes
-}
-
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: 'plan-${resourceToken}'
   location: location
@@ -79,7 +58,6 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
     siteConfig: {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
-      appSettings: [for setting in items(appSettings): { name: setting.key, value: setting.value }]
     }
     functionAppConfig: {
       deployment: {
@@ -96,10 +74,39 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
         instanceMemoryMB: instanceMemoryMB
       }
       runtime: {
-        name: 'custom'
-        version: '1.0'
+        name: 'dotnet-isolated'
+        version: '10.0'
       }
     }
+  }
+}
+
+// Every setting the program and the host read, and no other. Identity-based throughout: no connection string
+// carries a key. Keys the registry reads are listed in src/ServerlessRegistry/Hosting/AzureSettings.cs, and a test
+// cross-checks them against the compiled template. A settings resource rather than siteConfig.appSettings: its
+// values may depend on the site's own runtime properties (the default host name).
+resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
+  parent: site
+  name: 'appsettings'
+  properties: {
+    AzureWebJobsStorage__credential: 'managedidentity'
+    AzureWebJobsStorage__blobServiceUri: account.properties.primaryEndpoints.blob
+    AzureWebJobsStorage__queueServiceUri: account.properties.primaryEndpoints.queue
+    AzureWebJobsStorage__tableServiceUri: account.properties.primaryEndpoints.table
+    APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
+    // Telemetry is sent with the app's identity (Monitoring Metrics Publisher): local auth is off on the component.
+    APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD'
+    FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: largestLayerBytes
+    // The catch-all function owns "/"; the host's page is never wanted.
+    AzureWebJobsDisableHomepage: 'true'
+    Storage__AccountName: account.name
+    Storage__Prefix: registryPrefix
+    // The worker sees the host's proxy on loopback; the public URL comes from here, not from forwarded headers.
+    Registry__PublicUrl: empty(publicUrl) ? 'https://${site.properties.defaultHostName}' : publicUrl
+    Auth__Enabled: 'true'
+    Auth__Entra__TenantIds__0: tenantId
+    Auth__Entra__Audiences__0: audience
+    Auth__AnonymousPullPrefixes: anonymousPullPrefixes
   }
 }
 

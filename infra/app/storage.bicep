@@ -2,6 +2,9 @@
 // Shared key access is off, so only Entra ID callers get in, and blob redirects use user-delegation SAS.
 param location string
 param tags object
+@minLength(13)
+@maxLength(13)
+@description('uniqueString() of the environment: 13 characters, so the account name is 15.')
 param resourceToken string
 
 @description('The registry\'s Storage:Prefix: names its container and prefixes its tables (StorageLayout.cs).')

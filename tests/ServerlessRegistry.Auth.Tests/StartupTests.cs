@@ -10,7 +10,7 @@ public sealed class StartupTests
 {
     [Theory]
     [InlineData("Registry:BindAddress", "0.0.0.0")]
-    [InlineData("FUNCTIONS_CUSTOMHANDLER_PORT", "0")]
+    [InlineData("WEBSITE_SITE_NAME", "func-registry")]
     public async Task RefusesToStartOpenWhenReachableBeyondLoopback(string key, string value)
     {
         await using var app = RegistryApp.Build([], config => config.AddInMemoryCollection(new Dictionary<string, string?>

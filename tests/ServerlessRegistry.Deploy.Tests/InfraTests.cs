@@ -1,20 +1,21 @@
 using System.Reflection;
-using System.Text.RegularExpressions;
+using System.Text.Json;
 using ServerlessRegistry.Core.Storage;
 using ServerlessRegistry.Hosting;
+using ServerlessRegistry.Testing;
 
 namespace ServerlessRegistry.Deploy.Tests;
 
 /// <summary>
-/// The Bicep cannot be compiled or deployed here (no Bicep CLI package on this machine's feed), so these tests read
-/// it as text: resources and properties, role GUIDs, and the app settings against the keys the program reads.
+/// infra/ compiled with the real Bicep CLI: it builds and lints clean, and the compiled ARM template (not the Bicep
+/// text) has the Flex plan, the dotnet-isolated 10.0 runtime, the identity, no shared keys, the roles, Application
+/// Insights, and exactly the app settings the program and the host read.
 /// </summary>
 public sealed class InfraTests
 {
-    private static readonly string Function = RepoFiles.Text("infra", "app", "function.bicep");
-    private static readonly string Storage = RepoFiles.Text("infra", "app", "storage.bicep");
+    private static readonly JsonElement Main = BicepCli.MainTemplate.Template;
 
-    /// <summary>Built-in role definition ids, as documented (notes/azure-functions-custom-handler.md §11).</summary>
+    /// <summary>Built-in role definition ids, as documented.</summary>
     private static readonly Dictionary<string, string> DocumentedRoles = new()
     {
         ["b7e6dc6d-f1e8-4753-8033-0f276bb0955b"] = "Storage Blob Data Owner",
@@ -33,116 +34,191 @@ public sealed class InfraTests
         "FUNCTIONS_REQUEST_BODY_SIZE_LIMIT", "AzureWebJobsDisableHomepage",
     ];
 
+    /// <summary>Flex Consumption rejects or ignores these; an account key would not work with shared-key access off.</summary>
+    private static readonly string[] NeverSet =
+    [
+        "AzureWebJobsStorage", "FUNCTIONS_WORKER_RUNTIME", "FUNCTIONS_EXTENSION_VERSION", "WEBSITE_RUN_FROM_PACKAGE", "WEBSITE_CONTENTSHARE",
+        "WEBSITE_CONTENTAZUREFILECONNECTIONSTRING", "SCM_DO_BUILD_DURING_DEPLOYMENT", "ENABLE_ORYX_BUILD", "WEBSITE_TIME_ZONE", "TZ",
+    ];
+
     [Fact]
-    public void EveryKeyTheProgramReadsInAzureIsAnAppSetting()
+    public void InfraBuildsAndLintsWithoutDiagnostics()
     {
-        var settings = RepoFiles.ObjectVarKeys(Function, "appSettings");
+        var compiled = BicepCli.MainTemplate;
+        Assert.Equal("", compiled.BuildOutput.Trim());
+        Assert.Equal(0, compiled.LintExitCode);
+        Assert.Equal("", compiled.LintOutput.Trim());
+    }
+
+    [Fact]
+    public void FunctionAppIsDotnetIsolatedTenOnFlexConsumptionWithItsOwnIdentity()
+    {
+        var plan = Resource("function", "Microsoft.Web/serverfarms");
+        Assert.Equal("FlexConsumption", plan.GetProperty("sku").GetProperty("tier").GetString());
+        Assert.Equal("FC1", plan.GetProperty("sku").GetProperty("name").GetString());
+        Assert.True(plan.GetProperty("properties").GetProperty("reserved").GetBoolean());
+
+        var site = Resource("function", "Microsoft.Web/sites");
+        Assert.Equal("functionapp,linux", site.GetProperty("kind").GetString());
+        Assert.Equal("SystemAssigned", site.GetProperty("identity").GetProperty("type").GetString());
+        var properties = site.GetProperty("properties");
+        Assert.True(properties.GetProperty("httpsOnly").GetBoolean());
+        var config = properties.GetProperty("functionAppConfig");
+        Assert.Equal("dotnet-isolated", config.GetProperty("runtime").GetProperty("name").GetString());
+        Assert.Equal("10.0", config.GetProperty("runtime").GetProperty("version").GetString());
+        var deployment = config.GetProperty("deployment").GetProperty("storage");
+        Assert.Equal("blobContainer", deployment.GetProperty("type").GetString());
+        Assert.Equal("SystemAssignedIdentity", deployment.GetProperty("authentication").GetProperty("type").GetString());
+        Assert.Contains("parameters('deploymentContainerName')", deployment.GetProperty("value").GetString(), StringComparison.Ordinal);
+        // azd finds the app by this tag; it must equal the service name in azure.yaml.
+        Assert.Contains("createObject('azd-service-name', variables('serviceName'))", site.GetProperty("tags").GetString(), StringComparison.Ordinal);
+        Assert.Equal("registry", Module("function").GetProperty("variables").GetProperty("serviceName").GetString());
+        Assert.False(properties.GetProperty("siteConfig").TryGetProperty("appSettings", out _), "app settings live in one place: the appsettings resource");
+    }
+
+    [Fact]
+    public void AppSettingsAreExactlyTheKeysTheProgramAndTheHostRead()
+    {
+        var settings = AppSettings().Select(p => p.Name).ToList();
         foreach (var key in AzureSettings.Keys)
         {
             Assert.Contains(key.AppSetting, settings);
         }
 
-        // And the other way: a Bicep setting that is neither the host's nor a key the program reads is a typo.
+        // And the other way: a setting that is neither the host's nor a key the program reads is a typo or a leftover.
         var known = AzureSettings.Keys.Select(k => k.AppSetting).Concat(HostSettings).ToHashSet();
         Assert.All(settings, s => Assert.Contains(s, known));
-        Assert.Equal(settings.Count, settings.Distinct().Count());
+        Assert.All(NeverSet.Concat(AzureSettings.Forbidden.Select(k => k.Replace(":", "__", StringComparison.Ordinal))),
+            s => Assert.DoesNotContain(s, settings));
     }
 
     [Fact]
-    public void AppSettingsUseIdentitiesNotKeys()
+    public void AppSettingsUseIdentitiesAndThePublicHostName()
     {
-        var settings = RepoFiles.ObjectVarKeys(Function, "appSettings");
-        Assert.Equal("'managedidentity'", RepoFiles.ObjectVarValue(Function, "appSettings", "AzureWebJobsStorage__credential"));
-        Assert.Equal("'Authorization=AAD'", RepoFiles.ObjectVarValue(Function, "appSettings", "APPLICATIONINSIGHTS_AUTHENTICATION_STRING"));
-        Assert.Equal("'true'", RepoFiles.ObjectVarValue(Function, "appSettings", "Auth__Enabled"));
-        Assert.Equal("tenantId", RepoFiles.ObjectVarValue(Function, "appSettings", "Auth__Entra__TenantIds__0"));
-        Assert.Equal("audience", RepoFiles.ObjectVarValue(Function, "appSettings", "Auth__Entra__Audiences__0"));
-        Assert.DoesNotContain("AzureWebJobsStorage", settings);
-        foreach (var forbidden in AzureSettings.Forbidden.Select(k => k.Replace(":", "__", StringComparison.Ordinal))
-                     .Concat(["FUNCTIONS_WORKER_RUNTIME", "FUNCTIONS_EXTENSION_VERSION", "WEBSITE_RUN_FROM_PACKAGE", "WEBSITE_CONTENTSHARE",
-                         "WEBSITE_CONTENTAZUREFILECONNECTIONSTRING", "SCM_DO_BUILD_DURING_DEPLOYMENT", "WEBSITE_TIME_ZONE"]))
-        {
-            // Flex rejects or ignores these; an account key would not work with shared-key access off.
-            Assert.DoesNotContain(forbidden, settings);
-        }
+        var settings = AppSettings().ToDictionary(p => p.Name, p => p.Value.GetString()!);
+        Assert.Equal("managedidentity", settings["AzureWebJobsStorage__credential"]);
+        Assert.Equal("Authorization=AAD", settings["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"]);
+        Assert.Contains("Microsoft.Insights/components", settings["APPLICATIONINSIGHTS_CONNECTION_STRING"], StringComparison.Ordinal);
+        Assert.EndsWith(".ConnectionString]", settings["APPLICATIONINSIGHTS_CONNECTION_STRING"], StringComparison.Ordinal);
+        Assert.Equal("true", settings["Auth__Enabled"]);
+        Assert.Equal("[parameters('tenantId')]", settings["Auth__Entra__TenantIds__0"]);
+        Assert.Equal("[parameters('audience')]", settings["Auth__Entra__Audiences__0"]);
+        Assert.Equal("[parameters('registryPrefix')]", settings["Storage__Prefix"]);
+        // The configured public URL, else the app's own https host name.
+        Assert.Equal("[if(empty(parameters('publicUrl')), format('https://{0}', reference(resourceId('Microsoft.Web/sites', format('func-{0}', parameters('resourceToken'))), '2024-04-01').defaultHostName), parameters('publicUrl'))]",
+            settings["Registry__PublicUrl"]);
     }
 
     [Fact]
-    public void RequestBodyLimitIsTheLargestLayer()
+    public void HostRequestBodyLimitIsTheLargestLayer()
     {
-        Assert.Equal("largestLayerBytes", RepoFiles.ObjectVarValue(Function, "appSettings", "FUNCTIONS_REQUEST_BODY_SIZE_LIMIT"));
-        Assert.Contains($"var largestLayerBytes = '{AzureSettings.LargestLayerBytes}'", Function, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void FunctionAppIsFlexConsumptionCustomRuntimeWithItsOwnIdentity()
-    {
-        Assert.Matches(@"tier: 'FlexConsumption'\s+name: 'FC1'", Function);
-        Assert.Matches(@"runtime: \{\s+name: 'custom'\s+version: '1.0'\s+\}", Function);
-        Assert.Matches(@"identity: \{\s+type: 'SystemAssigned'\s+\}", Function);
-        Assert.Matches(@"type: 'blobContainer'[\s\S]+?authentication: \{\s+type: 'SystemAssignedIdentity'", Function);
-        Assert.Contains("maximumInstanceCount: maximumInstanceCount", Function, StringComparison.Ordinal);
-        Assert.Contains("instanceMemoryMB: instanceMemoryMB", Function, StringComparison.Ordinal);
-        Assert.Contains("kind: 'functionapp,linux'", Function, StringComparison.Ordinal);
-        Assert.Contains("httpsOnly: true", Function, StringComparison.Ordinal);
-        Assert.Matches(@"reserved: true", Function);
+        Assert.Equal("[variables('largestLayerBytes')]", AppSettings().Single(p => p.Name == "FUNCTIONS_REQUEST_BODY_SIZE_LIMIT").Value.GetString());
+        Assert.Equal(AzureSettings.LargestLayerBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            Module("function").GetProperty("variables").GetProperty("largestLayerBytes").GetString());
     }
 
     [Fact]
     public void StorageAccountAcceptsOnlyEntraOverTls12()
     {
-        Assert.Contains("allowSharedKeyAccess: false", Storage, StringComparison.Ordinal);
-        Assert.Contains("supportsHttpsTrafficOnly: true", Storage, StringComparison.Ordinal);
-        Assert.Contains("minimumTlsVersion: 'TLS1_2'", Storage, StringComparison.Ordinal);
-        Assert.Contains("allowBlobPublicAccess: false", Storage, StringComparison.Ordinal);
+        var properties = Resource("storage", "Microsoft.Storage/storageAccounts").GetProperty("properties");
+        Assert.False(properties.GetProperty("allowSharedKeyAccess").GetBoolean());
+        Assert.True(properties.GetProperty("defaultToOAuthAuthentication").GetBoolean());
+        Assert.True(properties.GetProperty("supportsHttpsTrafficOnly").GetBoolean());
+        Assert.Equal("TLS1_2", properties.GetProperty("minimumTlsVersion").GetString());
+        Assert.False(properties.GetProperty("allowBlobPublicAccess").GetBoolean());
     }
 
     [Fact]
     public void StorageCreatesTheRegistrysContainerAndEveryTableOfTheLayout()
     {
-        var prefix = Regex.Match(Storage, @"param registryPrefix string = '([a-z0-9]+)'").Groups[1].Value;
-        Assert.Equal("registry", prefix);
-        Assert.Equal("registryPrefix", RepoFiles.ObjectVarValue(Function, "appSettings", "Storage__Prefix"));
-        var suffixes = Regex.Match(Storage, @"var registryTableSuffixes = \[([^\]]*)\]").Groups[1].Value
-            .Split(',').Select(s => s.Trim().Trim('\'')).ToHashSet();
-        var layout = new StorageLayout(prefix);
+        var storage = Module("storage");
+        Assert.Equal("registry", storage.GetProperty("parameters").GetProperty("registryPrefix").GetProperty("defaultValue").GetString());
+        var suffixes = storage.GetProperty("variables").GetProperty("registryTableSuffixes").EnumerateArray().Select(s => s.GetString()!).ToHashSet();
+        var layout = new StorageLayout("registry");
         var tables = typeof(StorageLayout).GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .Where(p => p.Name.EndsWith("Table", StringComparison.Ordinal) && p.PropertyType == typeof(string))
             .Select(p => (string)p.GetValue(layout)!).ToList();
         Assert.NotEmpty(tables);
-        Assert.All(tables, t => Assert.Contains(t[prefix.Length..], suffixes));
-        Assert.Equal(prefix, layout.Container);
-        Assert.Matches(@"name: registryPrefix", Storage);
-        Assert.Contains("name: '${registryPrefix}${suffix}'", Storage, StringComparison.Ordinal);
+        Assert.All(tables, t => Assert.Contains(t["registry".Length..], suffixes));
+        Assert.Equal("[format('{0}/{1}/{2}', format('st{0}', parameters('resourceToken')), 'default', parameters('registryPrefix'))]",
+            Resources(storage).Single(r => r.GetProperty("type").GetString() == "Microsoft.Storage/storageAccounts/blobServices/containers"
+                && r.GetProperty("name").GetString()!.Contains("registryPrefix", StringComparison.Ordinal)).GetProperty("name").GetString());
     }
 
     [Fact]
-    public void RoleAssignmentsUseTheDocumentedGuids()
+    public void RolesAreTheDocumentedGuidsGrantedToTheFunctionAppsIdentity()
     {
-        var rbac = RepoFiles.Text("infra", "app", "rbac.bicep");
-        var guids = Regex.Matches(rbac, @"'([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})'").Select(m => m.Groups[1].Value).ToList();
-        Assert.All(guids, g => Assert.True(DocumentedRoles.ContainsKey(g), $"{g} is not a documented role"));
-        foreach (var (role, name) in new[] { ("storageBlobDataOwner", "Storage Blob Data Owner"), ("storageBlobDataContributor", "Storage Blob Data Contributor"),
-                     ("storageBlobDelegator", "Storage Blob Delegator"), ("storageTableDataContributor", "Storage Table Data Contributor") })
-        {
-            var guid = Regex.Match(rbac, $@"{role}: '([0-9a-f-]+)'").Groups[1].Value;
-            Assert.Equal(name, DocumentedRoles.GetValueOrDefault(guid));
-        }
+        var rbac = Module("rbac");
+        var variables = rbac.GetProperty("variables");
+        var storageRoles = variables.GetProperty("roles").EnumerateObject().Select(p => DocumentedRoles.GetValueOrDefault(p.Value.GetString()!)).ToHashSet();
+        Assert.Equal(new HashSet<string?> { "Storage Blob Data Owner", "Storage Blob Data Contributor", "Storage Blob Delegator",
+            "Storage Table Data Contributor", "Storage Queue Data Contributor" }, storageRoles);
+        Assert.Equal("Monitoring Metrics Publisher", DocumentedRoles[variables.GetProperty("monitoringMetricsPublisher").GetString()!]);
 
-        Assert.Equal("Monitoring Metrics Publisher", DocumentedRoles[Regex.Match(rbac, @"var monitoringMetricsPublisher = '([0-9a-f-]+)'").Groups[1].Value]);
-        // Get User Delegation Key is an account-scope action: every storage role sits on the account.
-        Assert.Contains("scope: account", rbac, StringComparison.Ordinal);
-        Assert.Contains("principalType: 'ServicePrincipal'", rbac, StringComparison.Ordinal);
-        Assert.Contains("subscriptionResourceId('Microsoft.Authorization/roleDefinitions', role.value)", rbac, StringComparison.Ordinal);
+        var assignments = Resources(rbac).Where(r => r.GetProperty("type").GetString() == "Microsoft.Authorization/roleAssignments").ToList();
+        Assert.Equal(2, assignments.Count);
+        Assert.All(assignments, a =>
+        {
+            Assert.Equal("[parameters('principalId')]", a.GetProperty("properties").GetProperty("principalId").GetString());
+            Assert.Equal("ServicePrincipal", a.GetProperty("properties").GetProperty("principalType").GetString());
+        });
+        // Storage roles on the account (Get User Delegation Key is an account-scope action), one per role in the map.
+        var storage = assignments.Single(a => a.TryGetProperty("copy", out _));
+        Assert.Equal("[length(items(variables('roles')))]", storage.GetProperty("copy").GetProperty("count").GetString());
+        Assert.Equal("[resourceId('Microsoft.Storage/storageAccounts', parameters('storageAccountName'))]", storage.GetProperty("scope").GetString());
+        Assert.Equal("[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', items(variables('roles'))[copyIndex()].value)]",
+            storage.GetProperty("properties").GetProperty("roleDefinitionId").GetString());
+        var telemetry = assignments.Single(a => !a.TryGetProperty("copy", out _));
+        Assert.Equal("[resourceId('Microsoft.Insights/components', parameters('appInsightsName'))]", telemetry.GetProperty("scope").GetString());
+        Assert.Equal("[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', variables('monitoringMetricsPublisher'))]",
+            telemetry.GetProperty("properties").GetProperty("roleDefinitionId").GetString());
+
+        // The principal is the function app's system-assigned identity.
+        Assert.Contains("'function'), '2025-04-01').outputs.principalId.value]",
+            ModuleDeployment("rbac").GetProperty("properties").GetProperty("parameters").GetProperty("principalId").GetProperty("value").GetString(), StringComparison.Ordinal);
+        Assert.Contains(".identity.principalId]", Module("function").GetProperty("outputs").GetProperty("principalId").GetProperty("value").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
     public void MonitoringIsApplicationInsightsOnLogAnalyticsWithoutLocalAuth()
     {
-        var monitoring = RepoFiles.Text("infra", "app", "monitoring.bicep");
-        Assert.Contains("'Microsoft.OperationalInsights/workspaces@", monitoring, StringComparison.Ordinal);
-        Assert.Contains("'Microsoft.Insights/components@", monitoring, StringComparison.Ordinal);
-        Assert.Contains("WorkspaceResourceId: workspace.id", monitoring, StringComparison.Ordinal);
-        Assert.Contains("DisableLocalAuth: true", monitoring, StringComparison.Ordinal);
+        var monitoring = Module("monitoring");
+        Assert.Single(Resources(monitoring), r => r.GetProperty("type").GetString() == "Microsoft.OperationalInsights/workspaces");
+        var component = Resource("monitoring", "Microsoft.Insights/components").GetProperty("properties");
+        Assert.True(component.GetProperty("DisableLocalAuth").GetBoolean());
+        Assert.Contains("Microsoft.OperationalInsights/workspaces", component.GetProperty("WorkspaceResourceId").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AzdBuildsTheFunctionsProjectItself()
+    {
+        var yaml = File.ReadAllLines(RepoRoot.Combine("azure.yaml")).Select(l => l.Trim()).ToList();
+        Assert.Contains("host: function", yaml);
+        Assert.Contains("language: dotnet", yaml);
+        var project = yaml.Single(l => l.StartsWith("project: ", StringComparison.Ordinal))["project: ".Length..];
+        Assert.True(File.Exists(Path.Combine(RepoRoot.Location, project, "ServerlessRegistry.Functions.csproj")), project);
+        Assert.DoesNotContain(yaml, l => l.StartsWith("dist:", StringComparison.Ordinal) || l.StartsWith("prepackage:", StringComparison.Ordinal));
+    }
+
+    private static IEnumerable<JsonProperty> AppSettings()
+    {
+        var settings = Resources(Module("function")).Single(r => r.GetProperty("type").GetString() == "Microsoft.Web/sites/config");
+        Assert.EndsWith("'appsettings')]", settings.GetProperty("name").GetString(), StringComparison.Ordinal);
+        return settings.GetProperty("properties").EnumerateObject();
+    }
+
+    private static JsonElement ModuleDeployment(string name) =>
+        Resources(Main).Single(r => r.GetProperty("type").GetString() == "Microsoft.Resources/deployments" && r.GetProperty("name").GetString() == name);
+
+    private static JsonElement Module(string name) => ModuleDeployment(name).GetProperty("properties").GetProperty("template");
+
+    private static JsonElement Resource(string module, string type) =>
+        Resources(Module(module)).Single(r => r.GetProperty("type").GetString() == type);
+
+    /// <summary>A template's resources: an array, or (language version 2.0, with extensions) an object by symbolic name.</summary>
+    private static IEnumerable<JsonElement> Resources(JsonElement template)
+    {
+        var resources = template.GetProperty("resources");
+        return resources.ValueKind == JsonValueKind.Array ? resources.EnumerateArray() : resources.EnumerateObject().Select(p => p.Value);
     }
 }

@@ -1,16 +1,13 @@
-using System.Reflection;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
-using ServerlessRegistry.Azure;
-using ServerlessRegistry.Core.Storage;
 using ServerlessRegistry.Hosting;
 using ServerlessRegistry.Testing;
 
 namespace ServerlessRegistry.Deploy.Tests;
 
 /// <summary>
-/// The registry in process (auth off, loopback) on a storage prefix the test chooses, so a published handler with
-/// auth on can serve what it stored. Disposing stops it and leaves the storage to the test.
+/// The standalone server in process (auth off, loopback) on a storage prefix the test chooses. Disposing stops it
+/// and leaves the storage to the test.
 /// </summary>
 internal sealed class SeedRegistry : IAsyncDisposable
 {
@@ -45,21 +42,5 @@ internal sealed class SeedRegistry : IAsyncDisposable
         Client.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
-    }
-}
-
-/// <summary>Deletes a prefix's container and every table the layout names (including ones newer than StorageCleanup's list).</summary>
-internal static class DeployCleanup
-{
-    public static async Task DeletePrefixAsync(Azurite azurite, string prefix)
-    {
-        await StorageCleanup.DeletePrefixAsync(azurite, prefix);
-        var layout = new StorageLayout(prefix);
-        var tables = new AzureMetadataStore(BlobTestSupport.EmulatorOptions(azurite), TimeProvider.System);
-        foreach (var table in typeof(StorageLayout).GetProperties(BindingFlags.Public | BindingFlags.Instance)
-                     .Where(p => p.Name.EndsWith("Table", StringComparison.Ordinal) && p.PropertyType == typeof(string)))
-        {
-            await tables.DeleteTableAsync((string)table.GetValue(layout)!, CancellationToken.None);
-        }
     }
 }

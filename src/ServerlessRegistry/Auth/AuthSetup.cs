@@ -3,7 +3,7 @@ using ServerlessRegistry.Cli;
 
 namespace ServerlessRegistry.Auth;
 
-/// <summary>Auth's one seam into the program: its services, its HTTP endpoints and its commands.</summary>
+/// <summary>Auth's one seam into the program: its services and its commands (RegistryPipeline routes /oauth2 to <see cref="TokenEndpoints"/> while auth is on).</summary>
 /// <remarks>
 /// Configuration (section "Auth", see <see cref="AuthOptions"/>): Enabled, Entra:Instance, Entra:TenantIds,
 /// Entra:Audiences, AnonymousPullPrefixes, AccessTokenLifetime, RefreshTokenLifetime, RevocationCheckInterval; and
@@ -31,17 +31,6 @@ internal static class AuthSetup
         }
 
         return services;
-    }
-
-    /// <summary>Maps the token service under /oauth2 (nothing while auth is off).</summary>
-    public static WebApplication MapRegistryAuth(this WebApplication app)
-    {
-        if (app.Services.GetRequiredService<AuthOptions>().Enabled)
-        {
-            app.Map("/oauth2", oauth => oauth.Run(TokenEndpoints.DispatchAsync));
-        }
-
-        return app;
     }
 
     public static IEnumerable<Command> Commands() => [TokenCommands.Create()];

@@ -13,8 +13,8 @@ namespace ServerlessRegistry.Auth;
 /// <remarks>
 /// <para>Configuration is checked before the server starts; the addresses the server actually bound are checked once it
 /// has (<see cref="StartedAsync"/>), because listeners can come from elsewhere (Kestrel:Endpoints, URLS).</para>
-/// <para>Under the Functions host (FUNCTIONS_CUSTOMHANDLER_PORT set) or in Azure the handler binds loopback but the
-/// platform's proxy makes it public, so that counts as exposed too.</para>
+/// <para>In Azure (WEBSITE_SITE_NAME set) the Functions worker binds loopback but the host's proxy makes it public, so
+/// that counts as exposed too.</para>
 /// </remarks>
 internal sealed class AuthStartupCheck(IConfiguration configuration, AuthOptions options, IServiceProvider services, ILogger<AuthStartupCheck> logger) : IHostedLifecycleService
 {
@@ -22,9 +22,9 @@ internal sealed class AuthStartupCheck(IConfiguration configuration, AuthOptions
     {
         if (options.Enabled)
         {
-            if (PublicUrlSetting.InAzure(configuration) && options.PublicUrl is null)
+            if (AzureSettings.RunsInAzure(configuration) && options.PublicUrl is null)
             {
-                Refuse($"running in Azure ({PublicUrlSetting.SiteName} is set) without {AzureSettings.PublicUrl} or {PublicUrlSetting.SiteHostName}: the token realm would follow the request's Host. Set {AzureSettings.PublicUrl}.");
+                Refuse($"running in Azure ({AzureSettings.SiteName} is set) without {AzureSettings.PublicUrl} or {PublicUrlSetting.SiteHostName}: the token realm would follow the request's Host. Set {AzureSettings.PublicUrl}.");
             }
 
             AuthLog.Enabled(logger, string.Join(",", options.TenantIds), string.Join(",", options.AnonymousPullPrefixes), options.AccessTokenLifetime);
@@ -63,9 +63,9 @@ internal sealed class AuthStartupCheck(IConfiguration configuration, AuthOptions
     /// <summary>Why running open would expose the registry, or null when it is confined to loopback.</summary>
     public static string? ExposedReason(IConfiguration configuration)
     {
-        if (configuration["FUNCTIONS_CUSTOMHANDLER_PORT"] is not null || PublicUrlSetting.InAzure(configuration))
+        if (AzureSettings.RunsInAzure(configuration))
         {
-            return "auth is off under the Azure Functions host, which makes the registry public. Set Auth__Enabled=true.";
+            return "auth is off in Azure, where the Functions host makes the registry public. Set Auth__Enabled=true.";
         }
 
         var bind = configuration["Registry:BindAddress"] ?? "127.0.0.1";

@@ -3,15 +3,19 @@ namespace ServerlessRegistry.Hosting;
 /// <summary>
 /// Every configuration key the program reads when it runs in Azure, in one place, so a test can check that the
 /// Bicep app settings (infra/app/function.bicep) set each one. Keys use ':'; app settings spell them with '__'.
-/// Keys the Functions host itself provides (FUNCTIONS_CUSTOMHANDLER_PORT) are not app settings and are not listed.
+/// Variables the platform itself provides (WEBSITE_*) are not app settings and are not listed.
 /// </summary>
 internal static class AzureSettings
 {
-    /// <summary>The public base URL (scheme://host) for Location values and the token realm; empty → https://{WEBSITE_HOSTNAME} (<see cref="PublicUrlSetting"/>).</summary>
+    /// <summary>The public base URL (scheme://host) for Location values and the token realm; empty → https://{WEBSITE_HOSTNAME} in Azure (<see cref="PublicUrlSetting"/>).</summary>
+    /// <remarks>The Bicep sets it to the app's https default host name, or to a custom domain.</remarks>
     public const string PublicUrl = "Registry:PublicUrl";
 
-    /// <summary>Set by the Functions host to the port it proxies to; its presence means "running under the host".</summary>
-    public const string CustomHandlerPort = "FUNCTIONS_CUSTOMHANDLER_PORT";
+    /// <summary>
+    /// Set by App Service and Azure Functions on every instance (Flex Consumption included), never by the program or
+    /// its app settings: its presence means "running in Azure".
+    /// </summary>
+    public const string SiteName = "WEBSITE_SITE_NAME";
 
     /// <summary>
     /// The largest single request body (one PATCH of a whole layer, as docker sends it) the deployment accepts:
@@ -32,7 +36,7 @@ internal static class AzureSettings
     [
         new($"Storage:{nameof(StorageSettings.AccountName)}"),
         new($"Storage:{nameof(StorageSettings.Prefix)}"),
-        new(PublicUrl, Required: false),
+        new(PublicUrl),
         new("Auth:Enabled"),
         new("Auth:Entra:TenantIds", IsList: true),
         new("Auth:Entra:Audiences", IsList: true),
@@ -42,6 +46,6 @@ internal static class AzureSettings
     /// <summary>Keys the program must never find in Azure: shared-key access is off on the account.</summary>
     public static readonly IReadOnlyList<string> Forbidden = [$"Storage:{nameof(StorageSettings.AccountKey)}"];
 
-    /// <summary>Whether the program runs as the Functions host's custom handler.</summary>
-    public static bool UnderFunctionsHost(IConfiguration configuration) => !string.IsNullOrEmpty(configuration[CustomHandlerPort]);
+    /// <summary>Whether the program runs in Azure (the Functions worker on Flex Consumption, or any App Service host).</summary>
+    public static bool RunsInAzure(IConfiguration configuration) => !string.IsNullOrEmpty(configuration[SiteName]);
 }

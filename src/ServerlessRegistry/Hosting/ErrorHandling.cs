@@ -5,8 +5,8 @@ using ServerlessRegistry.Errors;
 namespace ServerlessRegistry.Hosting;
 
 /// <summary>
-/// Outermost middleware: stamps the API version header and turns every failure into the spec's error envelope,
-/// so no request ends in a bare 500.
+/// The outermost step of <see cref="RegistryPipeline"/>: stamps the API version header and turns every failure into
+/// the spec's error envelope, so no request ends in a bare 500.
 /// </summary>
 internal static class ErrorHandling
 {

@@ -1,12 +1,17 @@
+using Microsoft.AspNetCore.HttpOverrides;
+
 namespace ServerlessRegistry.Hosting;
 
 /// <summary>
-/// Makes Request.Scheme and Request.Host the public ones (the auth realm is built from them) and turns relative
-/// Location values into absolute URLs on that host, when the public host is known: from Registry:PublicUrl, or
-/// from a proxy's X-Forwarded-Host. Otherwise (local, tests) Location values stay relative, as the spec allows.
+/// Makes Request.Scheme and Request.Host the public ones and turns relative Location values into absolute URLs on
+/// that host, when the public host is known: from Registry:PublicUrl, or from a trusted proxy's X-Forwarded-Host
+/// (the forwarded-headers middleware, Kestrel's or the Functions worker's, then leaves X-Original-Host behind).
+/// Otherwise (local, tests) Location values stay relative, as the spec allows.
 /// </summary>
 internal sealed class PublicAddress(Uri? publicUrl)
 {
+    private static readonly string OriginalHost = new ForwardedHeadersOptions().OriginalHostHeaderName;
+
     private static readonly Func<object, Task> MakeLocationAbsolute = state =>
     {
         var context = (HttpContext)state;
@@ -23,20 +28,25 @@ internal sealed class PublicAddress(Uri? publicUrl)
         return Task.CompletedTask;
     };
 
-    public Task InvokeAsync(HttpContext context, RequestDelegate next)
+    /// <summary>The configured public base URL, or null when requests name it themselves.</summary>
+    public Uri? PublicUrl => publicUrl;
+
+    /// <summary>Reads and checks the public URL once at start (no I/O); see <see cref="PublicUrlSetting"/>.</summary>
+    public static PublicAddress From(IConfiguration configuration) => new(PublicUrlSetting.Resolve(configuration));
+
+    /// <summary>Runs before anything reads the request's host: the auth realm and Location values are built from it.</summary>
+    public void Apply(HttpContext context)
     {
         if (publicUrl is not null)
         {
-            // A configured public URL (a custom domain) wins over whatever the proxy says.
+            // A configured public URL (a custom domain, or the app's host name in Azure) wins over whatever a proxy says.
             context.Request.Scheme = publicUrl.Scheme;
             context.Request.Host = HostString.FromUriComponent(publicUrl);
         }
 
-        if (publicUrl is not null || ProxiedRequest.HasForwardedHost(context))
+        if (publicUrl is not null || context.Request.Headers.ContainsKey(OriginalHost))
         {
             context.Response.OnStarting(MakeLocationAbsolute, context);
         }
-
-        return next(context);
     }
 }

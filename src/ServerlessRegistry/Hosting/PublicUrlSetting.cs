@@ -12,13 +12,8 @@ namespace ServerlessRegistry.Hosting;
 /// </remarks>
 internal static class PublicUrlSetting
 {
-    /// <summary>Set by the platform on every App Service and Functions site.</summary>
-    public const string SiteName = "WEBSITE_SITE_NAME";
-
     /// <summary>Set by the platform to the site's default host name (e.g. reg.azurewebsites.net).</summary>
     public const string SiteHostName = "WEBSITE_HOSTNAME";
-
-    public static bool InAzure(IConfiguration configuration) => !string.IsNullOrEmpty(configuration[SiteName]);
 
     /// <summary>The public URL, or null when none is configured and none can be derived; throws for a malformed value.</summary>
     public static Uri? Resolve(IConfiguration configuration)
@@ -34,7 +29,7 @@ internal static class PublicUrlSetting
             return url;
         }
 
-        return InAzure(configuration) && configuration[SiteHostName] is { Length: > 0 } host
+        return AzureSettings.RunsInAzure(configuration) && configuration[SiteHostName] is { Length: > 0 } host
             && Uri.TryCreate("https://" + host + "/", UriKind.Absolute, out var derived) && derived.AbsolutePath == "/"
             ? derived
             : null;

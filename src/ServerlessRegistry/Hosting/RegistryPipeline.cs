@@ -1,0 +1,74 @@
+using ServerlessRegistry.Api;
+using ServerlessRegistry.Auth;
+using ServerlessRegistry.Core.Errors;
+using ServerlessRegistry.Errors;
+
+namespace ServerlessRegistry.Hosting;
+
+/// <summary>
+/// The registry's whole HTTP pipeline as one entry point over an <see cref="HttpContext"/>: public address, error
+/// envelope, token endpoints (/oauth2/…), the OCI API (/v2/…), and "/" or not-found. Kestrel runs it as its
+/// terminal delegate; the Functions worker runs it from its catch-all function, which has no middleware
+/// pipeline or endpoint routing of its own to offer. Stateless: one instance serves every request concurrently.
+/// </summary>
+internal sealed class RegistryPipeline(AuthOptions auth, PublicAddress publicAddress)
+{
+    private static readonly PathString OAuth2 = "/oauth2";
+    private static readonly PathString V2 = "/v2";
+
+    /// <summary>Answers one request; every failure becomes the OCI error envelope unless the response has started.</summary>
+    public Task InvokeAsync(HttpContext context)
+    {
+        publicAddress.Apply(context);
+        return ErrorHandling.InvokeAsync(context, LimitedAsync);
+    }
+
+    /// <summary>Kestrel's limits are raised above the registry's own, so the registry refuses with its envelope.</summary>
+    private Task LimitedAsync(HttpContext context) => RequestLimits.InvokeAsync(context, RouteAsync);
+
+    private Task RouteAsync(HttpContext context)
+    {
+        var path = context.Request.Path;
+        if (auth.Enabled && path.StartsWithSegments(OAuth2, out var rest))
+        {
+            return BranchAsync(context, OAuth2, rest, TokenEndpoints.DispatchAsync);
+        }
+
+        if (path.StartsWithSegments(V2, out rest))
+        {
+            return BranchAsync(context, V2, rest, RegistryDispatcher.DispatchAsync);
+        }
+
+        return NotFoundAsync(context);
+    }
+
+    /// <summary>Runs a handler mounted under a prefix, as ASP.NET Core's Map does: PathBase gains it, Path keeps the rest.</summary>
+    private static async Task BranchAsync(HttpContext context, PathString prefix, PathString rest, RequestDelegate handler)
+    {
+        var request = context.Request;
+        var (path, pathBase) = (request.Path, request.PathBase);
+        request.PathBase = pathBase.Add(prefix);
+        request.Path = rest;
+        try
+        {
+            await handler(context);
+        }
+        finally
+        {
+            request.PathBase = pathBase;
+            request.Path = path;
+        }
+    }
+
+    /// <summary>"/" answers at once and touches nothing (a liveness probe); everything else is an unknown route.</summary>
+    private static Task NotFoundAsync(HttpContext context)
+    {
+        if (context.Request.Path == "/")
+        {
+            context.Response.StatusCode = StatusCodes.Status200OK;
+            return Task.CompletedTask;
+        }
+
+        return ErrorWriter.WriteAsync(context, new RegistryException(ErrorKind.RouteUnknown, "no such endpoint"));
+    }
+}

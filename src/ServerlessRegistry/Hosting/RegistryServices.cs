@@ -1,0 +1,47 @@
+using Azure.Core.Pipeline;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.Extensions.Options;
+using ServerlessRegistry.Auth;
+using ServerlessRegistry.Core.Registry;
+using ServerlessRegistry.Maintenance;
+
+namespace ServerlessRegistry.Hosting;
+
+/// <summary>The registry's services, registered the same way by every host: Kestrel (serve, CLI, tests) and the Functions worker.</summary>
+internal static class RegistryServices
+{
+    /// <summary>
+    /// Registers options, storage, the registry services, auth, maintenance and <see cref="RegistryPipeline"/>.
+    /// Creates nothing that does I/O: storage clients are built on first use and make no request until a call.
+    /// </summary>
+    public static IServiceCollection AddRegistry(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<RegistryOptions>().Bind(configuration.GetSection("Registry"));
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp =>
+        {
+            var settings = new StorageSettings();
+            configuration.GetSection("Storage").Bind(settings);
+            // Extra pipeline policies (a request counter in benchmarks and tests) come from the container.
+            return settings.Create(sp.GetRequiredService<TimeProvider>(), [.. sp.GetServices<HttpPipelinePolicy>()]);
+        });
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<RegistryOptions>>().Value);
+        services.AddSingleton<BlobService>();
+        services.AddSingleton<UploadService>();
+        services.AddSingleton<CatalogService>();
+        services.AddSingleton<ManifestService>();
+        services.AddSingleton<ReferrerService>();
+        services.AddRegistryAuth(configuration);
+        services.AddMaintenance(configuration);
+        services.AddSingleton(PublicAddress.From(configuration));
+        services.AddSingleton<RegistryPipeline>();
+        services.Configure<ForwardedHeadersOptions>(options =>
+        {
+            // Only a proxy on loopback is trusted (the defaults: 127.0.0.0/8 and ::1), and only its last hop. The
+            // Functions worker applies forwarded headers with its own fixed options; this configures Kestrel's.
+            options.ForwardedHeaders = ForwardedHeaders.XForwardedHost | ForwardedHeaders.XForwardedProto;
+            options.ForwardLimit = 1;
+        });
+        return services;
+    }
+}
