@@ -22,7 +22,7 @@ internal static class GcCommand
         };
         command.Options.Add(dryRun);
         command.Options.Add(deleteUntagged);
-        command.SetAction((parse, ct) => CliServices.WithAsync([.. parse.UnmatchedTokens], async services =>
+        command.SetAction((parse, ct) => CliServices.WithAsync(parse, async services =>
         {
             var configured = services.GetRequiredService<IOptions<MaintenanceOptions>>().Value;
             var settings = configured.With(
