@@ -50,13 +50,15 @@ public sealed class CommandLineTests
     }
 
     [Fact]
-    public async Task MissingAccountNameSaysWhichSettingsToGive()
+    public async Task WithoutAnAccountNameTheLocalEmulatorIsUsedAndNamed()
     {
-        var run = await CliRun.RunAsync("token", "list", "--Storage:Prefix=nothing");
+        var closed = ClosedPort();
+        var run = await CliRun.RunAsync("token", "list", $"--Storage:BlobEndpoint=http://127.0.0.1:{closed}/devstoreaccount1", $"--Storage:TableEndpoint=http://127.0.0.1:{closed}/devstoreaccount1");
         Assert.Equal(1, run.Code);
-        var line = run.OneErrorLine();
-        Assert.Contains("Storage:AccountName is required", line);
-        Assert.Contains("Storage__AccountName", line);
+        var lines = run.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        Assert.StartsWith($"token list: no Storage:AccountName given; using the local emulator of scripts/run-local.sh (http://127.0.0.1:{closed}/", lines[0]);
+        Assert.StartsWith("token list: storage is unreachable", lines[1]);
     }
 
     [Fact]

@@ -11,16 +11,17 @@ namespace ServerlessRegistry.Cli;
 internal static class CliServices
 {
     /// <remarks>
-    /// With no Storage settings at all the command uses the local emulator (<see cref="LocalEmulator"/>) and says so
-    /// on stderr. Logging defaults to warnings, so the command's own output is the only summary.
+    /// Without Storage:AccountName the command uses the local emulator (<see cref="LocalEmulator"/>) for every Storage
+    /// setting not given, and says so on stderr. Logging defaults to warnings, so the command's own output is the only summary.
     /// </remarks>
     public static async Task<T> WithAsync<T>(ParseResult parse, Func<IServiceProvider, Task<T>> action)
     {
         var usedEmulator = false;
+        string? configuredBlobEndpoint = null;
         await using var app = RegistryApp.Build([.. parse.UnmatchedTokens], configuration =>
         {
             var defaults = new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Warning" };
-            if (!configuration.GetSection("Storage").GetChildren().Any())
+            if (string.IsNullOrEmpty(configuration["Storage:AccountName"]))
             {
                 usedEmulator = true;
                 foreach (var (key, value) in LocalEmulator.Settings)
@@ -31,11 +32,12 @@ internal static class CliServices
 
             // First source, so every setting given in any other way wins.
             configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = defaults });
+            configuredBlobEndpoint = configuration["Storage:BlobEndpoint"];
         });
         if (usedEmulator)
         {
             await parse.InvocationConfiguration.Error.WriteLineAsync(
-                $"{parse.CommandResult.Command.Name}: no Storage settings given; using the local emulator at {LocalEmulator.BlobEndpoint} (scripts/run-local.sh).");
+                $"{RegistryCli.CommandPath(parse)}: no Storage:AccountName given; using the local emulator of scripts/run-local.sh ({configuredBlobEndpoint}).");
         }
 
         return await action(app.Services);

@@ -18,7 +18,7 @@ internal static partial class ConfigurationArguments
             Storage__BlobEndpoint     default https://<account>.blob.core.windows.net
             Storage__TableEndpoint    default https://<account>.table.core.windows.net
             Storage__Prefix           names the container and prefixes the tables (default registry)
-          With no Storage settings, commands other than serve use the local emulator of scripts/run-local.sh.
+          Without Storage__AccountName, commands other than serve use the local emulator of scripts/run-local.sh.
           The README lists every setting.
         """;
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Help;
+using System.CommandLine.Parsing;
 using ServerlessRegistry.Auth;
 using ServerlessRegistry.Maintenance;
 
@@ -22,6 +23,18 @@ internal static class RegistryCli
         .. MaintenanceSetup.Commands(),
     ];
 
+    /// <summary>The command as typed, without the program's name ("token create"), for error lines.</summary>
+    public static string CommandPath(ParseResult parse)
+    {
+        var names = new List<string>();
+        for (var result = parse.CommandResult; result.Parent is CommandResult parent; result = parent)
+        {
+            names.Insert(0, result.Command.Name);
+        }
+
+        return names.Count == 0 ? parse.RootCommandResult.Command.Name : string.Join(' ', names);
+    }
+
     public static Task<int> RunAsync(string[] args) => RunAsync(args, Console.Out, Console.Error);
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
@@ -39,7 +52,7 @@ internal static class RegistryCli
         }
 
         var parse = root.Parse(args);
-        var name = parse.CommandResult.Command.Name;
+        var name = CommandPath(parse);
         if (parse.Errors.Count == 0 && ConfigurationArguments.FirstInvalid(parse.UnmatchedTokens) is { } invalid)
         {
             await error.WriteLineAsync($"{name}: unknown option or argument '{invalid}'. Configuration overrides look like --Section:Key=value; see '{name} --help'.");
