@@ -101,6 +101,7 @@ internal sealed partial class GarbageCollector(RegistryStorage storage, UploadEx
         }
 
         // Whatever survives is a reference the index and orphan sweeps must honour.
+        var waiting = plan.Waiting.ToHashSet(ReferenceEqualityComparer.Instance);
         foreach (var row in rows.Where(r => !gone.Contains(r.RowKey)))
         {
             var key = row.RowKey;
@@ -112,7 +113,7 @@ internal sealed partial class GarbageCollector(RegistryStorage storage, UploadEx
             {
                 run.ReferencedDigests.TryAdd(digest, 0);
                 run.ReferencedNames.TryAdd(blob, 0);
-                if (plan.Waiting.Contains(row))
+                if (waiting.Contains(row))
                 {
                     run.Wait(digest, row.GetInt64("Size") ?? 0, (row.GetDateTime("LinkedAt") ?? run.Now) + run.Options.GracePeriod);
                 }
