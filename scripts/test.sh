@@ -14,7 +14,21 @@ scripts/lib/ensure-clients.sh
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
-dotnet test ServerlessRegistry.sln -c Release --nologo "$@" 2>&1 | tee "$log" || status=$?
+# Build once, then run the test projects one after another, each announced and timed, so a long one shows it is alive.
+start=$SECONDS
+dotnet build ServerlessRegistry.sln -c Release --nologo -v quiet 2>&1 | tee -a "$log" || { echo "test: the build failed" >&2; exit 1; }
+echo "test: built in $((SECONDS - start)) s"
+for project in tests/*/; do
+  name=$(basename "$project")
+  grep -q '<IsTestProject>true</IsTestProject>' "$project$name.csproj" 2>/dev/null || continue
+  echo "test: $name started"
+  begin=$SECONDS
+  # The pipeline fails when dotnet test does (pipefail); the grep only trims what the terminal shows.
+  if ! dotnet test "$project" -c Release --nologo --no-build "$@" 2>&1 | tee -a "$log" | { grep -E '^(Passed|Failed)!|\[FAIL\]|rror' || true; }; then
+    status=1
+  fi
+  echo "test: $name finished in $((SECONDS - begin)) s"
+done
 
 # One closing line for the whole run, summed over the test assemblies.
 awk '/(Passed|Failed)!  *- *Failed:/ {

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Text;
+using System.Text.RegularExpressions;
+using ServerlessRegistry.Core.Maintenance;
 using ServerlessRegistry.Testing;
 
 namespace ServerlessRegistry.Maintenance.Tests;
@@ -29,6 +31,45 @@ public sealed class GarbageCollectionTests
         Assert.Equal(HttpStatusCode.NotFound, await gc.ManifestStatusAsync("gc/tags", gone.Digest));
         Assert.Equal(kept.Layer, await gc.PullBlobAsync("gc/tags", kept.LayerDigest));
         Assert.Equal(HttpStatusCode.OK, await gc.ManifestStatusAsync("gc/tags", "keep"));
+    }
+
+    [Fact]
+    public async Task RunWithinTheGracePeriodReportsWhatWaitsAndWhenItBecomesCollectable()
+    {
+        await using var gc = await GcHarness.StartAsync();
+        var image = await gc.PushImageAsync("gc/waiting", "v1");
+        await gc.DeleteManifestAsync("gc/waiting", "v1");
+        await gc.DeleteManifestAsync("gc/waiting", image.Digest);
+        var pushedBy = gc.Clock.GetUtcNow();
+
+        var early = await gc.GcAsync();
+        Assert.Equal(0, early.BlobsDeleted);
+        Assert.Equal(2, early.BlobsWaiting);
+        Assert.Equal(image.Config.Length + image.Layer.Length, early.BytesWaiting);
+        Assert.NotNull(early.CollectableFrom);
+        Assert.InRange(early.CollectableFrom.Value, pushedBy.AddMinutes(-5) + new MaintenanceOptions().GracePeriod, pushedBy + new MaintenanceOptions().GracePeriod);
+
+        gc.Clock.Advance(GcHarness.PastGrace);
+        var late = await gc.GcAsync();
+        Assert.Equal(2, late.BlobsDeleted);
+        Assert.Equal(0, late.BlobsWaiting);
+        Assert.Null(late.CollectableFrom);
+    }
+
+    [Fact]
+    public async Task CommandLineGcWithNoGracePeriodAgainstTheEmulatorWarnsAndReclaimsAtOnce()
+    {
+        await using var gc = await GcHarness.StartAsync();
+        var image = await gc.PushImageAsync("gc/cli", "v1");
+        await gc.DeleteManifestAsync("gc/cli", "v1");
+        await gc.DeleteManifestAsync("gc/cli", image.Digest);
+
+        var run = await CliRun.RunAsync(["gc", "--grace-period", "0s", .. await CliRun.AzuriteAsync(gc.Server.Prefix)]);
+        Assert.True(run.Code == 0, run.Error);
+        Assert.Contains("gc: warning: grace period 00:00:00 is below", run.Error);
+        Assert.Single(Regex.Matches(run.Output, "Garbage collection finished"));
+        Assert.Matches(@"blobs deleted\s+2\n", run.Output);
+        Assert.Null(await gc.PullBlobAsync("gc/cli", image.LayerDigest));
     }
 
     [Fact]

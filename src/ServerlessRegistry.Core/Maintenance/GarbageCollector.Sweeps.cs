@@ -21,18 +21,23 @@ internal sealed partial class GarbageCollector
             {
                 var name = row.GetString("Blob") ?? "";
                 var touched = Max(row.GetDateTime("CreatedAt"), row.GetDateTime("TouchedAt"));
-                if (row.RowKey.Length == 0 && !run.ReferencedDigests.ContainsKey(row.PartitionKey) && touched <= cutoff)
+                var unreferenced = row.RowKey.Length == 0 && !run.ReferencedDigests.ContainsKey(row.PartitionKey);
+                if (unreferenced && touched <= cutoff)
                 {
                     doomed.Add(row);
+                    continue;
                 }
-                else
+
+                run.IndexedNames.TryAdd(name, 0);
+                if (unreferenced)
                 {
-                    run.IndexedNames.TryAdd(name, 0);
+                    // Garbage, but too young: say when a run may take it, or "deleted 0" reads as a fault.
+                    run.Wait(row.PartitionKey, row.GetInt64("Size") ?? 0, touched + run.Options.GracePeriod);
                 }
             }
 
             seen += page.Rows.Count;
-            run.Report("index", seen);
+            run.Report("blob index rows read", seen);
             query = query with { Continuation = page.Continuation };
         }
         while (query.Continuation is not null);
@@ -61,7 +66,7 @@ internal sealed partial class GarbageCollector
             Interlocked.Increment(ref run.IndexRowsDeleted);
             Interlocked.Increment(ref run.BlobsDeleted);
             Interlocked.Add(ref run.BytesReclaimed, row.GetInt64("Size") ?? 0);
-        }, "index-sweep", ct).ConfigureAwait(false);
+        }, "unreferenced blobs deleted", ct).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -83,7 +88,7 @@ internal sealed partial class GarbageCollector
             {
                 if (++seen % 1000 == 0)
                 {
-                    run.Report("blobs", seen);
+                    run.Report("blobs listed", seen);
                 }
 
                 var session = blob.Name.StartsWith("data/", StringComparison.Ordinal) && sessions.Contains(blob.Name["data/".Length..]);
@@ -112,7 +117,7 @@ internal sealed partial class GarbageCollector
                 Interlocked.Increment(ref run.BlobsDeleted);
                 Interlocked.Add(ref run.BytesReclaimed, blob.Length);
             }
-        }, "orphan-sweep", ct).ConfigureAwait(false);
+        }, "orphan blobs deleted", ct).ConfigureAwait(false);
     }
 
     private static async Task ForEachAsync<T>(Run run, List<T> items, Func<T, CancellationToken, ValueTask> body, string phase, CancellationToken ct)

@@ -33,8 +33,14 @@ internal sealed partial class GarbageCollector(RegistryStorage storage, UploadEx
         await MarkRepositoriesAsync(run, ct).ConfigureAwait(false);
         await SweepIndexAsync(run, ct).ConfigureAwait(false);
         await SweepOrphansAsync(run, candidates, ct).ConfigureAwait(false);
+        var waiting = run.Waiting.Where(w => !run.Held.ContainsKey(w.Key)).ToList();
         return new GcReport(options.DryRun, run.BlobsScanned, run.BlobsDeleted, run.BytesReclaimed + expiry.BytesReclaimed,
-            expiry.Expired, run.ManifestsDeleted, run.LinksDeleted, run.IndexRowsDeleted, run.Conflicts, time.GetElapsedTime(started));
+            expiry.Expired, run.ManifestsDeleted, run.LinksDeleted, run.IndexRowsDeleted, run.Conflicts, time.GetElapsedTime(started))
+        {
+            BlobsWaiting = waiting.Count,
+            BytesWaiting = waiting.Sum(w => w.Value.Size),
+            CollectableFrom = waiting.Count == 0 ? null : waiting.Min(w => w.Value.From),
+        };
     }
 
     /// <summary>Streams the repositories table (ordered by partition) and handles one partition at a time.</summary>
@@ -43,7 +49,7 @@ internal sealed partial class GarbageCollector(RegistryStorage storage, UploadEx
         var table = storage.Layout.RepositoriesTable;
         var partition = new List<TableRow>();
         var query = new RowQuery { Top = 1000 };
-        long seen = 0;
+        long repositories = 0;
         do
         {
             var page = await storage.Metadata.QueryAsync(table, query, ct).ConfigureAwait(false);
@@ -52,14 +58,13 @@ internal sealed partial class GarbageCollector(RegistryStorage storage, UploadEx
                 if (partition.Count > 0 && partition[0].PartitionKey != row.PartitionKey)
                 {
                     await CollectPartitionAsync(run, partition, ct).ConfigureAwait(false);
+                    run.Report("repositories marked", ++repositories);
                     partition = [];
                 }
 
                 partition.Add(row);
             }
 
-            seen += page.Rows.Count;
-            run.Report("repositories", seen);
             query = query with { Continuation = page.Continuation };
         }
         while (query.Continuation is not null);
@@ -67,6 +72,7 @@ internal sealed partial class GarbageCollector(RegistryStorage storage, UploadEx
         if (partition.Count > 0)
         {
             await CollectPartitionAsync(run, partition, ct).ConfigureAwait(false);
+            run.Report("repositories marked", ++repositories);
         }
     }
 
@@ -95,6 +101,7 @@ internal sealed partial class GarbageCollector(RegistryStorage storage, UploadEx
         }
 
         // Whatever survives is a reference the index and orphan sweeps must honour.
+        var waiting = plan.Waiting.ToHashSet(ReferenceEqualityComparer.Instance);
         foreach (var row in rows.Where(r => !gone.Contains(r.RowKey)))
         {
             var key = row.RowKey;
@@ -106,6 +113,14 @@ internal sealed partial class GarbageCollector(RegistryStorage storage, UploadEx
             {
                 run.ReferencedDigests.TryAdd(digest, 0);
                 run.ReferencedNames.TryAdd(blob, 0);
+                if (waiting.Contains(row))
+                {
+                    run.Wait(digest, row.GetInt64("Size") ?? 0, (row.GetDateTime("LinkedAt") ?? run.Now) + run.Options.GracePeriod);
+                }
+                else
+                {
+                    run.Held.TryAdd(digest, 0);
+                }
             }
         }
     }
@@ -195,6 +210,15 @@ internal sealed partial class GarbageCollector(RegistryStorage storage, UploadEx
         public ConcurrentDictionary<string, byte> SweptNames { get; } = new(StringComparer.Ordinal);
         public Dictionary<string, ManifestRefs?> BlobManifests { get; } = new(StringComparer.Ordinal);
         public long BlobsScanned, BlobsDeleted, BytesReclaimed, ManifestsDeleted, LinksDeleted, IndexRowsDeleted, Conflicts;
+
+        /// <summary>Digests a kept manifest, tag or young manifest holds: not garbage at all.</summary>
+        public ConcurrentDictionary<string, byte> Held { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Unreferenced digests kept only by the grace period, with their size and when it ends (the latest mark governs).</summary>
+        public ConcurrentDictionary<string, (long Size, DateTimeOffset From)> Waiting { get; } = new(StringComparer.Ordinal);
+
+        public void Wait(string digest, long size, DateTimeOffset from) =>
+            Waiting.AddOrUpdate(digest, (size, from), (_, old) => (Math.Max(old.Size, size), old.From > from ? old.From : from));
 
         public void Report(string phase, long done) => progress?.Report(new GcProgress(phase, done));
     }

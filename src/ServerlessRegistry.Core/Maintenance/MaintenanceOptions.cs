@@ -30,12 +30,18 @@ internal sealed class MaintenanceOptions
     /// </summary>
     public static readonly TimeSpan MinimumGracePeriod = 2 * GcProtocol.TouchInterval;
 
+    /// <summary>
+    /// Lifts the <see cref="MinimumGracePeriod"/> floor: only for a local emulator, where no push can be in flight
+    /// but the operator's own. Set by code (<see cref="With"/>), never bound from configuration.
+    /// </summary>
+    public bool AllowShortGracePeriod { get; private init; }
+
     /// <summary>Throws when the options would break the protocol's time argument.</summary>
     public MaintenanceOptions Validate()
     {
-        if (GracePeriod < MinimumGracePeriod)
+        if (GracePeriod < TimeSpan.Zero || GracePeriod < MinimumGracePeriod && !AllowShortGracePeriod)
         {
-            throw new ArgumentException($"Maintenance:GracePeriod must be at least {MinimumGracePeriod}.");
+            throw new ArgumentException($"Maintenance:GracePeriod must be at least {MinimumGracePeriod} (shorter only against a local emulator).");
         }
 
         if (UploadMaxAge < GracePeriod)
@@ -51,9 +57,10 @@ internal sealed class MaintenanceOptions
         return this;
     }
 
-    public MaintenanceOptions With(bool? dryRun = null, bool? deleteUntagged = null) => new()
+    public MaintenanceOptions With(bool? dryRun = null, bool? deleteUntagged = null, TimeSpan? gracePeriod = null, bool? allowShortGracePeriod = null) => new()
     {
-        GracePeriod = GracePeriod,
+        GracePeriod = gracePeriod ?? GracePeriod,
+        AllowShortGracePeriod = allowShortGracePeriod ?? AllowShortGracePeriod,
         DeleteUntagged = deleteUntagged ?? DeleteUntagged,
         DryRun = dryRun ?? DryRun,
         UploadMaxAge = UploadMaxAge,
@@ -78,10 +85,19 @@ internal sealed record GcReport(
     long Conflicts,
     TimeSpan Elapsed)
 {
+    /// <summary>Unreferenced blobs kept because a push touched them within the grace period.</summary>
+    public long BlobsWaiting { get; init; }
+
+    /// <summary>Committed bytes of <see cref="BlobsWaiting"/>.</summary>
+    public long BytesWaiting { get; init; }
+
+    /// <summary>When the first of <see cref="BlobsWaiting"/> becomes collectable; null when none waits.</summary>
+    public DateTimeOffset? CollectableFrom { get; init; }
+
     public string Summary() =>
         $"{(DryRun ? "dry run: would delete" : "deleted")} {BlobsDeleted} of {BlobsScanned} blobs scanned, {BytesReclaimed} bytes reclaimed, " +
         $"{SessionsExpired} sessions expired, {ManifestsDeleted} manifests, {LinksDeleted} links, {IndexRowsDeleted} index rows, " +
-        $"{Conflicts} kept after a concurrent write, in {Elapsed.TotalSeconds:0.0} s";
+        $"{Conflicts} kept after a concurrent write, {BlobsWaiting} blobs ({BytesWaiting} bytes) waiting for the grace period, in {Elapsed.TotalSeconds:0.0} s";
 }
 
 /// <summary>Progress of a long run: the phase and how many items it has handled so far.</summary>

@@ -29,7 +29,8 @@ internal sealed record ManifestRefs(IReadOnlyList<string> Blobs, IReadOnlyList<s
 /// <summary>The mark phase for one repository partition: which rows a sweep may delete.</summary>
 /// <param name="Manifests">Manifest rows to delete, each with its referrer row when it has one (same batch).</param>
 /// <param name="Links">Blob link rows no kept manifest references and no push touched within the grace period.</param>
-internal sealed record RepositoryPlan(IReadOnlyList<(TableRow Manifest, TableRow? Referrer)> Manifests, IReadOnlyList<TableRow> Links)
+/// <param name="Waiting">Link rows no kept manifest references, kept only because they were linked within the grace period.</param>
+internal sealed record RepositoryPlan(IReadOnlyList<(TableRow Manifest, TableRow? Referrer)> Manifests, IReadOnlyList<TableRow> Links, IReadOnlyList<TableRow> Waiting)
 {
     /// <summary>
     /// Marks one repository from a consistent-enough read of its partition. Reachable: tagged manifests; manifests
@@ -121,9 +122,8 @@ internal sealed record RepositoryPlan(IReadOnlyList<(TableRow Manifest, TableRow
             var referrer = subject is null ? null : referrerRows.GetValueOrDefault(StorageLayout.ReferrerKey(subject, m.Key));
             return (m.Value, referrer);
         }).ToList();
-        var unlinked = keepAllLinks ? [] : links.Where(l =>
-            !referenced.Contains(l.RowKey[StorageLayout.BlobLinkPrefix.Length..]) &&
-            (l.GetDateTime("LinkedAt") ?? DateTimeOffset.MinValue) <= cutoff).ToList();
-        return new RepositoryPlan(doomed, unlinked);
+        var unreferenced = links.Where(l => !keepAllLinks && !referenced.Contains(l.RowKey[StorageLayout.BlobLinkPrefix.Length..]))
+            .ToLookup(l => (l.GetDateTime("LinkedAt") ?? DateTimeOffset.MinValue) <= cutoff);
+        return new RepositoryPlan(doomed, [.. unreferenced[true]], [.. unreferenced[false]]);
     }
 }

@@ -44,7 +44,7 @@ internal static class TokenCommands
                 return 2;
             }
 
-            return await CliServices.WithAsync([.. parse.UnmatchedTokens], async services =>
+            return await CliServices.WithAsync(parse, async services =>
             {
                 var store = services.GetRequiredService<AccessTokenStore>();
                 var tokenName = parse.GetRequiredValue(name);
@@ -77,7 +77,7 @@ internal static class TokenCommands
     private static Command ListCommand()
     {
         var command = new Command("list", "List access tokens (never their secrets).") { TreatUnmatchedTokensAsErrors = false };
-        command.SetAction(async (parse, ct) => await CliServices.WithAsync([.. parse.UnmatchedTokens], async services =>
+        command.SetAction(async (parse, ct) => await CliServices.WithAsync(parse, async services =>
         {
             var output = parse.InvocationConfiguration.Output;
             var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
@@ -97,7 +97,7 @@ internal static class TokenCommands
         var name = new Option<string>("--name") { Description = "The token to revoke.", Required = true };
         var command = new Command("revoke", "Revoke an access token: sign-in stops at once, issued bearer tokens within Auth:RevocationCheckInterval.") { name };
         command.TreatUnmatchedTokensAsErrors = false;
-        command.SetAction(async (parse, ct) => await CliServices.WithAsync([.. parse.UnmatchedTokens], async services =>
+        command.SetAction(async (parse, ct) => await CliServices.WithAsync(parse, async services =>
         {
             var tokenName = parse.GetRequiredValue(name);
             var revoked = await services.GetRequiredService<AccessTokenStore>().RevokeAsync(tokenName, ct);
@@ -107,21 +107,8 @@ internal static class TokenCommands
         return command;
     }
 
-    internal static bool TryParseLifetime(string text, out TimeSpan lifetime)
-    {
-        lifetime = default;
-        if (text.Length > 1 && int.TryParse(text.AsSpan(0, text.Length - 1), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0)
-        {
-            lifetime = text[^1] switch { 'd' => TimeSpan.FromDays(n), 'h' => TimeSpan.FromHours(n), 'm' => TimeSpan.FromMinutes(n), _ => default };
-        }
-
-        if (lifetime == default && TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var parsed))
-        {
-            lifetime = parsed;
-        }
-
-        return lifetime > TimeSpan.Zero;
-    }
+    internal static bool TryParseLifetime(string text, out TimeSpan lifetime) =>
+        Durations.TryParse(text, out lifetime) && lifetime > TimeSpan.Zero;
 
     private static string Format(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using Microsoft.Extensions.Options;
 using ServerlessRegistry.Cli;
 using ServerlessRegistry.Core.Maintenance;
@@ -6,9 +7,9 @@ using ServerlessRegistry.Core.Maintenance;
 namespace ServerlessRegistry.Maintenance;
 
 /// <summary>
-/// <c>gc [--dry-run] [--delete-untagged]</c>: one online garbage-collection run against the configured storage
-/// (Azurite or an account through DefaultAzureCredential). Progress goes to stderr, the summary to stdout.
-/// Extra arguments are configuration, as for serve (e.g. --Maintenance:GracePeriod=2.00:00:00).
+/// <c>gc [--dry-run] [--delete-untagged] [--grace-period 2h]</c>: one online garbage-collection run against the
+/// configured storage. Progress goes to stderr, the summary to stdout. Extra arguments are configuration, as for
+/// serve (e.g. --Maintenance:UploadMaxAge=14.00:00:00).
 /// </summary>
 internal static class GcCommand
 {
@@ -16,36 +17,78 @@ internal static class GcCommand
     {
         var dryRun = new Option<bool>("--dry-run") { Description = "Report what would be deleted; delete nothing." };
         var deleteUntagged = new Option<bool>("--delete-untagged") { Description = "Also delete manifests no tag reaches (after the grace period)." };
+        var gracePeriod = new Option<string>("--grace-period")
+        {
+            Description = $"Keep unreferenced content touched more recently than this (24h, 2d, 0s; default Maintenance:GracePeriod, 1 day). " +
+                $"At least {MaintenanceOptions.MinimumGracePeriod.TotalHours:0}h, because a push in progress may not have linked its blobs yet; " +
+                "shorter only against a local emulator.",
+        };
         var command = new Command("gc", "Collect garbage: unreferenced blobs, untagged manifests on request, expired uploads.")
         {
             TreatUnmatchedTokensAsErrors = false,
         };
         command.Options.Add(dryRun);
         command.Options.Add(deleteUntagged);
-        command.SetAction((parse, ct) => CliServices.WithAsync([.. parse.UnmatchedTokens], async services =>
+        command.Options.Add(gracePeriod);
+        command.SetAction(async (parse, ct) =>
         {
-            var configured = services.GetRequiredService<IOptions<MaintenanceOptions>>().Value;
-            var settings = configured.With(
-                dryRun: parse.GetValue(dryRun) ? true : null,
-                deleteUntagged: parse.GetValue(deleteUntagged) ? true : null);
-            var progress = new ConsoleProgress();
-            var report = await services.GetRequiredService<MaintenanceJobs>().RunGarbageCollectionAsync(settings, progress, ct);
-            Console.Out.WriteLine(report.DryRun ? "Dry run: nothing was deleted." : "Garbage collection finished.");
-            Console.Out.WriteLine($"  blobs scanned     {report.BlobsScanned,14:N0}");
-            Console.Out.WriteLine($"  blobs {(report.DryRun ? "to delete" : "deleted  ")}   {report.BlobsDeleted,14:N0}");
-            Console.Out.WriteLine($"  bytes reclaimed   {report.BytesReclaimed,14:N0}  ({UsageCommand.Human(report.BytesReclaimed)})");
-            Console.Out.WriteLine($"  sessions expired  {report.SessionsExpired,14:N0}");
-            Console.Out.WriteLine($"  manifests deleted {report.ManifestsDeleted,14:N0}");
-            Console.Out.WriteLine($"  links deleted     {report.LinksDeleted,14:N0}");
-            Console.Out.WriteLine($"  kept on conflict  {report.Conflicts,14:N0}");
-            Console.Out.WriteLine($"  elapsed           {report.Elapsed.TotalSeconds,14:0.0} s");
-            return 0;
-        }));
+            var (output, error) = (parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
+            TimeSpan? grace = null;
+            if (parse.GetValue(gracePeriod) is { } text)
+            {
+                if (!Durations.TryParse(text, out var parsed))
+                {
+                    await error.WriteLineAsync($"gc: --grace-period '{text}' is not a duration; give 24h, 2d, 90m or 0s.");
+                    return 2;
+                }
+
+                grace = parsed;
+            }
+
+            return await CliServices.WithAsync(parse, async services =>
+            {
+                var configured = services.GetRequiredService<IOptions<MaintenanceOptions>>().Value;
+                var local = LocalEmulator.IsLocal(services.GetRequiredService<IConfiguration>()["Storage:BlobEndpoint"]);
+                var settings = configured.With(
+                    dryRun: parse.GetValue(dryRun) ? true : null,
+                    deleteUntagged: parse.GetValue(deleteUntagged) ? true : null,
+                    gracePeriod: grace,
+                    allowShortGracePeriod: local);
+                if (settings.GracePeriod < MaintenanceOptions.MinimumGracePeriod && local)
+                {
+                    await error.WriteLineAsync($"gc: warning: grace period {settings.GracePeriod} is below {MaintenanceOptions.MinimumGracePeriod}; allowed only because storage is a local emulator. A push running now may lose blobs.");
+                }
+
+                var report = await services.GetRequiredService<MaintenanceJobs>().RunGarbageCollectionAsync(settings.Validate(), new ConsoleProgress(error), ct);
+                await WriteReportAsync(output, report);
+                return 0;
+            });
+        });
         return command;
     }
 
+    private static async Task WriteReportAsync(TextWriter output, GcReport report)
+    {
+        await output.WriteLineAsync(report.DryRun ? "Dry run: nothing was deleted." : "Garbage collection finished.");
+        await output.WriteLineAsync($"  blobs scanned     {report.BlobsScanned,14:N0}");
+        await output.WriteLineAsync($"  blobs {(report.DryRun ? "to delete" : "deleted  ")}   {report.BlobsDeleted,14:N0}");
+        await output.WriteLineAsync($"  bytes reclaimed   {report.BytesReclaimed,14:N0}  ({UsageCommand.Human(report.BytesReclaimed)})");
+        await output.WriteLineAsync($"  blobs waiting     {report.BlobsWaiting,14:N0}  ({UsageCommand.Human(report.BytesWaiting)} unreferenced, within the grace period)");
+        await output.WriteLineAsync($"  sessions expired  {report.SessionsExpired,14:N0}");
+        await output.WriteLineAsync($"  manifests deleted {report.ManifestsDeleted,14:N0}");
+        await output.WriteLineAsync($"  links deleted     {report.LinksDeleted,14:N0}");
+        await output.WriteLineAsync($"  kept on conflict  {report.Conflicts,14:N0}");
+        await output.WriteLineAsync($"  elapsed           {report.Elapsed.TotalSeconds,14:0.0} s");
+        if (report.CollectableFrom is { } from)
+        {
+            await output.WriteLineAsync(
+                $"{report.BlobsWaiting:N0} unreferenced blobs ({UsageCommand.Human(report.BytesWaiting)}) are kept for the grace period; " +
+                $"a run after {from.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)} can delete the first of them.");
+        }
+    }
+
     /// <summary>Plain progress lines on stderr, at most one per phase step, so long runs show they are alive.</summary>
-    private sealed class ConsoleProgress : IProgress<GcProgress>
+    private sealed class ConsoleProgress(TextWriter error) : IProgress<GcProgress>
     {
         private readonly Lock _gate = new();
         private string? _phase;
@@ -63,7 +106,7 @@ internal static class GcCommand
 
                 _phase = value.Phase;
                 _last = now;
-                Console.Error.WriteLine($"gc: {value.Phase,-14} {value.Done,12:N0}");
+                error.WriteLine($"gc: {value.Phase,-28} {value.Done,12:N0}");
             }
         }
     }

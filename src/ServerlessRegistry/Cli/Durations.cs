@@ -1,0 +1,24 @@
+using System.Globalization;
+
+namespace ServerlessRegistry.Cli;
+
+/// <summary>Durations as operators type them: 30d, 12h, 90m, 45s, or a TimeSpan (d.hh:mm:ss).</summary>
+internal static class Durations
+{
+    /// <summary>Parses a non-negative duration; false for anything else.</summary>
+    public static bool TryParse(string text, out TimeSpan duration)
+    {
+        duration = default;
+        if (text.Length > 1 && long.TryParse(text.AsSpan(0, text.Length - 1), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n <= 100_000)
+        {
+            TimeSpan? unit = text[^1] switch { 'd' => TimeSpan.FromDays(1), 'h' => TimeSpan.FromHours(1), 'm' => TimeSpan.FromMinutes(1), 's' => TimeSpan.FromSeconds(1), _ => null };
+            if (unit is { } u)
+            {
+                duration = u * n;
+                return true;
+            }
+        }
+
+        return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out duration) && duration >= TimeSpan.Zero;
+    }
+}
