@@ -39,13 +39,7 @@ internal static class RegistryApp
         var services = builder.Services;
         services.AddOptions<RegistryOptions>().Bind(config.GetSection("Registry"));
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(sp =>
-        {
-            var settings = new StorageSettings();
-            config.GetSection("Storage").Bind(settings);
-            // Extra pipeline policies (a request counter in benchmarks and tests) come from the container.
-            return settings.Create(sp.GetRequiredService<TimeProvider>(), [.. sp.GetServices<HttpPipelinePolicy>()]);
-        });
+        StorageSettings.Register(services, config);
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<RegistryOptions>>().Value);
         services.AddSingleton<BlobService>();
         services.AddSingleton<UploadService>();
