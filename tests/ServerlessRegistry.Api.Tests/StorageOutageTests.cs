@@ -18,9 +18,10 @@ public sealed class StorageOutageTests
     {
         var location = Directory.CreateTempSubdirectory("azurite-outage-").FullName;
         var azurite = await Azurite.StartPrivateAsync(location);
+        RegistryServer? registry = null;
         try
         {
-            await using var registry = await RegistryServer.StartAsync(azurite: azurite);
+            registry = await RegistryServer.StartAsync(azurite: azurite);
             var client = registry.Client;
             var content = OciHttp.RandomBytes(Total);
             await client.PushImageAsync("outage/app", "before");
@@ -82,6 +83,17 @@ public sealed class StorageOutageTests
         }
         finally
         {
+            // Clean-up needs storage, also when the test failed while it was down.
+            if (!azurite.IsRunning)
+            {
+                azurite = await azurite.RestartAsync();
+            }
+
+            if (registry is not null)
+            {
+                await registry.DisposeAsync();
+            }
+
             azurite.Kill();
             Directory.Delete(location, recursive: true);
         }

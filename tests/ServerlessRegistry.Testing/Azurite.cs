@@ -62,6 +62,9 @@ public sealed class Azurite
     public Task<Azurite> RestartAsync() =>
         StartAsync(_location ?? throw new InvalidOperationException("Only a private instance restarts."), _ports.Blob, _ports.Queue, _ports.Table);
 
+    /// <summary>Whether this instance's process is still running.</summary>
+    public bool IsRunning => !_process.HasExited;
+
     /// <summary>Kills the process at once, as a crash would, and waits until it is gone.</summary>
     public void Kill()
     {
