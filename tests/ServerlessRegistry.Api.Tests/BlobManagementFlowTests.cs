@@ -63,6 +63,25 @@ public sealed class BlobManagementFlowTests(RegistryFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task DeletingABlobThatAManifestStillReferencesIsRefusedNamingTheManifest()
+    {
+        var (manifest, digest) = await _client.PushImageAsync("mnt/inuse", "v1");
+        var layer = System.Text.Json.JsonDocument.Parse(manifest).RootElement.GetProperty("layers")[0].GetProperty("digest").GetString();
+        using var delete = await _client.DeleteAsync($"/v2/mnt/inuse/blobs/{layer}");
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, delete.StatusCode);
+        Assert.Equal("UNSUPPORTED", await delete.ErrorCodeAsync());
+        Assert.Contains(digest, await delete.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using var head = await _client.SendAsync(new HttpRequestMessage(HttpMethod.Head, $"/v2/mnt/inuse/blobs/{layer}"));
+        Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+
+        // Once the manifest is gone, the blob deletes as any unreferenced blob does.
+        using var deleteManifest = await _client.DeleteAsync($"/v2/mnt/inuse/manifests/{digest}");
+        Assert.Equal(HttpStatusCode.Accepted, deleteManifest.StatusCode);
+        using var again = await _client.DeleteAsync($"/v2/mnt/inuse/blobs/{layer}");
+        Assert.Equal(HttpStatusCode.Accepted, again.StatusCode);
+    }
+
+    [Fact]
     public async Task SameContentPushedTwiceIsStoredOnce()
     {
         var content = OciHttp.RandomBytes(2000);

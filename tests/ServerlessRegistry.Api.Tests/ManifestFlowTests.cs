@@ -28,6 +28,43 @@ public sealed class ManifestFlowTests(RegistryFixture fixture) : IClassFixture<R
     }
 
     [Fact]
+    public async Task InlineManifestPushedWithManyTagsIsServedByEveryTag()
+    {
+        // 98 copies of a 50 KB manifest would overflow a 4 MiB table batch.
+        var config = OciHttp.RandomBytes(100);
+        var layer = OciHttp.RandomBytes(100);
+        var configDigest = await _client.PushBlobAsync("man/manytags", config);
+        var layerDigest = await _client.PushBlobAsync("man/manytags", layer);
+        var manifest = OciHttp.ImageManifest(configDigest, config.Length, layerDigest, layer.Length, annotation: new string('x', 50_000));
+        var tags = string.Join('&', Enumerable.Range(1, 97).Select(i => "tag=t" + i));
+        var content = new ByteArrayContent(manifest);
+        content.Headers.ContentType = new(OciHttp.OciManifest);
+        using var put = await _client.PutAsync($"/v2/man/manytags/manifests/t0?{tags}", content);
+        Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+
+        foreach (var tag in new[] { "t0", "t50", "t97" })
+        {
+            using var get = await _client.GetAsync($"/v2/man/manytags/manifests/{tag}");
+            Assert.Equal(HttpStatusCode.OK, get.StatusCode);
+            Assert.Equal(OciHttp.Sha256(manifest), get.Headers.GetValues("Docker-Content-Digest").Single());
+            Assert.Equal(manifest, await get.Content.ReadAsByteArrayAsync());
+        }
+    }
+
+    [Fact]
+    public async Task PushWithMoreTagsThanABatchHoldsIsRefusedAndListsNoRepository()
+    {
+        var tags = string.Join('&', Enumerable.Range(1, 120).Select(i => "tag=t" + i));
+        var content = new ByteArrayContent(Encoding.UTF8.GetBytes("{}"));
+        content.Headers.ContentType = new(OciHttp.OciManifest);
+        using var put = await _client.PutAsync($"/v2/man/toomanytags/manifests/t0?{tags}", content);
+        Assert.Equal(HttpStatusCode.BadRequest, put.StatusCode);
+        Assert.Equal("TAG_INVALID", await put.ErrorCodeAsync());
+        using var catalog = await _client.GetAsync("/v2/_catalog");
+        Assert.DoesNotContain("man/toomanytags", await catalog.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task PutAnswersLocationAndDigest()
     {
         var config = await _client.PushBlobAsync("man/put", [1]);

@@ -25,6 +25,56 @@ public sealed class StartupTests
     }
 
     [Fact]
+    public async Task RefusesToStartOpenWhenAKestrelEndpointListensBeyondLoopback()
+    {
+        await using var app = Build(new() { ["Kestrel:Endpoints:extra:Url"] = "http://0.0.0.0:0" });
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => app.StartAsync());
+        Assert.Contains("Refusing to start", error.Message, StringComparison.Ordinal);
+        Assert.Contains("0.0.0.0", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StartsOpenWhenEveryKestrelEndpointIsLoopback()
+    {
+        await using var app = Build(new() { ["Kestrel:Endpoints:extra:Url"] = "http://[::1]:0" });
+        await app.StartAsync();
+        await app.StopAsync();
+    }
+
+    [Fact]
+    public async Task RefusesToStartInAzureWithoutAPublicUrl()
+    {
+        await using var app = Build(new() { ["Auth:Enabled"] = "true", ["WEBSITE_SITE_NAME"] = "reg" });
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => app.StartAsync());
+        Assert.Contains("Registry:PublicUrl", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task InAzureTheRealmIsTheSiteHostNameWhateverTheRequestSays()
+    {
+        await using var server = await RegistryServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Auth:Enabled"] = "true",
+            ["WEBSITE_SITE_NAME"] = "reg",
+            ["WEBSITE_HOSTNAME"] = "reg.azurewebsites.net",
+        });
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/v2/");
+        request.Headers.Add("X-Forwarded-Host", "attacker.example");
+        request.Headers.Host = "attacker.example";
+        using var response = await server.Client.SendAsync(request);
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("Bearer realm=\"https://reg.azurewebsites.net/oauth2/token\",service=\"reg.azurewebsites.net\"", response.Headers.WwwAuthenticate.ToString());
+    }
+
+    private static Microsoft.AspNetCore.Builder.WebApplication Build(Dictionary<string, string?> settings) =>
+        RegistryApp.Build([], config => config.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Registry:Port"] = "0",
+            ["Storage:AccountName"] = Azurite.AccountName,
+            ["Logging:LogLevel:Default"] = "None",
+        }).AddInMemoryCollection(settings));
+
+    [Fact]
     public void LoopbackWithoutAuthIsAllowed() =>
         Assert.Null(AuthStartupCheck.ExposedReason(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Registry:BindAddress"] = "::1" }).Build()));
 

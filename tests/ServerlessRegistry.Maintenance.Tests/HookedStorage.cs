@@ -49,6 +49,9 @@ internal sealed class HookedStorage(RegistryStorage inner, Func<string, Task> ho
 
     public Task<byte[]?> ReadAllAsync(string blobName, CancellationToken cancellationToken) => inner.Blobs.ReadAllAsync(blobName, cancellationToken);
 
+    public Task<byte[]?> ReadRangeAsync(string blobName, long offset, int length, CancellationToken cancellationToken) =>
+        inner.Blobs.ReadRangeAsync(blobName, offset, length, cancellationToken);
+
     public async Task<bool> DeleteAsync(string blobName, CancellationToken cancellationToken)
     {
         await hook("blob-delete");

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
+using ServerlessRegistry.Core.Storage;
 using ServerlessRegistry.Testing;
 
 namespace ServerlessRegistry.Maintenance.Tests;
@@ -60,6 +61,32 @@ public sealed class UploadExpiryTests
         Assert.Empty(await gc.PhysicalBlobsAsync());
         Assert.Equal(0, (await gc.GcAsync()).SessionsExpired);
         _ = stale;
+    }
+
+    [Fact]
+    public async Task ExpiryRemovesOpenUploadIndexRowsOfExpiredAndVanishedSessionsOnly()
+    {
+        await using var gc = await GcHarness.StartAsync();
+        const string repo = "expiry/index";
+        await StartWithChunkAsync(gc, repo, OciHttp.RandomBytes(100));
+        var vanished = await StartWithChunkAsync(gc, repo, OciHttp.RandomBytes(100));
+        // A crash after a completion claimed the session and before it removed the index row.
+        await gc.Storage.Metadata.ExecuteAsync(gc.Storage.Layout.UploadsTable, RowOperation.Delete(vanished.Id, ""), CancellationToken.None);
+        gc.Clock.Advance(TimeSpan.FromDays(8));
+        var live = await StartWithChunkAsync(gc, repo, OciHttp.RandomBytes(100));
+        Assert.Equal(3, (await OwnerIndexAsync(gc)).Count);
+
+        await gc.Server.Services.GetRequiredService<MaintenanceJobs>().ExpireUploadsAsync(CancellationToken.None);
+        Assert.Equal([live.Id], await OwnerIndexAsync(gc));
+    }
+
+    private static async Task<List<string>> OwnerIndexAsync(GcHarness gc)
+    {
+        var page = await gc.Storage.Metadata.QueryAsync(gc.Storage.Layout.UploadsTable, new RowQuery
+        {
+            PartitionKey = StorageLayout.UploadOwnerKey(null),
+        }, CancellationToken.None);
+        return page.Rows.Select(r => r.RowKey).ToList();
     }
 
     private static async Task<(string Id, string Location)> StartWithChunkAsync(GcHarness gc, string repo, byte[] chunk)

@@ -150,6 +150,23 @@ public abstract class BlobStoreSuite : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ReadRangeReturnsThatSliceShorterAtTheEndAndNothingPastIt()
+    {
+        var blob = DataBlob();
+        Assert.Null(await Store.ReadRangeAsync(blob, 0, 10, default)); // no container yet
+        Assert.True(await Store.CreateIfAbsentAsync(blob, Bytes("0123456789"), "text/plain", default));
+
+        Assert.Equal(Bytes("234"), await Store.ReadRangeAsync(blob, 2, 3, default));
+        Assert.Equal(Bytes("89"), await Store.ReadRangeAsync(blob, 8, 5, default));
+        Assert.Empty((await Store.ReadRangeAsync(blob, 10, 5, default))!);
+        Assert.Null(await Store.ReadRangeAsync(DataBlob(), 0, 10, default)); // container, no blob
+
+        var empty = DataBlob();
+        await Store.CommitBlocksAsync(empty, [], "text/plain", default);
+        Assert.Empty((await Store.ReadRangeAsync(empty, 0, 10, default))!);
+    }
+
+    [Fact]
     public async Task DeleteIsIdempotent()
     {
         var blob = DataBlob();

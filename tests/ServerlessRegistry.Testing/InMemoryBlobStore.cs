@@ -64,6 +64,16 @@ public sealed class InMemoryBlobStore(string container, TimeProvider time) : IBl
     public Task<byte[]?> ReadAllAsync(string blobName, CancellationToken cancellationToken) =>
         Task.FromResult(InMemoryBlobServer.Read(container, blobName)?.ToArray());
 
+    public Task<byte[]?> ReadRangeAsync(string blobName, long offset, int length, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(length);
+        var content = InMemoryBlobServer.Read(container, blobName);
+        return Task.FromResult(content is null ? null
+            : offset >= content.Length ? []
+            : content.AsSpan((int)offset, (int)Math.Min(length, content.Length - offset)).ToArray());
+    }
+
     public Task<bool> DeleteAsync(string blobName, CancellationToken cancellationToken)
     {
         var deleted = false;

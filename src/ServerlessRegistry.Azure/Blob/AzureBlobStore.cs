@@ -92,6 +92,30 @@ internal sealed class AzureBlobStore : IBlobStore
         }
     }
 
+    public async Task<byte[]?> ReadRangeAsync(string blobName, long offset, int length, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(length);
+        try
+        {
+            var options = new BlobDownloadOptions { Range = new HttpRange(offset, length) };
+            var result = await _container.GetBlobClient(blobName).DownloadContentAsync(options, cancellationToken).ConfigureAwait(false);
+            return result.Value.Content.ToArray();
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return null;
+        }
+        catch (RequestFailedException e) when (e.Status == 416)
+        {
+            return []; // InvalidRange: the offset is at or past the end (an empty blob included)
+        }
+        catch (Exception e) when (StorageErrors.IsStorageFailure(e, cancellationToken))
+        {
+            throw _errors.Translate(e, "Get Blob");
+        }
+    }
+
     public async Task<bool> DeleteAsync(string blobName, CancellationToken cancellationToken)
     {
         try

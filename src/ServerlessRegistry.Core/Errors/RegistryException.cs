@@ -32,6 +32,12 @@ internal enum ErrorKind
     MethodNotAllowed,
     /// <summary>Storage failed or is throttling; the client should retry.</summary>
     Unavailable,
+    /// <summary>A request target (path and query) longer than the registry accepts (414).</summary>
+    RequestTargetTooLong,
+    /// <summary>Request headers larger than the registry accepts (431).</summary>
+    HeadersTooLarge,
+    /// <summary>A request body that arrived too slowly (408).</summary>
+    RequestTimeout,
 }
 
 /// <summary>A refusal with a spec error code; <see cref="Detail"/> is optional context (e.g. the digest in question).</summary>

@@ -23,12 +23,19 @@ internal sealed class UploadExpiry(RegistryStorage storage, TimeProvider time)
         var cutoff = time.GetUtcNow() - options.UploadMaxAge;
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var stale = new List<TableRow>();
+        var ownerRows = new List<TableRow>();
         var query = new RowQuery { Top = 1000 };
         do
         {
             var page = await storage.Metadata.QueryAsync(storage.Layout.UploadsTable, query, ct).ConfigureAwait(false);
             foreach (var row in page.Rows)
             {
+                if (row.PartitionKey.StartsWith(StorageLayout.UploadOwnerPrefix, StringComparison.Ordinal))
+                {
+                    ownerRows.Add(row);
+                    continue;
+                }
+
                 // UpdatedAt is written by every PATCH; CreatedAt covers rows from before it existed.
                 var touched = row.GetDateTime("UpdatedAt") ?? row.GetDateTime("CreatedAt") ?? DateTimeOffset.MinValue;
                 if (touched < cutoff)
@@ -67,6 +74,34 @@ internal sealed class UploadExpiry(RegistryStorage storage, TimeProvider time)
             }
         }).ConfigureAwait(false);
 
+        await RemoveOwnerRowsAsync(ownerRows, seen, stale, cutoff, options, ct).ConfigureAwait(false);
         return new UploadExpiryResult(expired, bytes, seen);
+    }
+
+    /// <summary>
+    /// Removes open-upload index rows (see <see cref="StorageLayout.UploadOwnerKey"/>) of sessions that expired in this
+    /// run, or that are gone and older than an upload may live (a crash between the two writes of a start or an end).
+    /// A young index row without a session is a start in progress: it writes the index row first.
+    /// </summary>
+    private async Task RemoveOwnerRowsAsync(List<TableRow> ownerRows, HashSet<string> seen, List<TableRow> stale, DateTimeOffset cutoff, MaintenanceOptions options, CancellationToken ct)
+    {
+        var live = seen.Except(stale.Select(r => r.PartitionKey)).ToHashSet(StringComparer.Ordinal);
+        var gone = ownerRows.Where(r => !live.Contains(r.RowKey) && (r.GetDateTime("CreatedAt") ?? DateTimeOffset.MinValue) < cutoff).ToList();
+        if (options.DryRun)
+        {
+            return;
+        }
+
+        await Parallel.ForEachAsync(gone, new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism, CancellationToken = ct }, async (row, token) =>
+        {
+            try
+            {
+                await storage.Metadata.ExecuteAsync(storage.Layout.UploadsTable, RowOperation.Delete(row.PartitionKey, row.RowKey, row.ETag ?? "*"), token).ConfigureAwait(false);
+            }
+            catch (ConcurrencyException)
+            {
+                // Removed meanwhile by the session's end.
+            }
+        }).ConfigureAwait(false);
     }
 }

@@ -8,7 +8,7 @@ namespace ServerlessRegistry.Core.Registry;
 /// </summary>
 internal sealed class BlobService(RegistryStorage storage, RegistryOptions options, TimeProvider time)
 {
-    private const string ContentType = "application/octet-stream";
+    internal const string ContentType = "application/octet-stream";
     private readonly ContentIndex _index = new(storage, time);
 
     /// <summary>The blob linked in <paramref name="repository"/>, or null. One point read.</summary>
@@ -45,9 +45,18 @@ internal sealed class BlobService(RegistryStorage storage, RegistryOptions optio
         return source;
     }
 
-    /// <summary>Removes the repository's link. The content stays until garbage collection finds it unreferenced.</summary>
+    /// <summary>
+    /// Removes the repository's link. The content stays until garbage collection finds it unreferenced. Refused with
+    /// UNSUPPORTED (405) while any manifest of the repository, tagged or not, references the blob as config or layer:
+    /// deleting it would leave that manifest pointing at a missing blob. BLOB_UNKNOWN when the repository has no link.
+    /// </summary>
     public async Task DeleteAsync(string repository, string digest, CancellationToken ct)
     {
+        if (await FindReferrerAsync(repository, digest, ct).ConfigureAwait(false) is { } manifest)
+        {
+            Fail.With(ErrorKind.Unsupported, $"the blob is referenced by manifest {manifest}; delete the manifest first", ("manifest", manifest));
+        }
+
         try
         {
             await storage.Metadata.ExecuteAsync(
@@ -99,6 +108,33 @@ internal sealed class BlobService(RegistryStorage storage, RegistryOptions optio
 
         await LinkAsync(repository, blob, ct).ConfigureAwait(false);
         return blob;
+    }
+
+    /// <summary>
+    /// A manifest of the repository that references <paramref name="digest"/>, or null. Reads the repository's manifest
+    /// rows (one range query in its partition) and parses them; manifests stored as blobs cost one read each. Blob
+    /// deletes are rare, so this is cheaper overall than keeping a reference count on every link, which every manifest
+    /// push and delete would have to update under the links' garbage-collection ETag protocol. Not atomic with the
+    /// delete: a manifest pushed between the check and the delete can still end up naming the unlinked blob.
+    /// </summary>
+    private async Task<string?> FindReferrerAsync(string repository, string digest, CancellationToken ct)
+    {
+        var rows = await storage.QueryAllAsync(storage.Layout.RepositoriesTable, new RowQuery
+        {
+            PartitionKey = StorageLayout.RepositoryKey(repository),
+            RowKeyFrom = StorageLayout.ManifestPrefix,
+            RowKeyTo = StorageLayout.PrefixEnd(StorageLayout.ManifestPrefix),
+        }, int.MaxValue, ct).ConfigureAwait(false);
+        foreach (var row in rows)
+        {
+            var bytes = row.GetBinary("Content") ?? await storage.Blobs.ReadAllAsync(row.GetString("Blob") ?? "", ct).ConfigureAwait(false);
+            if (bytes is not null && Maintenance.ManifestRefs.Parse(bytes, row.GetString("MediaType"))?.Blobs.Contains(digest, StringComparer.Ordinal) == true)
+            {
+                return row.RowKey[StorageLayout.ManifestPrefix.Length..];
+            }
+        }
+
+        return null;
     }
 
     private Task LinkAsync(string repository, BlobInfo blob, CancellationToken ct)

@@ -24,6 +24,12 @@ internal sealed class ManifestService(RegistryStorage storage, CatalogService ca
     public const int MaxTagsPerPush = 98;
 
     /// <summary>
+    /// Inline manifest bytes the tag rows of one push may copy in total. A batch carries at most 4 MiB and binary
+    /// properties travel base64-encoded (4/3), so 1 MiB of copies plus the manifest and referrer rows always fits.
+    /// </summary>
+    public const int TagCopyBudget = 1024 * 1024;
+
+    /// <summary>
     /// Validates and stores a manifest under its digest and tags. Idempotent for the same bytes; re-pushing a
     /// tag moves it. Referenced config and layers must be linked in the repository.
     /// </summary>
@@ -66,9 +72,14 @@ internal sealed class ManifestService(RegistryStorage storage, CatalogService ca
         manifestRow["Subject"] = manifest.Subject?.Digest;
         manifestRow["ArtifactType"] = manifest.EffectiveArtifactType;
         var batch = new List<RowOperation> { RowOperation.Upsert(manifestRow) };
+        // Tag rows copy the manifest so a pull by tag is one read; past the budget they name the manifest row only
+        // (a pull by such a tag reads two rows), so any number of tags up to the batch's row limit fits.
+        var tagBody = body.ContainsKey("Content") && (long)bytes.Length * tags.Count > TagCopyBudget
+            ? body.Where(p => p.Key != "Content").ToDictionary(StringComparer.Ordinal)
+            : body;
         foreach (var tag in tags)
         {
-            var tagRow = Row(partition, StorageLayout.TagKey(tag), body, now);
+            var tagRow = Row(partition, StorageLayout.TagKey(tag), tagBody, now);
             tagRow["Digest"] = digest.Value;
             batch.Add(RowOperation.Upsert(tagRow));
         }
@@ -83,8 +94,10 @@ internal sealed class ManifestService(RegistryStorage storage, CatalogService ca
             batch.Add(RowOperation.Upsert(referrer));
         }
 
-        await catalog.EnsureListedAsync(repository, ct).ConfigureAwait(false);
+        // Listed only once the manifest is stored: a failed push leaves no empty repository in the catalog. A crash in
+        // between leaves the repository unlisted until its next push; garbage collection walks the repository table, not the catalog.
         await storage.Metadata.ExecuteBatchAsync(storage.Layout.RepositoriesTable, batch, ct).ConfigureAwait(false);
+        await catalog.EnsureListedAsync(repository, ct).ConfigureAwait(false);
         return new ManifestPutResult(digest.Value, manifest.Subject?.Digest, tags);
     }
 
@@ -98,6 +111,13 @@ internal sealed class ManifestService(RegistryStorage storage, CatalogService ca
         var row = await storage.GetRepositoryRowAsync(repository, key, ct).ConfigureAwait(false)
                   ?? Fail.With<TableRow>(ErrorKind.ManifestUnknown, "manifest unknown", ("reference", reference.Value));
         var digest = reference.IsDigest ? reference.Value : row.GetString("Digest") ?? "";
+        if (withContent && row.GetBinary("Content") is null && row.GetString("Blob") is null)
+        {
+            // A tag row that names its manifest without a copy (see TagCopyBudget).
+            row = await storage.GetRepositoryRowAsync(repository, StorageLayout.ManifestKey(digest), ct).ConfigureAwait(false)
+                  ?? Fail.With<TableRow>(ErrorKind.ManifestUnknown, "manifest unknown", ("reference", reference.Value));
+        }
+
         var bytes = row.GetBinary("Content");
         if (withContent && bytes is null)
         {

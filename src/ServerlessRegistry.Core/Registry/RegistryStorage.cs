@@ -57,6 +57,13 @@ internal sealed class RegistryOptions
     /// <summary>Largest manifest accepted (spec: at least 4 MB; ACR uses 4 MiB).</summary>
     public int MaxManifestBytes { get; set; } = 4 * 1024 * 1024;
 
+    /// <summary>
+    /// Upload sessions one caller may hold open. A session stages blocks and costs a row until it ends or expires, so
+    /// an unbounded count lets one credential fill storage with abandoned uploads; 1,000 is far above any real client's
+    /// parallelism (docker pushes 3 to 5 layers at once).
+    /// </summary>
+    public int MaxOpenUploadsPerCaller { get; set; } = 1000;
+
     /// <summary>How long a blob redirect URL stays valid.</summary>
     public TimeSpan RedirectLifetime { get; set; } = TimeSpan.FromMinutes(10);
 }

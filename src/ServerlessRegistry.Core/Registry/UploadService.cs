@@ -12,10 +12,13 @@ namespace ServerlessRegistry.Core.Registry;
 /// </summary>
 internal sealed class UploadService(RegistryStorage storage, BlobService blobs, RegistryOptions options, TimeProvider time)
 {
+    private readonly UploadQuota _quota = new(storage, options, time);
+
     /// <summary>
-    /// Opens a session. Not idempotent: each call makes a new one. <paramref name="owner"/> (the caller's subject,
-    /// null when auth is off) is recorded, and every later call on the session must name the same owner: another
-    /// caller gets BLOB_UPLOAD_UNKNOWN, as if the session did not exist.
+    /// Opens a session. Not idempotent: each call makes a new one. <paramref name="owner"/> (the caller's identity,
+    /// opaque; null when auth is off) is recorded, and every later call on the session must name the same owner: another
+    /// caller gets BLOB_UPLOAD_UNKNOWN, as if the session did not exist. An owner holding
+    /// <see cref="RegistryOptions.MaxOpenUploadsPerCaller"/> open sessions gets TOOMANYREQUESTS.
     /// </summary>
     public async Task<UploadStatus> StartAsync(string repository, DigestAlgorithm algorithm, string? owner, CancellationToken ct)
     {
@@ -27,6 +30,7 @@ internal sealed class UploadService(RegistryStorage storage, BlobService blobs, 
             CreatedAt = time.GetUtcNow(),
             Owner = owner,
         };
+        await _quota.ReserveAsync(owner, session.Id, ct).ConfigureAwait(false);
         await storage.Metadata.ExecuteAsync(storage.Layout.UploadsTable, RowOperation.Insert(session.ToRow(time.GetUtcNow())), ct).ConfigureAwait(false);
         return new UploadStatus(repository, session.Id, 0);
     }
@@ -78,17 +82,14 @@ internal sealed class UploadService(RegistryStorage storage, BlobService blobs, 
     }
 
     /// <summary>
-    /// The final PUT: appends an optional last chunk, checks the digest against the hash state saved so far,
-    /// commits the blocks and links the blob. A digest mismatch ends the session.
+    /// The final PUT: appends an optional last chunk, checks the digest and commits the blocks and links the blob.
+    /// A digest of the session's algorithm is checked against the hash state saved so far (no re-read); another
+    /// algorithm is computed once from the committed content (see <see cref="CompleteWithOtherAlgorithmAsync"/>). A
+    /// digest mismatch leaves the session as it was before this request, so the client can retry or go on.
     /// </summary>
     public async Task<BlobInfo> CompleteAsync(string repository, string uploadId, string? owner, Digest digest, Stream body, ChunkRange? range, long? contentLength, CancellationToken ct)
     {
         var session = await LoadAsync(repository, uploadId, owner, ct).ConfigureAwait(false);
-        if (digest.Algorithm != session.Algorithm)
-        {
-            Fail.With(ErrorKind.DigestInvalid, $"this upload computes {Digest.Prefix(session.Algorithm)} digests");
-        }
-
         var (written, nonce, hash) = await WriteChunkAsync(session, body, range, contentLength, ct).ConfigureAwait(false);
         Digest actual;
         using (hash)
@@ -97,21 +98,85 @@ internal sealed class UploadService(RegistryStorage storage, BlobService blobs, 
         }
 
         var size = session.Offset + written.Bytes;
+        var blockIds = session.BlockIds(nonce, written.Blocks);
+        if (digest.Algorithm != session.Algorithm)
+        {
+            return await CompleteWithOtherAlgorithmAsync(session, digest, blockIds, size, ct).ConfigureAwait(false);
+        }
 
-        // Claim the session before committing: only the request whose ETag still matches may commit into the
-        // session's blob, so a racing PATCH or PUT can never change content that the index already names.
+        // Checked before the claim: a wrong digest changes nothing, and this request's blocks are never committed.
+        if (actual.Value != digest.Value)
+        {
+            FailMismatch(digest, actual);
+        }
+
+        await ClaimAsync(session, ct).ConfigureAwait(false);
+        return await blobs.CommitUploadAsync(repository, session.BlobName, blockIds, digest.Value, size, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A session that hashed one algorithm, finished with a digest of another (a client that sent no
+    /// digest-algorithm). The session is claimed and its blocks committed in place, then the committed blob is read
+    /// back once through the digest's hash. On a mismatch the session row is written back as it was, so the client
+    /// can retry; its staged and committed blocks stay readable by the next commit. A crash in between leaves at
+    /// worst an unindexed data blob, which garbage collection removes.
+    /// </summary>
+    private async Task<BlobInfo> CompleteWithOtherAlgorithmAsync(UploadSession session, Digest digest, List<string> blockIds, long size, CancellationToken ct)
+    {
+        await ClaimAsync(session, ct).ConfigureAwait(false);
+        Digest actual;
+        try
+        {
+            await storage.Blobs.CommitBlocksAsync(session.BlobName, blockIds, BlobService.ContentType, ct).ConfigureAwait(false);
+            actual = await ContentHash.OfStoredAsync(storage.Blobs, session.BlobName, size, digest.Algorithm, options.BlockSize, ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            await RestoreAsync(session).ConfigureAwait(false);
+            throw;
+        }
+
+        if (actual.Value != digest.Value)
+        {
+            await RestoreAsync(session).ConfigureAwait(false);
+            FailMismatch(digest, actual);
+        }
+
+        var blob = await blobs.CommitUploadAsync(session.Repository, session.BlobName, blockIds, digest.Value, size, ct).ConfigureAwait(false);
+        if (blob.BlobName != session.BlobName)
+        {
+            // The registry held this content already: our committed copy is unreferenced.
+            await storage.Blobs.DeleteAsync(session.BlobName, ct).ConfigureAwait(false);
+        }
+
+        return blob;
+    }
+
+    /// <summary>
+    /// Claims the session for completion by deleting its row on the ETag read: only the request whose ETag still
+    /// matches may commit into the session's blob, so a racing PATCH or PUT can never change content that the index
+    /// already names. Then forgets it in the owner's open-upload index.
+    /// </summary>
+    private async Task ClaimAsync(UploadSession session, CancellationToken ct)
+    {
         if (!await DeleteSessionAsync(session.Id, session.ETag!, ct).ConfigureAwait(false))
         {
             Fail.With(ErrorKind.RangeInvalid, "the upload was changed by another request");
         }
 
-        if (actual.Value != digest.Value)
-        {
-            Fail.With(ErrorKind.DigestInvalid, "the uploaded content does not match the digest", ("expected", digest.Value), ("actual", actual.Value));
-        }
-
-        return await blobs.CommitUploadAsync(repository, session.BlobName, session.BlockIds(nonce, written.Blocks), digest.Value, size, ct).ConfigureAwait(false);
+        await _quota.ReleaseAsync(session.Owner, session.Id, ct).ConfigureAwait(false);
     }
+
+    /// <summary>Writes a claimed session back as it was before the claim, and re-enters it in the owner's index.</summary>
+    private async Task RestoreAsync(UploadSession session)
+    {
+        // Not the request's token: a client that hung up must not lose its session half way.
+        await _quota.ReserveAsync(session.Owner, session.Id, CancellationToken.None, enforce: false).ConfigureAwait(false);
+        await storage.Metadata.ExecuteAsync(storage.Layout.UploadsTable, RowOperation.Insert(session.ToRow(time.GetUtcNow())), CancellationToken.None).ConfigureAwait(false);
+    }
+
+    private static void FailMismatch(Digest expected, Digest actual) =>
+        Fail.With(ErrorKind.DigestInvalid, "the uploaded content does not match the digest", ("expected", expected.Value), ("actual", actual.Value));
 
     /// <summary>A whole blob in one request (POST with ?digest=). No session row is written.</summary>
     public async Task<BlobInfo> UploadMonolithicAsync(string repository, Digest digest, Stream body, long? contentLength, CancellationToken ct)
@@ -124,7 +189,7 @@ internal sealed class UploadService(RegistryStorage storage, BlobService blobs, 
         var actual = hash.Finish();
         if (actual.Value != digest.Value)
         {
-            Fail.With(ErrorKind.DigestInvalid, "the uploaded content does not match the digest", ("expected", digest.Value), ("actual", actual.Value));
+            FailMismatch(digest, actual);
         }
 
         var ids = Enumerable.Range(0, written.Blocks).Select(i => StorageLayout.BlockId(nonce, i)).ToList();
@@ -136,6 +201,7 @@ internal sealed class UploadService(RegistryStorage storage, BlobService blobs, 
     {
         var session = await LoadAsync(repository, uploadId, owner, ct).ConfigureAwait(false);
         await DeleteSessionAsync(session.Id, "*", ct).ConfigureAwait(false);
+        await _quota.ReleaseAsync(session.Owner, session.Id, ct).ConfigureAwait(false);
     }
 
     private async Task<(BlockWriter.Written Written, uint Nonce, ResumableHash Hash)> WriteChunkAsync(

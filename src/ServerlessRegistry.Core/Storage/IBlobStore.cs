@@ -37,6 +37,13 @@ public interface IBlobStore
     Task<byte[]?> ReadAllAsync(string blobName, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Reads up to <paramref name="length"/> bytes of a committed blob from <paramref name="offset"/>: fewer only at
+    /// the blob's end, none at or past it. <c>null</c> when the blob does not exist. Lets a caller stream a blob of any
+    /// size through a fixed buffer. Read-only; a blob committed again meanwhile may be read partly old, partly new.
+    /// </summary>
+    Task<byte[]?> ReadRangeAsync(string blobName, long offset, int length, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Deletes a committed blob. Idempotent: returns <c>false</c> when there was nothing to delete.
     /// </summary>
     Task<bool> DeleteAsync(string blobName, CancellationToken cancellationToken);

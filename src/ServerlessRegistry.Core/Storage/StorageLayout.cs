@@ -16,7 +16,10 @@ namespace ServerlessRegistry.Core.Storage;
 ///
 /// Table {prefix}uploads   PK {uploadId}                RK ""                      upload session
 ///     Repository, Algorithm, Offset (Int64), Segments (Binary: per PATCH a 4-byte nonce and a 4-byte block count),
-///     HashState (Binary), CreatedAt, UpdatedAt, Owner (the caller's subject when auth is on)
+///     HashState (Binary), CreatedAt, UpdatedAt, Owner (when auth is on: "token:{name}/{Id}" of an access token, else the subject)
+///                         PK "owner:{sha256hex(owner)}" RK {uploadId}      open-upload index of one caller: CreatedAt.
+///     Written before the session row, deleted after it; counting a caller's open uploads reads this one partition.
+///     An index row whose session is gone is removed by upload expiry once older than an upload may live.
 /// Table {prefix}blobs     PK {digest}                  RK ""                      global blob index (dedup)
 ///     Blob (physical name), Size (Int64), CreatedAt, TouchedAt (a push reused it; see GarbageCollection.md)
 ///     Large manifests are indexed here too, so every physical blob is named by exactly one index row.
@@ -25,20 +28,22 @@ namespace ServerlessRegistry.Core.Storage;
 ///     RK "m:{digest}"               manifest         MediaType, Size, Content (Binary, inline) | Blob, Subject,
 ///                                                    ArtifactType, Annotations (JSON text), PushedAt
 ///     RK "t:{tag}"                  tag              Digest, MediaType, Size, Content | Blob (a copy of the manifest
-///                                                    row's body, so a pull by tag is one point read)
+///                                                    row's body, so a pull by tag is one point read; an inline body
+///                                                    is not copied when a push's copies would pass 1 MiB, see
+///                                                    ManifestService.TagCopyBudget: such a pull reads the "m:" row too)
 ///     RK "r:{subject}:{digest}"     referrer         MediaType, Size, ArtifactType, Annotations
 /// Table {prefix}catalog   PK "repositories"            RK hex(repository)         Name
 /// Table {prefix}auth      private to the registry, like everything here (never public)
 ///     PK "keys"    RK "active"   the registry's token signing key: Kid, Key (Binary, PKCS#8 RSA), CreatedAt;
 ///                                written once with insert-if-absent, so racing instances converge on one key
 ///     PK "tokens"  RK {name}     access token: Id (changes on re-create), Hash (Binary, SHA-256 of the secret),
-///                                Repositories, Actions, ExpiresAt, CreatedAt. Revoke deletes the row.
+///                                Repositories (JSON array of patterns), Actions, ExpiresAt, CreatedAt. Revoke deletes the row.
 /// </code>
 /// <para>Keys: repository names contain '/', which table keys forbid, so they are hex-encoded (two lower-case hex
 /// digits per byte). That keeps ordinal order equal to the names' byte order, which the catalog's paging needs.
 /// Tags and digests use only characters keys allow, and "t:" + tag keeps the spec's lexical order.</para>
 /// <para>Write order (a crash leaves at worst an orphan, never a reference to missing content):
-/// blocks → commit → index row → link row; manifest blob → manifest, tag and referrer rows in one batch;
+/// blocks → commit → index row → link row; manifest blob → manifest, tag and referrer rows in one batch → catalog row;
 /// tag rows are removed before the manifest row they copy. Garbage collection deletes in the reverse order of
 /// references (manifest rows → links → index row → blob), each row on the ETag it read; pushes touch the index
 /// row and stale links on the ETag they read before relying on them. The protocol and its proof are in
@@ -87,6 +92,12 @@ public sealed class StorageLayout
     public string RepositoriesTable => Prefix + "repos";
     public string CatalogTable => Prefix + "catalog";
     public string AuthTable => Prefix + "auth";
+
+    public const string UploadOwnerPrefix = "owner:";
+
+    /// <summary>The open-upload index partition of one caller. Owners are opaque; null and "" are the anonymous caller.</summary>
+    public static string UploadOwnerKey(string? owner) =>
+        UploadOwnerPrefix + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(owner ?? "")));
 
     public static string DataBlob(string uploadId) => "data/" + uploadId;
 

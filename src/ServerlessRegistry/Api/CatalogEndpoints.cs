@@ -18,19 +18,53 @@ internal static class CatalogEndpoints
     public static async Task ListRepositories(RegistryRequest request)
     {
         var (n, last) = ReadPaging(request);
-        var page = await request.Catalog.ListRepositoriesAsync(n, last, request.Aborted);
-        var visible = new List<string>(page.Names.Count);
-        foreach (var name in page.Names)
+        var page = await VisibleRepositoriesAsync(request, n is { } count ? Math.Min(count, CatalogService.MaxPageSize) : null, last);
+        await WriteAsync(request, page, "repositories", "/v2/_catalog", null, page.HasMore ? page.Names[^1] : null);
+    }
+
+    /// <summary>
+    /// Up to <paramref name="n"/> repositories after <paramref name="last"/> that the caller may pull, and whether more
+    /// such follow. Reads on past names the caller may not see until the page is full or the catalog ends, so a page
+    /// is never short while visible names remain, and the Link cursor is always a name the caller was shown.
+    /// </summary>
+    /// <remarks>
+    /// The work is bounded by one pass over the rest of the catalog, which is what an unpaged catalog request costs
+    /// anyway. When every name is visible (auth off, a "*" policy) it reads n + 1 rows, as the service alone would.
+    /// </remarks>
+    private static async Task<NamePage> VisibleRepositoriesAsync(RegistryRequest request, int? n, string? last)
+    {
+        var visible = new List<string>();
+        if (n == 0)
         {
-            if (await request.Authorizer.CanAsync(request.Http, name, Access.Pull))
-            {
-                visible.Add(name);
-            }
+            return new NamePage(visible, false);
         }
 
-        // Paging follows the unfiltered page, so a caller never skips names it may see.
-        var next = page.HasMore ? page.Names[^1] : null;
-        await WriteAsync(request, new NamePage(visible, page.HasMore), "repositories", "/v2/_catalog", null, next);
+        var cursor = last;
+        while (true)
+        {
+            // One visible name beyond the page tells whether a next page exists.
+            var wanted = n is { } count ? count + 1 - visible.Count : int.MaxValue;
+            var batch = await request.Catalog.ListRepositoriesAsync(Math.Min(wanted, 1000), cursor, request.Aborted);
+            foreach (var name in batch.Names)
+            {
+                if (await request.Authorizer.CanAsync(request.Http, name, Access.Pull))
+                {
+                    if (visible.Count == n)
+                    {
+                        return new NamePage(visible, true);
+                    }
+
+                    visible.Add(name);
+                }
+            }
+
+            if (!batch.HasMore)
+            {
+                return new NamePage(visible, false);
+            }
+
+            cursor = batch.Names[^1];
+        }
     }
 
     private static (int? N, string? Last) ReadPaging(RegistryRequest request)

@@ -48,7 +48,7 @@ internal static class ManifestEndpoints
 
     private static async Task WriteManifest(RegistryRequest request, bool withContent)
     {
-        var reference = ManifestReference.Parse(request.Argument);
+        var reference = ManifestReference.ParseForRead(request.Argument);
         var manifest = await request.Manifests.GetAsync(request.Repository, reference, withContent, request.Aborted);
         var response = request.Response;
         response.StatusCode = StatusCodes.Status200OK;

@@ -1,6 +1,8 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using ServerlessRegistry.Core.Registry;
 using ServerlessRegistry.Core.Storage;
 
@@ -36,12 +38,20 @@ internal sealed class AccessTokenStore(RegistryStorage storage, AuthOptions opti
         name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '.' or '_' or '-') &&
         name != Credentials.EntraUserName;
 
-    /// <summary>Creates a token. Not idempotent: fails with <see cref="ConcurrencyException"/> when the name exists.</summary>
+    /// <summary>
+    /// Creates a token. Not idempotent: fails with <see cref="ConcurrencyException"/> when the name exists, and with
+    /// <see cref="ArgumentException"/> for a bad name or a repository pattern that is not <see cref="Grant.IsValidPattern"/>.
+    /// </summary>
     public async Task<(AccessTokenInfo Info, string Secret)> CreateAsync(string name, IReadOnlyList<string> repositories, RegistryActions actions, DateTimeOffset expiresAt, CancellationToken ct)
     {
         if (!IsValidName(name))
         {
             throw new ArgumentException("A token name is 1-64 of a-z, 0-9, '.', '_' or '-', starting with a letter or digit.", nameof(name));
+        }
+
+        if (repositories.FirstOrDefault(r => !Grant.IsValidPattern(r)) is { } bad)
+        {
+            throw new ArgumentException($"'{bad}' is not a repository pattern: use a repository name, a prefix ending in '*' (team/*), or '*'.", nameof(repositories));
         }
 
         var secret = SecretPrefix + Base64Url(RandomNumberGenerator.GetBytes(32));
@@ -50,7 +60,7 @@ internal sealed class AccessTokenStore(RegistryStorage storage, AuthOptions opti
         {
             ["Id"] = info.Id,
             ["Hash"] = Hash(secret),
-            ["Repositories"] = string.Join(' ', repositories),
+            ["Repositories"] = ToJson(repositories),
             ["Actions"] = RegistryScope.FormatActions(actions),
             ["ExpiresAt"] = expiresAt,
             ["CreatedAt"] = info.CreatedAt,
@@ -142,10 +152,40 @@ internal sealed class AccessTokenStore(RegistryStorage storage, AuthOptions opti
     private static AccessTokenInfo FromRow(TableRow row) => new(
         row.RowKey,
         row.GetString("Id") ?? "",
-        (row.GetString("Repositories") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries),
+        Patterns(row.GetString("Repositories")),
         RegistryScope.ParseActions(row.GetString("Actions") ?? ""),
         row.GetDateTime("ExpiresAt") ?? DateTimeOffset.MinValue,
         row.GetDateTime("CreatedAt") ?? DateTimeOffset.MinValue);
+
+    /// <summary>The patterns as a JSON array of strings: nothing in a pattern can split it into two.</summary>
+    private static string ToJson(IReadOnlyList<string> patterns)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartArray();
+            foreach (var pattern in patterns)
+            {
+                json.WriteStringValue(pattern);
+            }
+
+            json.WriteEndArray();
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary>A JSON array, or (rows written before the array) space-separated patterns; no pattern starts with '['.</summary>
+    private static string[] Patterns(string? stored)
+    {
+        if (stored is null || !stored.StartsWith('['))
+        {
+            return (stored ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        }
+
+        using var document = JsonDocument.Parse(stored);
+        return [.. document.RootElement.EnumerateArray().Select(e => e.GetString() ?? "")];
+    }
 
     private static byte[] Hash(string secret) => SHA256.HashData(Encoding.UTF8.GetBytes(secret));
 

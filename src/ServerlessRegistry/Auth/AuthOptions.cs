@@ -13,7 +13,7 @@ internal sealed class AuthOptions
     /// <summary>Auth:Enabled. Off by default, which is allowed only on loopback (see <see cref="AuthStartupCheck"/>).</summary>
     public bool Enabled { get; init; }
 
-    /// <summary>Registry:PublicUrl: the base of the token realm. Null → the request's scheme and host.</summary>
+    /// <summary>Registry:PublicUrl (or, in Azure, the site's host name; see PublicUrlSetting): the base of the token realm. Null → the request's scheme and host.</summary>
     public Uri? PublicUrl { get; init; }
 
     /// <summary>Auth:Entra:Instance: the Entra authority host; tests point it at a local issuer.</summary>
@@ -56,7 +56,7 @@ internal sealed class AuthOptions
         return new AuthOptions
         {
             Enabled = bool.TryParse(auth["Enabled"], out var enabled) && enabled,
-            PublicUrl = config["Registry:PublicUrl"] is { Length: > 0 } url ? new Uri(url.TrimEnd('/') + "/") : null,
+            PublicUrl = Hosting.PublicUrlSetting.Resolve(config),
             EntraInstance = string.IsNullOrEmpty(instance) ? new Uri("https://login.microsoftonline.com") : new Uri(instance.TrimEnd('/') + "/"),
             TenantIds = List(auth.GetSection("Entra:TenantIds")),
             Audiences = List(auth.GetSection("Entra:Audiences")),

@@ -1,41 +1,69 @@
 using System.Net;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using ServerlessRegistry.Hosting;
 
 namespace ServerlessRegistry.Auth;
 
 /// <summary>
-/// Refuses to serve without auth unless the registry is confined to loopback. Runs when the host starts (not when
-/// it is built), so CLI commands that share the configuration are unaffected; does no I/O.
+/// Refuses to serve without auth unless the registry is confined to loopback, and refuses to serve in Azure without a
+/// public URL. Runs when the host starts (not when it is built), so CLI commands that share the configuration are
+/// unaffected; does no I/O.
 /// </summary>
 /// <remarks>
-/// Under the Functions host (FUNCTIONS_CUSTOMHANDLER_PORT set) the handler binds loopback but the host's proxy makes
-/// it public, so that counts as exposed too.
+/// <para>Configuration is checked before the server starts; the addresses the server actually bound are checked once it
+/// has (<see cref="StartedAsync"/>), because listeners can come from elsewhere (Kestrel:Endpoints, URLS).</para>
+/// <para>Under the Functions host (FUNCTIONS_CUSTOMHANDLER_PORT set) or in Azure the handler binds loopback but the
+/// platform's proxy makes it public, so that counts as exposed too.</para>
 /// </remarks>
-internal sealed class AuthStartupCheck(IConfiguration configuration, AuthOptions options, ILogger<AuthStartupCheck> logger) : IHostedService
+internal sealed class AuthStartupCheck(IConfiguration configuration, AuthOptions options, IServiceProvider services, ILogger<AuthStartupCheck> logger) : IHostedLifecycleService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
         if (options.Enabled)
         {
+            if (PublicUrlSetting.InAzure(configuration) && options.PublicUrl is null)
+            {
+                Refuse($"running in Azure ({PublicUrlSetting.SiteName} is set) without {AzureSettings.PublicUrl} or {PublicUrlSetting.SiteHostName}: the token realm would follow the request's Host. Set {AzureSettings.PublicUrl}.");
+            }
+
             AuthLog.Enabled(logger, string.Join(",", options.TenantIds), string.Join(",", options.AnonymousPullPrefixes), options.AccessTokenLifetime);
             return Task.CompletedTask;
         }
 
         if (ExposedReason(configuration) is { } reason)
         {
-            AuthLog.RefusedToStart(logger, reason);
-            throw new InvalidOperationException("Refusing to start: " + reason);
+            Refuse(reason);
         }
 
         AuthLog.Disabled(logger);
         return Task.CompletedTask;
     }
 
+    /// <summary>With auth off, every address the server bound must be loopback.</summary>
+    public Task StartedAsync(CancellationToken cancellationToken)
+    {
+        if (!options.Enabled && services.GetService<IServer>()?.Features.Get<IServerAddressesFeature>() is { } bound
+            && bound.Addresses.FirstOrDefault(a => !IsLoopback(a)) is { } exposed)
+        {
+            Refuse($"auth is off but the server listens on {exposed}, which is not loopback (check Kestrel:Endpoints and URLS). Set Auth:Enabled=true.");
+        }
+
+        return Task.CompletedTask;
+    }
+
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>Why running open would expose the registry, or null when it is confined to loopback.</summary>
     public static string? ExposedReason(IConfiguration configuration)
     {
-        if (configuration["FUNCTIONS_CUSTOMHANDLER_PORT"] is not null)
+        if (configuration["FUNCTIONS_CUSTOMHANDLER_PORT"] is not null || PublicUrlSetting.InAzure(configuration))
         {
             return "auth is off under the Azure Functions host, which makes the registry public. Set Auth__Enabled=true.";
         }
@@ -44,5 +72,16 @@ internal sealed class AuthStartupCheck(IConfiguration configuration, AuthOptions
         return IPAddress.TryParse(bind, out var address) && IPAddress.IsLoopback(address)
             ? null
             : $"auth is off but Registry:BindAddress is {bind}, which is not loopback. Set Auth:Enabled=true.";
+    }
+
+    /// <summary>Whether a bound address ("http://127.0.0.1:5000", "http://[::1]:0", "http://localhost:5000") is loopback only.</summary>
+    internal static bool IsLoopback(string address) =>
+        Uri.TryCreate(address, UriKind.Absolute, out var uri) &&
+        (uri.IsLoopback || IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
+
+    private void Refuse(string reason)
+    {
+        AuthLog.RefusedToStart(logger, reason);
+        throw new InvalidOperationException("Refusing to start: " + reason);
     }
 }

@@ -20,6 +20,12 @@ internal sealed class Caller
 
     public DateTimeOffset Expires { get; init; }
 
+    /// <summary>
+    /// Who owns what this caller starts (upload sessions): the access token's "name/id" when there is one, since a token
+    /// re-created under a revoked name gets a new id and must not inherit the old one's sessions; else the subject.
+    /// </summary>
+    public string Owner => AccessToken is { } reference ? "token:" + reference : Subject;
+
     public static Caller From(JsonWebToken jwt)
     {
         var access = new Dictionary<string, RegistryActions>(StringComparer.Ordinal);

@@ -98,6 +98,15 @@ internal readonly record struct RegistryScope(string Type, string Name, Registry
 /// </summary>
 internal readonly record struct Grant(string Pattern, RegistryActions Actions)
 {
+    /// <summary>
+    /// A repository name, a prefix of one ending in '*' ("team/*", "team/app-*"), or "*". Nothing else: a pattern that
+    /// is not one of these (a space, '*' inside) could be read back as something broader.
+    /// </summary>
+    public static bool IsValidPattern(string pattern) =>
+        pattern == "*" || Core.Primitives.Names.IsValidRepository(pattern) ||
+        // A valid prefix always extends to a valid name by one more letter (a component or separator is completed).
+        pattern.Length > 1 && pattern[^1] == '*' && Core.Primitives.Names.IsValidRepository(pattern[..^1] + "a");
+
     public bool Matches(string repository) =>
         Pattern.EndsWith('*') ? repository.StartsWith(Pattern.AsSpan(0, Pattern.Length - 1), StringComparison.Ordinal) : repository == Pattern;
 

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using ServerlessRegistry.Core.Errors;
 
 namespace ServerlessRegistry.Auth;
@@ -7,8 +6,9 @@ namespace ServerlessRegistry.Auth;
 /// Authorization when auth is on: each /v2/ request carries a registry bearer token, whose granted scopes decide.
 /// </summary>
 /// <remarks>
-/// <para>Cost per request: a validated token is cached in memory (keyed by service and token, until it expires), so a
-/// repeat is a dictionary lookup; a new token is one RS256 verification. Tokens minted from an access token add a
+/// <para>Cost per request: a signed-in caller's validated token is cached in memory (<see cref="ValidatedTokenCache"/>,
+/// bounded by count and size, until it expires), so a repeat is a dictionary lookup; a new token, or an anonymous one,
+/// is one RS256 verification. Tokens minted from an access token add a
 /// revocation check that reads its row at most every Auth:RevocationCheckInterval per instance. No other I/O.</para>
 /// <para>No token, a bad one, or one without the scope → 401 with a challenge naming the scope to ask for. A token whose
 /// grant for this repository lacks the action (asked for and refused) → 403 DENIED. Anonymous pull prefixes need no
@@ -17,7 +17,9 @@ namespace ServerlessRegistry.Auth;
 internal sealed class TokenAuthorizer(AuthOptions options, RegistryTokens tokens, AccessTokenStore accessTokens, TimeProvider time) : IRegistryAuthorizer
 {
     private static readonly object CallerKey = new();
-    private readonly ConcurrentDictionary<string, Caller> _validated = new(StringComparer.Ordinal);
+
+    /// <summary>Validated tokens of signed-in callers.</summary>
+    internal ValidatedTokenCache Cache { get; } = new();
 
     public bool Enforced => true;
 
@@ -80,7 +82,7 @@ internal sealed class TokenAuthorizer(AuthOptions options, RegistryTokens tokens
                caller.Catalog && (Grant.Allowed(caller.Policy, repository) & needed) == needed;
     }
 
-    public string? CallerOf(HttpContext context) => (context.Items[CallerKey] as Caller)?.Subject;
+    public string? CallerOf(HttpContext context) => (context.Items[CallerKey] as Caller)?.Owner;
 
     private bool IsAnonymous(string repository)
     {
@@ -123,25 +125,18 @@ internal sealed class TokenAuthorizer(AuthOptions options, RegistryTokens tokens
         }
 
         var token = header[7..].Trim();
-        var service = TokenEndpoints.Service(context, options);
-        var key = service + " " + token;
         var now = time.GetUtcNow();
-        if (!_validated.TryGetValue(key, out var caller) || caller.Expires <= now)
+        var caller = Cache.Get(token, now);
+        if (caller is null)
         {
-            _validated.TryRemove(key, out _);
-            var jwt = await tokens.ValidateAsync(token, service, RegistryTokens.AccessUse, context.RequestAborted);
+            var jwt = await tokens.ValidateAsync(token, TokenEndpoints.Service(options), RegistryTokens.AccessUse, context.RequestAborted);
             if (jwt is null)
             {
                 return null;
             }
 
             caller = Caller.From(jwt);
-            if (_validated.Count > 10_000)
-            {
-                _validated.Clear();
-            }
-
-            _validated[key] = caller;
+            Cache.Add(token, caller, now);
         }
 
         return caller.AccessToken is null || await accessTokens.IsActiveAsync(caller.AccessToken, context.RequestAborted) ? caller : null;
@@ -149,7 +144,7 @@ internal sealed class TokenAuthorizer(AuthOptions options, RegistryTokens tokens
 
     private void Challenge(HttpContext context, string? scope, bool insufficient)
     {
-        var value = $"Bearer realm=\"{TokenEndpoints.Realm(context, options)}\",service=\"{TokenEndpoints.Service(context, options)}\"";
+        var value = $"Bearer realm=\"{TokenEndpoints.Realm(context, options)}\",service=\"{TokenEndpoints.Service(options)}\"";
         if (scope is not null)
         {
             value += $",scope=\"{scope}\"";

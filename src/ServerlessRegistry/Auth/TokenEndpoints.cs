@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Primitives;
 using ServerlessRegistry.Api;
 using ServerlessRegistry.Core.Errors;
@@ -11,6 +12,26 @@ namespace ServerlessRegistry.Auth;
 /// </summary>
 internal static class TokenEndpoints
 {
+    /// <summary>The largest form accepted: an Entra access token with many claims is a few KiB.</summary>
+    public const int MaxFormBytes = 64 * 1024;
+
+    /// <summary>The most scopes one token request may ask for, and the longest scope (a repository name is ≤ 255).</summary>
+    public const int MaxScopes = 100;
+    public const int MaxScopeLength = 512;
+
+    /// <summary>The service when no public URL is known. Constant, so nothing signed follows the request's Host.</summary>
+    public const string DefaultService = "serverless-registry";
+
+    private static readonly FormOptions FormLimits = new()
+    {
+        ValueCountLimit = 32,
+        KeyLengthLimit = 256,
+        ValueLengthLimit = MaxFormBytes,
+        MultipartBodyLengthLimit = MaxFormBytes,
+        MultipartHeadersCountLimit = 4,
+        MultipartHeadersLengthLimit = 4096,
+    };
+
     public static async Task DispatchAsync(HttpContext context)
     {
         var path = context.Request.Path.Value;
@@ -26,9 +47,11 @@ internal static class TokenEndpoints
         await handler(context);
     }
 
-    /// <summary>The service name in challenges and token audiences: the public host.</summary>
-    public static string Service(HttpContext context, AuthOptions options) =>
-        options.PublicUrl?.Authority ?? context.Request.Host.Value ?? "";
+    /// <summary>
+    /// The service name in challenges and token audiences: the configured public host, else a constant. Never the
+    /// request's Host, which a client chooses: tokens would then vary with it (and fill caches) for no benefit.
+    /// </summary>
+    public static string Service(AuthOptions options) => options.PublicUrl?.Authority ?? DefaultService;
 
     /// <summary>The absolute token URL (clients cannot resolve a relative realm).</summary>
     public static string Realm(HttpContext context, AuthOptions options) =>
@@ -38,7 +61,7 @@ internal static class TokenEndpoints
     private static async Task GetToken(HttpContext context)
     {
         var services = Resolve(context);
-        var service = Service(context, services.Options);
+        var service = Service(services.Options);
         var principal = Principal.Anonymous;
         if (ReadBasic(context.Request) is var (user, password))
         {
@@ -53,7 +76,7 @@ internal static class TokenEndpoints
     private static async Task PostToken(HttpContext context)
     {
         var services = Resolve(context);
-        var service = Service(context, services.Options);
+        var service = Service(services.Options);
         if (await ReadFormAsync(context) is not { } form)
         {
             return;
@@ -81,7 +104,7 @@ internal static class TokenEndpoints
     private static async Task Exchange(HttpContext context)
     {
         var services = Resolve(context);
-        var service = Service(context, services.Options);
+        var service = Service(services.Options);
         if (await ReadFormAsync(context) is not { } form)
         {
             return;
@@ -110,6 +133,12 @@ internal static class TokenEndpoints
 
     private static async Task RespondAsync(HttpContext context, AuthServices services, string service, Principal principal, StringValues scopes, bool offline)
     {
+        if (ScopeProblem(scopes) is { } problem)
+        {
+            await OAuthErrorAsync(context, "invalid_scope", problem);
+            return;
+        }
+
         var ct = context.RequestAborted;
         var issued = await services.Credentials.IssueAccessTokenAsync(service, principal, RegistryScope.ParseAll(scopes), ct);
         var refresh = offline && !principal.IsAnonymous ? (await services.Credentials.IssueRefreshTokenAsync(service, principal, ct)).Token : null;
@@ -153,16 +182,65 @@ internal static class TokenEndpoints
         return colon < 0 ? Fail.With<(string, string)?>(ErrorKind.Unauthorized, "malformed Basic credentials") : (text[..colon], text[(colon + 1)..]);
     }
 
-    /// <summary>The form, or null after answering 400 when the body is not a form.</summary>
-    private static async Task<IFormCollection?> ReadFormAsync(HttpContext context)
+    /// <summary>Why the requested scopes are refused as a whole (too many, or one too long), or null.</summary>
+    private static string? ScopeProblem(StringValues values)
     {
-        if (context.Request.HasFormContentType)
+        var count = 0;
+        foreach (var value in values)
         {
-            return await context.Request.ReadFormAsync(context.RequestAborted);
+            foreach (var scope in (value ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (++count > MaxScopes)
+                {
+                    return $"at most {MaxScopes} scopes per token request";
+                }
+
+                if (scope.Length > MaxScopeLength)
+                {
+                    return $"a scope is at most {MaxScopeLength} characters";
+                }
+            }
         }
 
-        await OAuthErrorAsync(context, "invalid_request", "send an application/x-www-form-urlencoded body");
         return null;
+    }
+
+    /// <summary>
+    /// The form, or null after answering 400 invalid_request when the body is not a form, is malformed, or breaks the
+    /// limits (<see cref="MaxFormBytes"/>, <see cref="FormLimits"/>).
+    /// </summary>
+    private static async Task<IFormCollection?> ReadFormAsync(HttpContext context)
+    {
+        var request = context.Request;
+        if (!request.HasFormContentType)
+        {
+            await OAuthErrorAsync(context, "invalid_request", "send an application/x-www-form-urlencoded body");
+            return null;
+        }
+
+        if (request.ContentLength > MaxFormBytes)
+        {
+            await OAuthErrorAsync(context, "invalid_request", $"the form is larger than {MaxFormBytes / 1024} KiB");
+            return null;
+        }
+
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = MaxFormBytes;
+        }
+
+        context.Features.Set<IFormFeature>(new FormFeature(request, FormLimits));
+        try
+        {
+            return await request.ReadFormAsync(context.RequestAborted);
+        }
+        catch (Exception e) when (!context.RequestAborted.IsCancellationRequested &&
+                                  e is InvalidDataException or InvalidOperationException or BadHttpRequestException or IOException)
+        {
+            // Malformed multipart, %00 in a value, too many keys, a value or body over the limits.
+            await OAuthErrorAsync(context, "invalid_request", "the form is malformed or too large: " + e.Message);
+            return null;
+        }
     }
 
     private static Task OAuthErrorAsync(HttpContext context, string error, string description) =>

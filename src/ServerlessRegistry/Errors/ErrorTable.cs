@@ -34,6 +34,10 @@ internal static class ErrorTable
         [ErrorKind.RouteUnknown] = new("UNSUPPORTED", 404),
         [ErrorKind.MethodNotAllowed] = new("UNSUPPORTED", 405),
         [ErrorKind.Unavailable] = new("UNAVAILABLE", 503),
+        // The spec has no code for a request refused for its shape; SIZE_INVALID and BLOB_UPLOAD_INVALID come closest.
+        [ErrorKind.RequestTargetTooLong] = new("SIZE_INVALID", 414),
+        [ErrorKind.HeadersTooLarge] = new("SIZE_INVALID", 431),
+        [ErrorKind.RequestTimeout] = new("BLOB_UPLOAD_INVALID", 408),
     }.ToFrozenDictionary();
 
     public static Entry For(ErrorKind kind) => Entries[kind];

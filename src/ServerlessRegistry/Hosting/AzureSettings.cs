@@ -7,7 +7,7 @@ namespace ServerlessRegistry.Hosting;
 /// </summary>
 internal static class AzureSettings
 {
-    /// <summary>The public base URL (scheme://host) for Location values and the token realm; empty → forwarded host.</summary>
+    /// <summary>The public base URL (scheme://host) for Location values and the token realm; empty → https://{WEBSITE_HOSTNAME} (<see cref="PublicUrlSetting"/>).</summary>
     public const string PublicUrl = "Registry:PublicUrl";
 
     /// <summary>Set by the Functions host to the port it proxies to; its presence means "running under the host".</summary>

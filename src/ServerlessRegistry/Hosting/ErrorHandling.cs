@@ -23,7 +23,12 @@ internal static class ErrorHandling
         }
         catch (BadHttpRequestException e) when (!context.Response.HasStarted)
         {
-            var kind = e.StatusCode == StatusCodes.Status413PayloadTooLarge ? ErrorKind.SizeInvalid : ErrorKind.BlobUploadInvalid;
+            var kind = e.StatusCode switch
+            {
+                StatusCodes.Status413PayloadTooLarge => ErrorKind.SizeInvalid,
+                StatusCodes.Status408RequestTimeout => ErrorKind.RequestTimeout,
+                _ => ErrorKind.BlobUploadInvalid,
+            };
             await RefuseAsync(context, new RegistryException(kind, e.Message));
         }
         catch (StorageException e) when (!context.Response.HasStarted)

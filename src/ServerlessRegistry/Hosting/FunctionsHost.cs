@@ -62,18 +62,6 @@ internal static class FunctionsHost
 /// <summary>What the Functions seam reads from configuration, parsed and checked once at start (no I/O).</summary>
 internal sealed record FunctionsHostSettings(bool UnderHost, Uri? PublicUrl)
 {
-    public static FunctionsHostSettings From(IConfiguration configuration)
-    {
-        Uri? publicUrl = null;
-        if (configuration[AzureSettings.PublicUrl] is { Length: > 0 } text)
-        {
-            if (!Uri.TryCreate(text, UriKind.Absolute, out publicUrl) || publicUrl.Scheme is not ("https" or "http")
-                || publicUrl.AbsolutePath != "/" || publicUrl.Query.Length > 0)
-            {
-                throw new InvalidOperationException($"{AzureSettings.PublicUrl} must be an absolute http(s) URL with no path, e.g. https://registry.example.com; got '{text}'.");
-            }
-        }
-
-        return new FunctionsHostSettings(AzureSettings.UnderFunctionsHost(configuration), publicUrl);
-    }
+    public static FunctionsHostSettings From(IConfiguration configuration) =>
+        new(AzureSettings.UnderFunctionsHost(configuration), PublicUrlSetting.Resolve(configuration));
 }

@@ -30,6 +30,7 @@ internal static class RegistryApp
         {
             kestrel.Listen(address, port);
             kestrel.AddServerHeader = false;
+            RequestLimits.Configure(kestrel);
         });
         if (config["FUNCTIONS_CUSTOMHANDLER_PORT"] is not null || config["Logging:Format"] == "json")
         {
@@ -54,6 +55,7 @@ internal static class RegistryApp
         var app = builder.Build();
         app.UseFunctionsHost();
         app.Use(ErrorHandling.InvokeAsync);
+        app.Use(RequestLimits.InvokeAsync);
         app.MapRegistryAuth();
         app.Map("/v2", v2 => v2.Run(RegistryDispatcher.DispatchAsync));
         app.Run(NotFound);

@@ -47,11 +47,29 @@ public sealed class CrashOrderingTests
         await Assert.ThrowsAsync<StorageException>(() => harness.Manifests.PutAsync("crash/man", tag, manifest, OciHttp.OciManifest, [], CancellationToken.None));
         var missing = await Assert.ThrowsAsync<RegistryException>(() => harness.Manifests.GetAsync("crash/man", tag, true, CancellationToken.None));
         Assert.Equal(ErrorKind.ManifestUnknown, missing.Kind);
-        Assert.Empty((await harness.Catalog.ListTagsAsync("crash/man", null, null, CancellationToken.None)).Names);
+        var tags = await Assert.ThrowsAsync<RegistryException>(() => harness.Catalog.ListTagsAsync("crash/man", null, null, CancellationToken.None));
+        Assert.Equal(ErrorKind.NameUnknown, tags.Kind);
 
         faulty.FailWhen = (_, _) => false;
         await harness.Manifests.PutAsync("crash/man", tag, manifest, OciHttp.OciManifest, [], CancellationToken.None);
         Assert.Equal(manifest, (await harness.Manifests.GetAsync("crash/man", tag, true, CancellationToken.None)).Bytes);
+    }
+
+    [Fact]
+    public async Task ManifestPushFailingInItsBatchLeavesNoCatalogEntry()
+    {
+        FaultyMetadataStore? faulty = null;
+        await using var harness = await RegistryHarness.StartAsync(inner => faulty = new FaultyMetadataStore(inner));
+        var index = Encoding.UTF8.GetBytes($"{{\"schemaVersion\":2,\"mediaType\":\"{OciHttp.OciIndex}\",\"manifests\":[]}}");
+        faulty!.FailWhen = (table, operations) => table.EndsWith("repos", StringComparison.Ordinal) && operations.Count > 1;
+
+        await Assert.ThrowsAsync<StorageException>(() => harness.Manifests.PutAsync("crash/listed", ManifestReference.Parse("v1"), index, OciHttp.OciIndex, [], CancellationToken.None));
+        var catalog = new CatalogService(harness.Storage);
+        Assert.DoesNotContain("crash/listed", (await catalog.ListRepositoriesAsync(null, null, CancellationToken.None)).Names);
+
+        faulty.FailWhen = (_, _) => false;
+        await harness.Manifests.PutAsync("crash/listed", ManifestReference.Parse("v1"), index, OciHttp.OciIndex, [], CancellationToken.None);
+        Assert.Contains("crash/listed", (await catalog.ListRepositoriesAsync(null, null, CancellationToken.None)).Names);
     }
 
     [Fact]
