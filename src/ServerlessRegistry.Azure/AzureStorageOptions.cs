@@ -4,9 +4,9 @@ using Azure.Core.Pipeline;
 namespace ServerlessRegistry.Azure;
 
 /// <summary>
-/// How to reach one storage account. With <see cref="AccountKey"/> requests are signed with Shared Key and
-/// read URLs are service SAS (Azurite); without it they carry a bearer token from <see cref="Credential"/>
-/// and read URLs are user-delegation SAS (Azure, where shared-key access is off).
+/// How to reach one storage account. With <see cref="AccountKey"/> the clients sign with Shared Key and read URLs
+/// are service SAS (Azurite); without it they carry a bearer token from <see cref="Credential"/> and read URLs are
+/// user-delegation SAS (Azure, where shared-key access is off).
 /// </summary>
 public sealed class AzureStorageOptions
 {
@@ -18,13 +18,13 @@ public sealed class AzureStorageOptions
 
     public required string AccountName { get; init; }
 
-    /// <summary>Base64 account key. Null means token auth through <see cref="Credential"/>.</summary>
+    /// <summary>Base64 account key, for the emulator only. Null means token auth through <see cref="Credential"/>.</summary>
     public string? AccountKey { get; init; }
 
-    /// <summary>Used when <see cref="AccountKey"/> is null; created lazily by the caller (no I/O at startup).</summary>
+    /// <summary>Used when <see cref="AccountKey"/> is null. Asked for a token on the first request, not before.</summary>
     public TokenCredential? Credential { get; init; }
 
-    /// <summary>Extra per-call policies (e.g. a request counter for benchmarks and tests).</summary>
+    /// <summary>Extra per-call policies (e.g. a request counter for benchmarks and tests); a retried call passes once.</summary>
     public IReadOnlyList<HttpPipelinePolicy> AdditionalPolicies { get; init; } = [];
 
     /// <summary>Transport override; null uses a shared pooled SocketsHttpHandler.</summary>

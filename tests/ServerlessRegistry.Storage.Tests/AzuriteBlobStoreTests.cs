@@ -1,4 +1,5 @@
 using System.Net;
+using System.Web;
 using ServerlessRegistry.Azure;
 using ServerlessRegistry.Core.Storage;
 using ServerlessRegistry.Testing;
@@ -9,7 +10,7 @@ namespace ServerlessRegistry.Storage.Tests;
 public sealed class AzuriteBlobStoreTests : BlobStoreSuite
 {
     protected override async Task<IBlobStore> CreateStoreAsync(StorageLayout layout, TimeProvider time, int listPageSize) =>
-        AzureStorage.CreateBlobStore(BlobTestSupport.EmulatorOptions(await Azurite.GetAsync()), layout, time, listPageSize);
+        new AzureStorage(BlobTestSupport.EmulatorOptions(await Azurite.GetAsync()), time).CreateBlobStore(layout, listPageSize);
 
     protected override async Task DeleteContainerAsync(StorageLayout layout) =>
         await BlobTestSupport.DeleteContainerAsync(await Azurite.GetAsync(), layout.Container);
@@ -38,10 +39,21 @@ public sealed class AzuriteBlobStoreTests : BlobStoreSuite
     public async Task ReadUriOnAPlainHttpEndpointAllowsHttpAndSignsTheAccountOnce()
     {
         var uri = await Store.GetReadUriAsync("data/abc", TimeSpan.FromMinutes(10), default);
-        var query = System.Web.HttpUtility.ParseQueryString(uri.Query);
+        var query = HttpUtility.ParseQueryString(uri.Query);
 
         Assert.Equal("https,http", query["spr"]);
-        Assert.Equal("2025-05-05", query["sv"]);
+        Assert.Equal("b", query["sr"]);
+        Assert.Equal("r", query["sp"]);
         Assert.Equal($"/{Azurite.AccountName}/{Layout.Container}/data/abc", uri.AbsolutePath);
+    }
+
+    [Fact]
+    public async Task ReadUriOnAnHttpsEndpointIsHttpsOnly()
+    {
+        var options = AzureStorageOptions.ForEmulator(
+            new Uri("https://acct.blob.core.windows.net"), new Uri("https://acct.table.core.windows.net"), "acct", Azurite.AccountKey);
+        var uri = await new AzureStorage(options, TimeProvider.System).CreateBlobStore(Layout).GetReadUriAsync("data/abc", TimeSpan.FromMinutes(1), default);
+
+        Assert.Equal("https", HttpUtility.ParseQueryString(uri.Query)["spr"]);
     }
 }

@@ -37,8 +37,11 @@ internal sealed class BlobFakeTransport(Func<Request, Task<(int Status, byte[] B
     }
 }
 
+/// <summary>A canned answer. Like the service, an error answer repeats its XML Code in the x-ms-error-code header.</summary>
 internal sealed class BlobFakeResponse(int status, byte[] body) : Response
 {
+    private readonly Dictionary<string, string> _headers = ErrorHeaders(status, body);
+
     public override int Status => status;
 
     public override string ReasonPhrase => status.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -49,19 +52,29 @@ internal sealed class BlobFakeResponse(int status, byte[] body) : Response
 
     public override void Dispose() => ContentStream?.Dispose();
 
-    protected override bool ContainsHeader(string name) => false;
+    protected override bool ContainsHeader(string name) => _headers.ContainsKey(name);
 
-    protected override IEnumerable<HttpHeader> EnumerateHeaders() => [];
+    protected override IEnumerable<HttpHeader> EnumerateHeaders() => _headers.Select(h => new HttpHeader(h.Key, h.Value));
 
-    protected override bool TryGetHeader(string name, [NotNullWhen(true)] out string? value)
-    {
-        value = null;
-        return false;
-    }
+    protected override bool TryGetHeader(string name, [NotNullWhen(true)] out string? value) => _headers.TryGetValue(name, out value);
 
     protected override bool TryGetHeaderValues(string name, [NotNullWhen(true)] out IEnumerable<string>? values)
     {
-        values = null;
-        return false;
+        values = _headers.TryGetValue(name, out var value) ? [value] : null;
+        return values is not null;
+    }
+
+    private static Dictionary<string, string> ErrorHeaders(int status, byte[] body)
+    {
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        var text = System.Text.Encoding.UTF8.GetString(body);
+        var start = text.IndexOf("<Code>", StringComparison.Ordinal);
+        var end = text.IndexOf("</Code>", StringComparison.Ordinal);
+        if (status >= 400 && start >= 0 && end > start)
+        {
+            headers["x-ms-error-code"] = text[(start + "<Code>".Length)..end];
+        }
+
+        return headers;
     }
 }

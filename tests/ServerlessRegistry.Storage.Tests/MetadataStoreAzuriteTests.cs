@@ -7,12 +7,8 @@ namespace ServerlessRegistry.Storage.Tests;
 /// <summary>The metadata suite against <see cref="AzureMetadataStore"/> on the shared Azurite instance.</summary>
 public sealed class AzuriteMetadataStoreTests : MetadataStoreSuite
 {
-    protected override async Task<IMetadataStore> CreateStoreAsync()
-    {
-        var azurite = await Azurite.GetAsync();
-        var options = AzureStorageOptions.ForEmulator(azurite.BlobEndpoint, azurite.TableEndpoint, Azurite.AccountName, Azurite.AccountKey);
-        return new AzureMetadataStore(options, TimeProvider.System);
-    }
+    protected override async Task<IMetadataStore> CreateStoreAsync() =>
+        new AzureStorage(BlobTestSupport.EmulatorOptions(await Azurite.GetAsync()), TimeProvider.System).CreateMetadataStore();
 
     protected override Task DeleteTableAsync(IMetadataStore store, string table) =>
         ((AzureMetadataStore)store).DeleteTableAsync(table, CancellationToken.None);

@@ -7,7 +7,8 @@ namespace ServerlessRegistry.Testing;
 /// <summary>
 /// One Azurite process per test run, started from the repository's pinned node_modules on free ports with
 /// in-memory persistence, and killed when the test process exits. Tests isolate themselves by prefix
-/// (<see cref="NewPrefix"/>), not by instance.
+/// (<see cref="NewPrefix"/>), not by instance. A test that stops storage starts a private instance instead
+/// (<see cref="StartPrivateAsync"/>), which keeps its data on disk across a restart.
 /// </summary>
 public sealed class Azurite
 {
@@ -16,10 +17,14 @@ public sealed class Azurite
 
     private static readonly Lazy<Task<Azurite>> Shared = new(StartAsync);
     private readonly Process _process;
+    private readonly (int Blob, int Queue, int Table) _ports;
+    private readonly string? _location;
 
-    private Azurite(Process process, int blobPort, int tablePort)
+    private Azurite(Process process, int blobPort, int queuePort, int tablePort, string? location)
     {
         _process = process;
+        _ports = (blobPort, queuePort, tablePort);
+        _location = location;
         BlobEndpoint = new Uri($"http://127.0.0.1:{blobPort}/{AccountName}");
         TableEndpoint = new Uri($"http://127.0.0.1:{tablePort}/{AccountName}");
     }
@@ -47,7 +52,29 @@ public sealed class Azurite
     /// <summary>A fresh storage prefix: lower-case, starts with a letter, unique per call.</summary>
     public static string NewPrefix() => "t" + Guid.NewGuid().ToString("N")[..11];
 
-    private static async Task<Azurite> StartAsync()
+    /// <summary>
+    /// A private instance that persists to <paramref name="location"/>, on free ports. Stop it with <see cref="Kill"/>
+    /// and bring it back, with the same ports and data, with <see cref="RestartAsync"/>.
+    /// </summary>
+    public static Task<Azurite> StartPrivateAsync(string location) => StartAsync(location, FreePort(), FreePort(), FreePort());
+
+    /// <summary>A new process on the same ports and data folder as this private instance, which must be stopped.</summary>
+    public Task<Azurite> RestartAsync() =>
+        StartAsync(_location ?? throw new InvalidOperationException("Only a private instance restarts."), _ports.Blob, _ports.Queue, _ports.Table);
+
+    /// <summary>Whether this instance's process is still running.</summary>
+    public bool IsRunning => !_process.HasExited;
+
+    /// <summary>Kills the process at once, as a crash would, and waits until it is gone.</summary>
+    public void Kill()
+    {
+        Kill(_process);
+        _process.WaitForExit();
+    }
+
+    private static Task<Azurite> StartAsync() => StartAsync(null, FreePort(), FreePort(), FreePort());
+
+    private static async Task<Azurite> StartAsync(string? persistTo, int blobPort, int queuePort, int tablePort)
     {
         var bin = RepoRoot.Combine("node_modules", ".bin", "azurite");
         if (!File.Exists(bin))
@@ -55,10 +82,7 @@ public sealed class Azurite
             throw new InvalidOperationException($"Azurite is not installed at {bin}. Run 'npm ci' in the repository root (scripts/test.sh does).");
         }
 
-        var blobPort = FreePort();
-        var queuePort = FreePort();
-        var tablePort = FreePort();
-        var location = Directory.CreateTempSubdirectory("azurite-").FullName;
+        var location = persistTo ?? Directory.CreateTempSubdirectory("azurite-").FullName;
         var start = new ProcessStartInfo(bin)
         {
             RedirectStandardOutput = true,
@@ -72,8 +96,14 @@ public sealed class Azurite
                      "--blobHost", "127.0.0.1", "--blobPort", blobPort.ToString(),
                      "--queueHost", "127.0.0.1", "--queuePort", queuePort.ToString(),
                      "--tableHost", "127.0.0.1", "--tablePort", tablePort.ToString(),
-                     "--inMemoryPersistence", "--silent", "--disableTelemetry",
+                     "--silent", "--disableTelemetry",
                  })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        // Private instances keep data in files (written every few seconds) so it survives a restart.
+        foreach (var arg in persistTo is null ? ["--inMemoryPersistence"] : new[] { "--location", persistTo })
         {
             start.ArgumentList.Add(arg);
         }
@@ -101,7 +131,7 @@ public sealed class Azurite
             await Task.Delay(50);
         }
 
-        return new Azurite(process, blobPort, tablePort);
+        return new Azurite(process, blobPort, queuePort, tablePort, persistTo);
     }
 
     private static void Kill(Process process)

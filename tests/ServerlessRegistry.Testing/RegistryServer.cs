@@ -31,9 +31,11 @@ public sealed class RegistryServer : IAsyncDisposable
 
     /// <param name="settings">Extra configuration (e.g. "Registry:BlockSize").</param>
     /// <param name="services">Extra or replacement services (e.g. a storage request counter).</param>
-    public static async Task<RegistryServer> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
+    /// <param name="azurite">The storage to use; the shared instance when null.</param>
+    public static async Task<RegistryServer> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null,
+        Azurite? azurite = null)
     {
-        var azurite = await Azurite.GetAsync();
+        azurite ??= await Azurite.GetAsync();
         var prefix = Azurite.NewPrefix();
         var app = RegistryApp.Build([], config =>
         {

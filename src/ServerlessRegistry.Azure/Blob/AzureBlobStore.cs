@@ -1,6 +1,9 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Azure;
-using Azure.Core;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
 using ServerlessRegistry.Core.Storage;
 
 namespace ServerlessRegistry.Azure.Blob;
@@ -18,132 +21,136 @@ internal sealed class AzureBlobStore : IBlobStore
     /// <summary>The service's largest page.</summary>
     public const int DefaultListPageSize = 5000;
 
-    private readonly BlobRestClient _rest;
+    private readonly BlobContainerClient _container;
     private readonly IBlobReadSigner _signer;
-    private readonly string _container;
+    private readonly StorageErrors _errors;
     private readonly int _listPageSize;
 
-    public AzureBlobStore(BlobRestClient rest, IBlobReadSigner signer, string container, int listPageSize = DefaultListPageSize)
+    public AzureBlobStore(BlobContainerClient container, IBlobReadSigner signer, StorageErrors errors, int listPageSize = DefaultListPageSize)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(listPageSize, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(listPageSize, DefaultListPageSize);
-        _rest = rest;
-        _signer = signer;
         _container = container;
+        _signer = signer;
+        _errors = errors;
         _listPageSize = listPageSize;
     }
 
-    public async Task StageBlockAsync(string blobName, string blockId, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
-    {
-        for (var attempt = 0; ; attempt++)
+    public Task StageBlockAsync(string blobName, string blockId, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
+        WithContainerAsync("Put Block", async () =>
         {
-            using var message = await _rest.PutBlockAsync(_container, blobName, blockId, content, cancellationToken).ConfigureAwait(false);
-            if (message.Response.Status == 201)
-            {
-                return;
-            }
+            // A read-only view over the caller's (pooled) buffer: the SDK sends it without copying, and rewinds it to retry.
+            using var stream = AsStream(content);
+            await _container.GetBlockBlobClient(blobName).StageBlockAsync(blockId, stream, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
 
-            if (!await CreatedMissingContainerAsync(message.Response, attempt, cancellationToken).ConfigureAwait(false))
-            {
-                throw BlobErrors.Failure("Put Block", message.Response);
-            }
-        }
-    }
-
-    public async Task CommitBlocksAsync(string blobName, IReadOnlyList<string> blockIds, string contentType, CancellationToken cancellationToken)
-    {
-        for (var attempt = 0; ; attempt++)
+    public Task CommitBlocksAsync(string blobName, IReadOnlyList<string> blockIds, string contentType, CancellationToken cancellationToken) =>
+        // A never-staged block is 400 InvalidBlockList and surfaces as a StorageException, as the contract says.
+        WithContainerAsync("Put Block List", async () =>
         {
-            using var message = await _rest.PutBlockListAsync(_container, blobName, blockIds, contentType, cancellationToken).ConfigureAwait(false);
-            if (message.Response.Status == 201)
-            {
-                return;
-            }
+            var options = new CommitBlockListOptions { HttpHeaders = new BlobHttpHeaders { ContentType = contentType } };
+            await _container.GetBlockBlobClient(blobName).CommitBlockListAsync(blockIds, options, cancellationToken).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
 
-            // A never-staged block is 400 InvalidBlockList and lands here as a StorageException, as the contract says.
-            if (!await CreatedMissingContainerAsync(message.Response, attempt, cancellationToken).ConfigureAwait(false))
-            {
-                throw BlobErrors.Failure("Put Block List", message.Response);
-            }
-        }
-    }
-
-    public async Task<bool> CreateIfAbsentAsync(string blobName, ReadOnlyMemory<byte> content, string contentType, CancellationToken cancellationToken)
-    {
-        for (var attempt = 0; ; attempt++)
+    public Task<bool> CreateIfAbsentAsync(string blobName, ReadOnlyMemory<byte> content, string contentType, CancellationToken cancellationToken) =>
+        WithContainerAsync("Put Blob", async () =>
         {
-            using var message = await _rest.PutBlobIfAbsentAsync(_container, blobName, content, contentType, cancellationToken).ConfigureAwait(false);
-            var response = message.Response;
-            switch (response.Status)
+            var options = new BlobUploadOptions
             {
-                case 201:
-                    return true;
-                // If-None-Match: * on an existing blob: Azure and Azurite say 409 BlobAlreadyExists, the docs say 412.
-                case 412:
-                case 409 when BlobErrors.Code(response) == "BlobAlreadyExists":
-                    return false;
-            }
-
-            if (!await CreatedMissingContainerAsync(response, attempt, cancellationToken).ConfigureAwait(false))
+                HttpHeaders = new BlobHttpHeaders { ContentType = contentType },
+                Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
+            };
+            try
             {
-                throw BlobErrors.Failure("Put Blob", response);
+                using var stream = AsStream(content);
+                await _container.GetBlockBlobClient(blobName).UploadAsync(stream, options, cancellationToken).ConfigureAwait(false);
+                return true;
             }
-        }
-    }
+            // If-None-Match: * on an existing blob: Azure and Azurite say 409 BlobAlreadyExists, the docs say 412.
+            catch (RequestFailedException e) when (e.Status == 412 || e.ErrorCode == BlobErrorCode.BlobAlreadyExists)
+            {
+                return false;
+            }
+        }, cancellationToken);
 
     public async Task<byte[]?> ReadAllAsync(string blobName, CancellationToken cancellationToken)
     {
-        using var message = await _rest.GetBlobAsync(_container, blobName, cancellationToken).ConfigureAwait(false);
-        return message.Response.Status switch
+        try
         {
-            200 => message.Response.Content.ToArray(),
-            404 => null, // BlobNotFound or ContainerNotFound
-            _ => throw BlobErrors.Failure("Get Blob", message.Response),
-        };
+            var result = await _container.GetBlobClient(blobName).DownloadContentAsync(cancellationToken).ConfigureAwait(false);
+            return result.Value.Content.ToArray();
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return null; // BlobNotFound or ContainerNotFound
+        }
+        catch (Exception e) when (StorageErrors.IsStorageFailure(e, cancellationToken))
+        {
+            throw _errors.Translate(e, "Get Blob");
+        }
     }
 
     public async Task<byte[]?> ReadRangeAsync(string blobName, long offset, int length, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(length);
-        using var message = await _rest.GetBlobRangeAsync(_container, blobName, offset, length, cancellationToken).ConfigureAwait(false);
-        return message.Response.Status switch
+        try
         {
-            200 or 206 => message.Response.Content.ToArray(),
-            404 => null,
-            416 => [], // InvalidRange: the offset is at or past the end (an empty blob included)
-            _ => throw BlobErrors.Failure("Get Blob", message.Response),
-        };
+            var options = new BlobDownloadOptions { Range = new HttpRange(offset, length) };
+            var result = await _container.GetBlobClient(blobName).DownloadContentAsync(options, cancellationToken).ConfigureAwait(false);
+            return result.Value.Content.ToArray();
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return null;
+        }
+        catch (RequestFailedException e) when (e.Status == 416)
+        {
+            return []; // InvalidRange: the offset is at or past the end (an empty blob included)
+        }
+        catch (Exception e) when (StorageErrors.IsStorageFailure(e, cancellationToken))
+        {
+            throw _errors.Translate(e, "Get Blob");
+        }
     }
 
     public async Task<bool> DeleteAsync(string blobName, CancellationToken cancellationToken)
     {
-        using var message = await _rest.DeleteBlobAsync(_container, blobName, cancellationToken).ConfigureAwait(false);
-        return message.Response.Status switch
+        try
         {
-            202 => true,
-            404 => false,
-            _ => throw BlobErrors.Failure("Delete Blob", message.Response),
-        };
+            await _container.GetBlobClient(blobName).DeleteAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return false;
+        }
+        catch (Exception e) when (StorageErrors.IsStorageFailure(e, cancellationToken))
+        {
+            throw _errors.Translate(e, "Delete Blob");
+        }
     }
 
     public async ValueTask<Uri> GetReadUriAsync(string blobName, TimeSpan lifetime, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lifetime, TimeSpan.Zero);
-        var query = await _signer.SignReadAsync(_container, blobName, lifetime, cancellationToken).ConfigureAwait(false);
-        return new Uri(_rest.BlobUrl(_container, blobName) + "?" + query);
+        var blob = _container.GetBlobClient(blobName);
+        var sas = await _signer.SignReadAsync(blob.Uri, _container.Name, blobName, lifetime, cancellationToken).ConfigureAwait(false);
+        return new UriBuilder(blob.Uri) { Query = sas }.Uri;
     }
 
     /// <remarks>
-    /// List Blobs has no "committed" flag: with include=uncommittedblobs a committed blob and an uncommitted-only one
+    /// List Blobs has no "committed" flag: with uncommitted blobs included a committed blob and an uncommitted-only one
     /// look alike. So this walks two listings side by side, everything and committed only, both in name order; a
     /// name missing from the second is uncommitted. The second listing is paged only as far as the first needs.
     /// </remarks>
     public async IAsyncEnumerable<StoredBlob> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var all = ListPagesAsync(prefix, includeUncommitted: true, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        var all = ListPagesAsync(prefix, BlobStates.Uncommitted, cancellationToken).GetAsyncEnumerator(cancellationToken);
         await using var allScope = all.ConfigureAwait(false);
-        var committed = ListPagesAsync(prefix, includeUncommitted: false, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        var committed = ListPagesAsync(prefix, BlobStates.None, cancellationToken).GetAsyncEnumerator(cancellationToken);
         await using var committedScope = committed.ConfigureAwait(false);
 
         StoredBlob? next = null;
@@ -163,52 +170,64 @@ internal sealed class AzureBlobStore : IBlobStore
         }
     }
 
-    private async IAsyncEnumerable<StoredBlob> ListPagesAsync(
-        string prefix, bool includeUncommitted, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<StoredBlob> ListPagesAsync(string prefix, BlobStates states, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        string? marker = null;
-        do
+        var pages = _container.GetBlobsAsync(new GetBlobsOptions { States = states, Prefix = prefix }, cancellationToken)
+            .AsPages(pageSizeHint: _listPageSize).GetAsyncEnumerator(cancellationToken);
+        await using var scope = pages.ConfigureAwait(false);
+        while (true)
         {
-            BlobListPage page;
-            using (var message = await _rest.ListBlobsAsync(_container, prefix, marker, _listPageSize, includeUncommitted, cancellationToken)
-                       .ConfigureAwait(false))
+            // A page may be empty and still carry a continuation: the SDK keeps paging until there is none.
+            try
             {
-                page = message.Response.Status switch
+                if (!await pages.MoveNextAsync().ConfigureAwait(false))
                 {
-                    200 => BlobXml.ParseList(message.Response.ContentStream ?? Stream.Null),
-                    404 => new BlobListPage([], null), // no container yet: nothing to list
-                    _ => throw BlobErrors.Failure("List Blobs", message.Response),
-                };
+                    yield break;
+                }
             }
-
-            // A page may be empty and still carry a NextMarker: only the marker ends the listing.
-            foreach (var blob in page.Blobs)
+            catch (RequestFailedException e) when (e.Status == 404)
             {
-                yield return blob;
+                yield break; // no container yet: nothing to list
+            }
+            catch (Exception e) when (StorageErrors.IsStorageFailure(e, cancellationToken))
+            {
+                throw _errors.Translate(e, "List Blobs");
             }
 
-            marker = page.NextMarker;
+            foreach (var item in pages.Current.Values)
+            {
+                yield return new StoredBlob(item.Name, item.Properties.ContentLength ?? 0,
+                    item.Properties.LastModified ?? DateTimeOffset.MinValue, Committed: true);
+            }
         }
-        while (marker is not null);
     }
 
     /// <summary>
-    /// True when a first attempt failed only because the container does not exist yet, and it now does
-    /// (created here, or by a concurrent writer: 409 is fine).
+    /// Runs a write; when it fails only because the container does not exist yet, creates the container (a
+    /// concurrent creator's 409 is just as good) and runs the write once more. Translates every other failure.
     /// </summary>
-    private async ValueTask<bool> CreatedMissingContainerAsync(Response response, int attempt, CancellationToken cancellationToken)
+    private async Task<T> WithContainerAsync<T>(string operation, Func<Task<T>> write, CancellationToken cancellationToken)
     {
-        if (attempt > 0 || !BlobErrors.IsContainerNotFound(response))
+        try
         {
-            return false;
+            try
+            {
+                return await write().ConfigureAwait(false);
+            }
+            catch (RequestFailedException e) when (e.ErrorCode == BlobErrorCode.ContainerNotFound)
+            {
+                await _container.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                return await write().ConfigureAwait(false);
+            }
         }
-
-        using var message = await _rest.CreateContainerAsync(_container, cancellationToken).ConfigureAwait(false);
-        return message.Response.Status switch
+        catch (Exception e) when (StorageErrors.IsStorageFailure(e, cancellationToken))
         {
-            201 => true,
-            409 when BlobErrors.Code(message.Response) == "ContainerAlreadyExists" => true,
-            _ => throw BlobErrors.Failure("Create Container", message.Response),
-        };
+            throw _errors.Translate(e, operation);
+        }
     }
+
+    private static MemoryStream AsStream(ReadOnlyMemory<byte> content) =>
+        MemoryMarshal.TryGetArray(content, out var segment)
+            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
+            : new MemoryStream(content.ToArray(), writable: false);
 }

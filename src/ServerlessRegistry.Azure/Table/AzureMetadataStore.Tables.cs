@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
-using ServerlessRegistry.Azure.Table;
+using Azure;
+using Azure.Data.Tables;
 using ServerlessRegistry.Core.Storage;
 
 namespace ServerlessRegistry.Azure;
@@ -15,11 +16,16 @@ public sealed partial class AzureMetadataStore
     internal async Task DeleteTableAsync(string table, CancellationToken cancellationToken)
     {
         _tables.TryRemove(table, out _);
-        using var message = await _client.DeleteTableAsync(table, cancellationToken).ConfigureAwait(false);
-        var response = message.Response;
-        if (response.Status is not (204 or 404))
+        try
         {
-            throw Failure(response, $"Deleting table {table}");
+            await _service.DeleteTableAsync(table, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+        }
+        catch (Exception e) when (StorageErrors.IsStorageFailure(e, cancellationToken))
+        {
+            throw _errors.Translate(e, $"Deleting table {table}");
         }
     }
 
@@ -27,24 +33,20 @@ public sealed partial class AzureMetadataStore
     internal async Task<IReadOnlyList<string>> ListTablesAsync(string prefix, CancellationToken cancellationToken)
     {
         var names = new List<string>();
-        var filter = "$filter=" + TableAddress.Encode($"TableName ge '{prefix}' and TableName lt '{StorageLayout.PrefixEnd(prefix)}'");
-        for (string? next = null; ;)
+        var filter = TableClient.CreateQueryFilter($"TableName ge {prefix} and TableName lt {StorageLayout.PrefixEnd(prefix)}");
+        try
         {
-            var query = next is null ? filter : filter + "&NextTableName=" + TableAddress.Encode(next);
-            using var message = await _client.QueryTablesAsync(query, cancellationToken).ConfigureAwait(false);
-            var response = message.Response;
-            if (response.Status != 200)
+            await foreach (var table in _service.QueryAsync(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
             {
-                throw Failure(response, "Listing tables");
-            }
-
-            names.AddRange(ParseBody(response, "Listing tables", root =>
-                root.GetProperty("value").EnumerateArray().Select(t => t.GetProperty("TableName").GetString()!).ToList()));
-            if (!response.Headers.TryGetValue("x-ms-continuation-NextTableName", out next) || string.IsNullOrEmpty(next))
-            {
-                return names;
+                names.Add(table.Name);
             }
         }
+        catch (Exception e) when (StorageErrors.IsStorageFailure(e, cancellationToken))
+        {
+            throw _errors.Translate(e, "Listing tables");
+        }
+
+        return names;
     }
 
     /// <summary>Called after a write found the table missing: creates it once, shared by concurrent callers.</summary>
@@ -64,12 +66,14 @@ public sealed partial class AzureMetadataStore
 
     private async Task CreateTableAsync(string table)
     {
-        using var message = await _client.CreateTableAsync(table, CancellationToken.None).ConfigureAwait(false);
-        var response = message.Response;
-        // 409 TableAlreadyExists: another writer (or process) created it first, which is just as good.
-        if (response.Status is not (201 or 204 or 409))
+        try
         {
-            throw Failure(response, $"Creating table {table}");
+            // 409 TableAlreadyExists (another writer or process created it first) is just as good.
+            await _service.CreateTableIfNotExistsAsync(table, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (StorageErrors.IsStorageFailure(e, CancellationToken.None))
+        {
+            throw _errors.Translate(e, $"Creating table {table}");
         }
     }
 }

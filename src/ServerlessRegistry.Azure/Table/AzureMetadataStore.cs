@@ -1,116 +1,139 @@
-using System.Text.Json;
 using Azure;
-using Azure.Core;
+using Azure.Data.Tables;
+using Azure.Data.Tables.Models;
 using ServerlessRegistry.Azure.Table;
 using ServerlessRegistry.Core.Storage;
 
 namespace ServerlessRegistry.Azure;
 
 /// <summary>
-/// <see cref="IMetadataStore"/> over the Azure Table REST API (Azure Storage or Azurite). Tables are created
-/// by the first write that finds them missing; HTTP failures are translated here: 404 on a read is absent,
-/// 404/409/412 on a conditional write is <see cref="ConcurrencyException"/>, the rest is
-/// <see cref="StorageException"/>. Thread-safe; holds one HTTP pipeline.
+/// <see cref="IMetadataStore"/> on Azure Table storage (Azure or Azurite). Tables are created by the first write that
+/// finds them missing. Failures are translated here: 404 on a read is absent, 404/409/412 on a conditional write is
+/// <see cref="ConcurrencyException"/>, the rest is <see cref="StorageException"/>. Thread-safe.
 /// </summary>
 public sealed partial class AzureMetadataStore : IMetadataStore
 {
-    private readonly TableRestClient _client;
+    private readonly TableServiceClient _service;
+    private readonly StorageErrors _errors;
 
-    /// <summary>Creates the store. Does no I/O.</summary>
-    public AzureMetadataStore(AzureStorageOptions options, TimeProvider time)
+    internal AzureMetadataStore(TableServiceClient service, StorageErrors errors)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(time);
-        _client = new TableRestClient(options, time);
+        _service = service;
+        _errors = errors;
+    }
+
+    /// <summary>A store with clients of its own, for tools and tests. The registry shares one <see cref="AzureStorage"/>.</summary>
+    public AzureMetadataStore(AzureStorageOptions options, TimeProvider time)
+        : this(new AzureStorage(options, time).Tables, new StorageErrors(options.AccountName))
+    {
     }
 
     /// <inheritdoc />
     public async Task<TableRow?> GetAsync(string table, string partitionKey, string rowKey, CancellationToken cancellationToken)
     {
-        using var message = await _client.GetEntityAsync(table, partitionKey, rowKey, cancellationToken).ConfigureAwait(false);
-        var response = message.Response;
-        return response.Status switch
+        try
         {
-            200 => ReadEntity(response, $"Reading {table}({partitionKey},{rowKey})"),
-            404 => null,
-            _ => throw Failure(response, $"Reading {table}({partitionKey},{rowKey})"),
-        };
+            var response = await Table(table).GetEntityIfExistsAsync<TableEntity>(partitionKey, rowKey, cancellationToken: cancellationToken)
+                .ConfigureAwait(false);
+            return response.HasValue ? TableRows.FromEntity(response.Value!) : null;
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return null; // the table does not exist yet
+        }
+        catch (Exception e) when (StorageErrors.IsStorageFailure(e, cancellationToken))
+        {
+            throw _errors.Translate(e, $"Reading {table}({partitionKey},{rowKey})");
+        }
     }
 
     /// <inheritdoc />
     public async Task<RowPage> QueryAsync(string table, RowQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        using var message = await _client.QueryAsync(table, TableAddress.QueryString(query), cancellationToken).ConfigureAwait(false);
-        var response = message.Response;
-        if (response.Status == 404 && TableErrors.Code(response) is null or "TableNotFound" or "ResourceNotFound")
+        var filter = TableRows.Filter(query);
+        var top = RowRules.PageSize(query);
+        try
         {
-            return new RowPage([], null);
-        }
+            var pages = Table(table).QueryAsync<TableEntity>(filter.Length == 0 ? null : filter, top, cancellationToken: cancellationToken)
+                .AsPages(query.Continuation, top).GetAsyncEnumerator(cancellationToken);
+            await using var scope = pages.ConfigureAwait(false);
+            if (!await pages.MoveNextAsync().ConfigureAwait(false))
+            {
+                return new RowPage([], null);
+            }
 
-        if (response.Status != 200)
+            var page = pages.Current;
+            return new RowPage(page.Values.Select(TableRows.FromEntity).ToList(),
+                string.IsNullOrEmpty(page.ContinuationToken) ? null : page.ContinuationToken);
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
         {
-            throw Failure(response, $"Querying {table}");
+            return new RowPage([], null); // a missing table reads as empty
         }
-
-        var rows = ParseBody(response, $"Querying {table}", root =>
-            root.TryGetProperty("value", out var value) ? value.EnumerateArray().Select(e => EntityJson.Read(e)).ToList() : []);
-
-        response.Headers.TryGetValue("x-ms-continuation-NextPartitionKey", out var nextPartition);
-        response.Headers.TryGetValue("x-ms-continuation-NextRowKey", out var nextRow);
-        return new RowPage(rows, TableAddress.FormatContinuation(nextPartition, nextRow));
+        catch (Exception e) when (StorageErrors.IsStorageFailure(e, cancellationToken))
+        {
+            throw _errors.Translate(e, $"Querying {table}");
+        }
     }
 
     /// <inheritdoc />
     public async Task<string> ExecuteAsync(string table, RowOperation operation, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(operation);
-        TableBatch.ValidateCondition(operation);
+        RowRules.ValidateOperation(operation);
         var row = operation.Row;
-        var body = operation.Kind == RowOperationKind.Delete ? null : EntityJson.Write(row);
+        var entity = TableRows.ToEntity(row);
+        var what = $"{operation.Kind} {table}({row.PartitionKey},{row.RowKey})";
+        var client = Table(table);
         for (var attempt = 0; ; attempt++)
         {
-            using var message = await SendAsync(table, operation, body, cancellationToken).ConfigureAwait(false);
-            var response = message.Response;
-            var what = $"{operation.Kind} {table}({row.PartitionKey},{row.RowKey})";
-            if (response.Status is >= 200 and < 300)
+            try
             {
-                return operation.Kind == RowOperationKind.Delete ? "" : TableErrors.ETag(response);
-            }
+                var response = operation.Kind switch
+                {
+                    RowOperationKind.Insert => await client.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false),
+                    RowOperationKind.Upsert => await client.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false),
+                    RowOperationKind.Replace => await client.UpdateEntityAsync(entity, new ETag(operation.IfMatch), TableUpdateMode.Replace, cancellationToken)
+                        .ConfigureAwait(false),
+                    RowOperationKind.Delete => await client.DeleteEntityAsync(row.PartitionKey, row.RowKey, new ETag(operation.IfMatch), cancellationToken)
+                        .ConfigureAwait(false),
+                    _ => throw new ArgumentException($"Unknown operation {operation.Kind}.", nameof(operation)),
+                };
 
-            var code = TableErrors.Code(response);
-            if (response.Status == 404 && code == "TableNotFound")
-            {
-                // Replace and delete need an existing row, which a missing table cannot hold.
-                if (operation.Kind is RowOperationKind.Replace or RowOperationKind.Delete)
+                // The client reports a delete of a missing row as success (404); the contract calls it a conflict.
+                if (response.Status == 404)
                 {
                     throw new ConcurrencyException($"{what}: the row does not exist.");
                 }
 
-                if (attempt == 0)
-                {
-                    await EnsureTableAsync(table, cancellationToken).ConfigureAwait(false);
-                    continue;
-                }
+                return operation.Kind == RowOperationKind.Delete ? ""
+                    : response.Headers.TryGetValue("ETag", out var etag) ? etag ?? "" : "";
             }
+            catch (RequestFailedException e) when (e.ErrorCode == TableErrorCode.TableNotFound.ToString())
+            {
+                // Replace and delete need an existing row, which a missing table cannot hold.
+                if (operation.Kind is RowOperationKind.Replace or RowOperationKind.Delete)
+                {
+                    throw new ConcurrencyException($"{what}: the row does not exist.", inner: e);
+                }
 
-            throw IsConditionFailure(operation.Kind, response.Status)
-                ? new ConcurrencyException($"{what}: {TableErrors.Describe(response, code)}")
-                : Failure(response, what);
+                if (attempt > 0)
+                {
+                    throw _errors.Translate(e, what);
+                }
+
+                await EnsureTableAsync(table, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RequestFailedException e) when (IsConditionFailure(operation.Kind, e.Status))
+            {
+                throw new ConcurrencyException($"{what}: {e.Status} {e.ErrorCode}", inner: e);
+            }
+            catch (Exception e) when (StorageErrors.IsStorageFailure(e, cancellationToken))
+            {
+                throw _errors.Translate(e, what);
+            }
         }
-    }
-
-    private Task<HttpMessage> SendAsync(string table, RowOperation operation, byte[]? body, CancellationToken cancellationToken)
-    {
-        var row = operation.Row;
-        return operation.Kind switch
-        {
-            RowOperationKind.Insert => _client.InsertAsync(table, body!, cancellationToken),
-            RowOperationKind.Upsert => _client.PutAsync(table, row.PartitionKey, row.RowKey, body!, null, cancellationToken),
-            RowOperationKind.Replace => _client.PutAsync(table, row.PartitionKey, row.RowKey, body!, operation.IfMatch, cancellationToken),
-            RowOperationKind.Delete => _client.DeleteAsync(table, row.PartitionKey, row.RowKey, operation.IfMatch, cancellationToken),
-            _ => throw new ArgumentException($"Unknown operation {operation.Kind}.", nameof(operation)),
-        };
     }
 
     private static bool IsConditionFailure(RowOperationKind kind, int status) => kind switch
@@ -124,59 +147,35 @@ public sealed partial class AzureMetadataStore : IMetadataStore
     public async Task ExecuteBatchAsync(string table, IReadOnlyList<RowOperation> operations, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(operations);
-        TableBatch.Validate(operations);
+        RowRules.ValidateBatch(operations);
         if (operations.Count == 0)
         {
             return;
         }
 
-        var (contentType, body) = TableBatch.Build(_client.TableUrl(table), operations,
-            "batch_" + Guid.NewGuid().ToString("D"), "changeset_" + Guid.NewGuid().ToString("D"));
+        var actions = operations.Select(TableRows.ToAction).ToList();
         for (var attempt = 0; ; attempt++)
         {
-            using var message = await _client.BatchAsync(contentType, body, cancellationToken).ConfigureAwait(false);
-            var response = message.Response;
-            if (response.Status is not (200 or 202))
+            try
             {
-                throw Failure(response, $"Batch on {table}");
-            }
-
-            var failure = TableBatch.Parse(response.Content.ToString());
-            if (failure is null)
-            {
+                await Table(table).SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
                 return;
             }
-
-            if (failure is { Status: 404, Code: "TableNotFound" } && attempt == 0)
+            catch (TableTransactionFailedException e) when (e.ErrorCode == TableErrorCode.TableNotFound.ToString() && attempt == 0)
             {
                 await EnsureTableAsync(table, cancellationToken).ConfigureAwait(false);
-                continue;
             }
-
-            var text = $"Batch on {table} failed at operation {failure.Index}: {failure.Status} {failure.Code} {failure.Message}";
-            throw failure.Status is 404 or 409 or 412
-                ? new ConcurrencyException(text, failure.Index)
-                : new StorageException(text, failure.Status, failure.Code);
+            catch (TableTransactionFailedException e) when (e.Status is 404 or 409 or 412)
+            {
+                var index = e.FailedTransactionActionIndex ?? -1;
+                throw new ConcurrencyException($"Batch on {table} failed at operation {index}: {e.Status} {e.ErrorCode}", index, e);
+            }
+            catch (Exception e) when (StorageErrors.IsStorageFailure(e, cancellationToken))
+            {
+                throw _errors.Translate(e, $"Batch on {table}");
+            }
         }
     }
 
-    private static TableRow ReadEntity(Response response, string what) =>
-        ParseBody(response, what, root => EntityJson.Read(root, TableErrors.ETag(response)));
-
-    /// <summary>A body the service should never send (not JSON, wrong types) is a storage failure, not a crash.</summary>
-    private static T ParseBody<T>(Response response, string what, Func<JsonElement, T> read)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(response.Content.ToMemory());
-            return read(document.RootElement);
-        }
-        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or KeyNotFoundException)
-        {
-            throw new StorageException($"{what}: unreadable response ({e.Message})", response.Status, null, e);
-        }
-    }
-
-    private static StorageException Failure(Response response, string what) =>
-        new($"{what}: {TableErrors.Describe(response, TableErrors.Code(response))}", response.Status, TableErrors.Code(response));
+    private TableClient Table(string table) => _service.GetTableClient(table);
 }

@@ -1,7 +1,21 @@
 namespace ServerlessRegistry.Core.Storage;
 
-/// <summary>A storage backend failed in a way the registry cannot handle (outage, throttling, bad request).</summary>
-public class StorageException(string message, int status = 0, string? errorCode = null, Exception? inner = null)
+/// <summary>Why a storage call failed, as far as the registry needs to know.</summary>
+public enum StorageFailure
+{
+    /// <summary>The backend refused the request (a bad request, an unexpected status).</summary>
+    Rejected,
+
+    /// <summary>The backend could not be reached or did not answer in time, even after retries; try again later.</summary>
+    Unavailable,
+
+    /// <summary>The backend refused the registry's credentials or their permissions (configuration, not load).</summary>
+    AccessDenied,
+}
+
+/// <summary>A storage backend failed in a way the registry cannot handle (outage, throttling, bad request, refused credentials).</summary>
+public class StorageException(string message, int status = 0, string? errorCode = null, Exception? inner = null,
+    StorageFailure failure = StorageFailure.Rejected)
     : Exception(message, inner)
 {
     /// <summary>The backend's status code, when it has one.</summary>
@@ -9,6 +23,9 @@ public class StorageException(string message, int status = 0, string? errorCode 
 
     /// <summary>The backend's error code, when it has one (for logs).</summary>
     public string? ErrorCode { get; } = errorCode;
+
+    /// <summary>What kind of failure this is.</summary>
+    public StorageFailure Failure { get; } = failure;
 }
 
 /// <summary>

@@ -1,4 +1,3 @@
-using Azure.Core.Pipeline;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
 using ServerlessRegistry.Auth;
@@ -18,13 +17,7 @@ internal static class RegistryServices
     {
         services.AddOptions<RegistryOptions>().Bind(configuration.GetSection("Registry"));
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(sp =>
-        {
-            var settings = new StorageSettings();
-            configuration.GetSection("Storage").Bind(settings);
-            // Extra pipeline policies (a request counter in benchmarks and tests) come from the container.
-            return settings.Create(sp.GetRequiredService<TimeProvider>(), [.. sp.GetServices<HttpPipelinePolicy>()]);
-        });
+        StorageSettings.Register(services, configuration);
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<RegistryOptions>>().Value);
         services.AddSingleton<BlobService>();
         services.AddSingleton<UploadService>();

@@ -31,28 +31,56 @@ internal sealed class StorageSettings
     /// <summary>Names the container and prefixes the tables (see StorageLayout).</summary>
     public string Prefix { get; set; } = "registry";
 
-    /// <summary>Builds the storage ports. Creates clients only; makes no request.</summary>
-    public RegistryStorage Create(TimeProvider time, IReadOnlyList<HttpPipelinePolicy> additionalPolicies)
+    /// <summary>
+    /// Registers the account's clients (one pair per process) and the storage ports built on them.
+    /// Creates clients only when first resolved, and makes no request.
+    /// </summary>
+    public static void Register(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton(_ =>
+        {
+            var settings = new StorageSettings();
+            configuration.GetSection("Storage").Bind(settings);
+            return settings;
+        });
+        // Extra pipeline policies (a request counter in benchmarks and tests) come from the container.
+        services.AddSingleton(sp => sp.GetRequiredService<StorageSettings>()
+            .CreateAzure(sp.GetRequiredService<TimeProvider>(), [.. sp.GetServices<HttpPipelinePolicy>()]));
+        services.AddSingleton(sp => sp.GetRequiredService<StorageSettings>().Create(sp));
+    }
+
+    /// <summary>Builds the storage ports for the configured backend.</summary>
+    private RegistryStorage Create(IServiceProvider services)
     {
         var layout = new StorageLayout(Prefix);
         switch (Backend.ToLowerInvariant())
         {
             case "azure":
-                var account = AccountName ?? throw new InvalidOperationException("Storage:AccountName is required.");
-                var options = new AzureStorageOptions
-                {
-                    BlobEndpoint = BlobEndpoint ?? new Uri($"https://{account}.blob.core.windows.net"),
-                    TableEndpoint = TableEndpoint ?? new Uri($"https://{account}.table.core.windows.net"),
-                    AccountName = account,
-                    AccountKey = string.IsNullOrEmpty(AccountKey) ? null : AccountKey,
-                    Credential = string.IsNullOrEmpty(AccountKey)
-                        ? new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = ManagedIdentityClientId })
-                        : null,
-                    AdditionalPolicies = additionalPolicies,
-                };
-                return new RegistryStorage(layout, AzureStorage.CreateBlobStore(options, layout, time), new AzureMetadataStore(options, time));
+                var azure = services.GetRequiredService<AzureStorage>();
+                return new RegistryStorage(layout, azure.CreateBlobStore(layout), azure.CreateMetadataStore());
             default:
                 throw new InvalidOperationException($"Unknown storage backend '{Backend}'.");
         }
+    }
+
+    /// <summary>
+    /// The Blob and Table clients of the account: the emulator's key when one is configured, else a token from the
+    /// managed identity (or the developer's sign-in), fetched on the first request.
+    /// </summary>
+    private AzureStorage CreateAzure(TimeProvider time, IReadOnlyList<HttpPipelinePolicy> additionalPolicies)
+    {
+        var account = AccountName ?? throw new InvalidOperationException("Storage:AccountName is required.");
+        var options = new AzureStorageOptions
+        {
+            BlobEndpoint = BlobEndpoint ?? new Uri($"https://{account}.blob.core.windows.net"),
+            TableEndpoint = TableEndpoint ?? new Uri($"https://{account}.table.core.windows.net"),
+            AccountName = account,
+            AccountKey = string.IsNullOrEmpty(AccountKey) ? null : AccountKey,
+            Credential = string.IsNullOrEmpty(AccountKey)
+                ? new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = ManagedIdentityClientId })
+                : null,
+            AdditionalPolicies = additionalPolicies,
+        };
+        return new AzureStorage(options, time);
     }
 }

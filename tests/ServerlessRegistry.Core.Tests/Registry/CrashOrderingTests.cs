@@ -20,7 +20,7 @@ public sealed class CrashOrderingTests
     public async Task UploadCrashingAfterCommitLeavesNoLinkAndARetrySucceeds(string crashingTable)
     {
         FaultyMetadataStore? faulty = null;
-        await using var harness = await RegistryHarness.StartAsync(inner => faulty = new FaultyMetadataStore(inner));
+        await using var harness = RegistryHarness.InMemory(inner => faulty = new FaultyMetadataStore(inner));
         var content = OciHttp.RandomBytes(4000);
         var digest = Primitives.Digest.FromHash(DigestAlgorithm.Sha256, System.Security.Cryptography.SHA256.HashData(content));
         faulty!.FailWhen = (table, _) => table.EndsWith(crashingTable, StringComparison.Ordinal);
@@ -37,7 +37,7 @@ public sealed class CrashOrderingTests
     public async Task ManifestPushCrashingBeforeItsBatchLeavesNoTagAndNoManifest()
     {
         FaultyMetadataStore? faulty = null;
-        await using var harness = await RegistryHarness.StartAsync(inner => faulty = new FaultyMetadataStore(inner));
+        await using var harness = RegistryHarness.InMemory(inner => faulty = new FaultyMetadataStore(inner));
         var config = await PushAsync(harness, "crash/man", "{}"u8.ToArray());
         var layer = await PushAsync(harness, "crash/man", OciHttp.RandomBytes(100));
         var manifest = OciHttp.ImageManifest(config.Digest, config.Size, layer.Digest, layer.Size);
@@ -76,7 +76,7 @@ public sealed class CrashOrderingTests
     public async Task ManifestDeleteCrashingAfterItsTagsLeavesTheManifestReadableByDigest()
     {
         FaultyMetadataStore? faulty = null;
-        await using var harness = await RegistryHarness.StartAsync(inner => faulty = new FaultyMetadataStore(inner));
+        await using var harness = RegistryHarness.InMemory(inner => faulty = new FaultyMetadataStore(inner));
         var config = await PushAsync(harness, "crash/del", Encoding.UTF8.GetBytes("{\"a\":1}"));
         var layer = await PushAsync(harness, "crash/del", OciHttp.RandomBytes(50));
         var manifest = OciHttp.ImageManifest(config.Digest, config.Size, layer.Digest, layer.Size);

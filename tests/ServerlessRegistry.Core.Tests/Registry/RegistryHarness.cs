@@ -6,21 +6,33 @@ using ServerlessRegistry.Testing;
 namespace ServerlessRegistry.Core.Tests.Registry;
 
 /// <summary>
-/// The registry services on real Azurite storage under a fresh prefix, with an optional decorator around the
-/// metadata store so a test can pause or fail a write. Disposing deletes the prefix.
+/// The registry services under a fresh prefix, on real Azurite storage or on the in-memory ports, with an optional
+/// decorator around the metadata store so a test can pause or fail a write. Disposing deletes the prefix.
 /// </summary>
 internal sealed class RegistryHarness : IAsyncDisposable
 {
-    private readonly Azurite _azurite;
+    private readonly Azurite? _azurite;
 
-    private RegistryHarness(Azurite azurite, string prefix, Func<IMetadataStore, IMetadataStore>? wrap)
+    private RegistryHarness(Azurite? azurite, string prefix, Func<IMetadataStore, IMetadataStore>? wrap)
     {
         _azurite = azurite;
         Prefix = prefix;
         var layout = new StorageLayout(prefix);
-        var options = BlobTestSupport.EmulatorOptions(azurite);
-        IMetadataStore metadata = new AzureMetadataStore(options, TimeProvider.System);
-        Storage = new RegistryStorage(layout, AzureStorage.CreateBlobStore(options, layout, TimeProvider.System), wrap?.Invoke(metadata) ?? metadata);
+        IBlobStore blobs;
+        IMetadataStore metadata;
+        if (azurite is null)
+        {
+            blobs = new InMemoryBlobStore(layout.Container, TimeProvider.System);
+            metadata = new InMemoryMetadataStore();
+        }
+        else
+        {
+            var azure = new AzureStorage(BlobTestSupport.EmulatorOptions(azurite), TimeProvider.System);
+            blobs = azure.CreateBlobStore(layout);
+            metadata = azure.CreateMetadataStore();
+        }
+
+        Storage = new RegistryStorage(layout, blobs, wrap?.Invoke(metadata) ?? metadata);
         var registryOptions = new RegistryOptions { BlockSize = 1024, BlocksInFlight = 3 };
         Blobs = new BlobService(Storage, registryOptions, TimeProvider.System);
         Uploads = new UploadService(Storage, Blobs, registryOptions, TimeProvider.System);
@@ -35,8 +47,12 @@ internal sealed class RegistryHarness : IAsyncDisposable
     public CatalogService Catalog { get; }
     public ManifestService Manifests { get; }
 
+    /// <summary>On Azurite: for tests whose point is how real storage behaves under them (concurrent conditional writes).</summary>
     public static async Task<RegistryHarness> StartAsync(Func<IMetadataStore, IMetadataStore>? wrap = null) =>
         new(await Azurite.GetAsync(), Azurite.NewPrefix(), wrap);
+
+    /// <summary>On the in-memory ports: for tests of the registry's own logic.</summary>
+    public static RegistryHarness InMemory(Func<IMetadataStore, IMetadataStore>? wrap = null) => new(null, Azurite.NewPrefix(), wrap);
 
     /// <summary>Reads a blob the way a client would: through its redirect URL.</summary>
     public async Task<byte[]> ReadThroughRedirectAsync(string repository, string digest)
@@ -46,5 +62,14 @@ internal sealed class RegistryHarness : IAsyncDisposable
         return await http.GetByteArrayAsync(location);
     }
 
-    public ValueTask DisposeAsync() => new(StorageCleanup.DeletePrefixAsync(_azurite, Prefix));
+    public ValueTask DisposeAsync()
+    {
+        if (_azurite is null)
+        {
+            InMemoryBlobServer.DeleteContainer(Storage.Layout.Container);
+            return ValueTask.CompletedTask;
+        }
+
+        return new(StorageCleanup.DeletePrefixAsync(_azurite, Prefix));
+    }
 }
