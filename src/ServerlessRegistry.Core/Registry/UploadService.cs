@@ -111,7 +111,59 @@ internal sealed class UploadService(RegistryStorage storage, BlobService blobs, 
         }
 
         await ClaimAsync(session, ct).ConfigureAwait(false);
-        return await blobs.CommitUploadAsync(repository, session.BlobName, blockIds, digest.Value, size, ct).ConfigureAwait(false);
+        BlobInfo blob;
+        try
+        {
+            // Not the request's token from here on: the session is claimed, and a client that hangs up now must not
+            // lose its upload. The storage client's own timeouts bound these calls.
+            blob = await blobs.CommitUploadAsync(repository, session.BlobName, blockIds, digest.Value, size, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (StorageException)
+        {
+            if (!await NamesBlobAsync(digest, session.BlobName).ConfigureAwait(false))
+            {
+                await RestoreAsync(session).ConfigureAwait(false);
+            }
+
+            throw;
+        }
+
+        await ReleaseAsync(session).ConfigureAwait(false);
+        return blob;
+    }
+
+    /// <summary>
+    /// Whether the blob index already names <paramref name="blobName"/> for <paramref name="digest"/>: then a commit
+    /// that failed afterwards must not write the session back, or a later PATCH could change indexed content. Counts a
+    /// failed read as named, so in doubt the session stays claimed.
+    /// </summary>
+    private async Task<bool> NamesBlobAsync(Digest digest, string blobName)
+    {
+        try
+        {
+            var row = await storage.Metadata.GetAsync(storage.Layout.BlobIndexTable, digest.Value, "", CancellationToken.None).ConfigureAwait(false);
+            return row is not null && row.GetString("Blob") == blobName;
+        }
+        catch (StorageException)
+        {
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Forgets a completed session in the owner's open-upload index, best effort: the content is committed already,
+    /// and a row left behind only overcounts until upload expiry or the next refusal's check removes it.
+    /// </summary>
+    private async Task ReleaseAsync(UploadSession session)
+    {
+        try
+        {
+            await _quota.ReleaseAsync(session.Owner, session.Id, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (StorageException)
+        {
+            // See above: a stale index row is harmless.
+        }
     }
 
     /// <summary>
@@ -149,13 +201,14 @@ internal sealed class UploadService(RegistryStorage storage, BlobService blobs, 
             await storage.Blobs.DeleteAsync(session.BlobName, ct).ConfigureAwait(false);
         }
 
+        await ReleaseAsync(session).ConfigureAwait(false);
         return blob;
     }
 
     /// <summary>
     /// Claims the session for completion by deleting its row on the ETag read: only the request whose ETag still
     /// matches may commit into the session's blob, so a racing PATCH or PUT can never change content that the index
-    /// already names. Then forgets it in the owner's open-upload index.
+    /// already names. The owner's open-upload index forgets it only once the commit is done (<see cref="ReleaseAsync"/>).
     /// </summary>
     private async Task ClaimAsync(UploadSession session, CancellationToken ct)
     {
@@ -163,8 +216,6 @@ internal sealed class UploadService(RegistryStorage storage, BlobService blobs, 
         {
             Fail.With(ErrorKind.RangeInvalid, "the upload was changed by another request");
         }
-
-        await _quota.ReleaseAsync(session.Owner, session.Id, ct).ConfigureAwait(false);
     }
 
     /// <summary>Writes a claimed session back as it was before the claim, and re-enters it in the owner's index.</summary>

@@ -2,7 +2,10 @@ using ServerlessRegistry.Core.Storage;
 
 namespace ServerlessRegistry.Core.Tests.Registry;
 
-/// <summary>Passes calls through, except that it fails the writes a test names: a crash at that point.</summary>
+/// <summary>
+/// Passes calls through, except that it fails the writes a test names: a crash at that point. Like a real store, a
+/// write on a cancelled token throws.
+/// </summary>
 internal sealed class FaultyMetadataStore(IMetadataStore inner) : IMetadataStore
 {
     /// <summary>When it returns true for (table, operation count), the write throws instead of happening.</summary>
@@ -15,8 +18,12 @@ internal sealed class FaultyMetadataStore(IMetadataStore inner) : IMetadataStore
         inner.QueryAsync(table, query, cancellationToken);
 
     public Task<string> ExecuteAsync(string table, RowOperation operation, CancellationToken cancellationToken) =>
-        FailWhen(table, [operation]) ? throw new StorageException("injected crash") : inner.ExecuteAsync(table, operation, cancellationToken);
+        FailWhen(table, [operation]) ? throw new StorageException("injected crash")
+        : cancellationToken.IsCancellationRequested ? Task.FromCanceled<string>(cancellationToken)
+        : inner.ExecuteAsync(table, operation, cancellationToken);
 
     public Task ExecuteBatchAsync(string table, IReadOnlyList<RowOperation> operations, CancellationToken cancellationToken) =>
-        FailWhen(table, operations) ? throw new StorageException("injected crash") : inner.ExecuteBatchAsync(table, operations, cancellationToken);
+        FailWhen(table, operations) ? throw new StorageException("injected crash")
+        : cancellationToken.IsCancellationRequested ? Task.FromCanceled(cancellationToken)
+        : inner.ExecuteBatchAsync(table, operations, cancellationToken);
 }
