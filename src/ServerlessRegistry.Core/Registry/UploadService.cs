@@ -101,7 +101,7 @@ internal sealed class UploadService(RegistryStorage storage, BlobService blobs, 
         var blockIds = session.BlockIds(nonce, written.Blocks);
         if (digest.Algorithm != session.Algorithm)
         {
-            return await CompleteWithOtherAlgorithmAsync(session, digest, blockIds, size, ct).ConfigureAwait(false);
+            return await CompleteWithOtherAlgorithmAsync(session, digest, blockIds, size, written.Bytes == 0, ct).ConfigureAwait(false);
         }
 
         // Checked before the claim: a wrong digest changes nothing, and this request's blocks are never committed.
@@ -122,7 +122,7 @@ internal sealed class UploadService(RegistryStorage storage, BlobService blobs, 
         {
             if (!await NamesBlobAsync(digest, session.BlobName).ConfigureAwait(false))
             {
-                await RestoreAsync(session).ConfigureAwait(false);
+                await TryRestoreAsync(session).ConfigureAwait(false);
             }
 
             throw;
@@ -169,36 +169,59 @@ internal sealed class UploadService(RegistryStorage storage, BlobService blobs, 
     /// <summary>
     /// A session that hashed one algorithm, finished with a digest of another (a client that sent no
     /// digest-algorithm). The session is claimed and its blocks committed in place, then the committed blob is read
-    /// back once through the digest's hash. On a mismatch the session row is written back as it was, so the client
-    /// can retry; its staged and committed blocks stay readable by the next commit. A crash in between leaves at
-    /// worst an unindexed data blob, which garbage collection removes.
+    /// back once through the digest's hash. On a mismatch the session row is written back as it was, remembering the
+    /// computed digest when this request added no content (<paramref name="sameContent"/>), so the client can retry
+    /// and a wrong retry costs no second read; its staged and committed blocks stay readable by the next commit. A
+    /// crash in between leaves at worst an unindexed data blob, which garbage collection removes.
     /// </summary>
-    private async Task<BlobInfo> CompleteWithOtherAlgorithmAsync(UploadSession session, Digest digest, List<string> blockIds, long size, CancellationToken ct)
+    private async Task<BlobInfo> CompleteWithOtherAlgorithmAsync(UploadSession session, Digest digest, List<string> blockIds, long size, bool sameContent, CancellationToken ct)
     {
+        if (sameContent && session.OtherDigest is { } known && Digest.TryParse(known, out var remembered) == DigestParseResult.Ok
+            && remembered.Algorithm == digest.Algorithm && remembered.Value != digest.Value)
+        {
+            FailMismatch(digest, remembered);
+        }
+
         await ClaimAsync(session, ct).ConfigureAwait(false);
+        // Claimed: finish whatever the client does (see CompleteAsync).
         Digest actual;
         try
         {
-            await storage.Blobs.CommitBlocksAsync(session.BlobName, blockIds, BlobService.ContentType, ct).ConfigureAwait(false);
-            actual = await ContentHash.OfStoredAsync(storage.Blobs, session.BlobName, size, digest.Algorithm, options.BlockSize, ct).ConfigureAwait(false);
+            await storage.Blobs.CommitBlocksAsync(session.BlobName, blockIds, BlobService.ContentType, CancellationToken.None).ConfigureAwait(false);
+            actual = await ContentHash.OfStoredAsync(storage.Blobs, session.BlobName, size, digest.Algorithm, options.BlockSize, CancellationToken.None).ConfigureAwait(false);
         }
         catch
         {
-            await RestoreAsync(session).ConfigureAwait(false);
+            await TryRestoreAsync(session).ConfigureAwait(false);
             throw;
         }
 
         if (actual.Value != digest.Value)
         {
-            await RestoreAsync(session).ConfigureAwait(false);
+            await TryRestoreAsync(sameContent ? session.WithOtherDigest(actual) : session).ConfigureAwait(false);
             FailMismatch(digest, actual);
         }
 
-        var blob = await blobs.CommitUploadAsync(session.Repository, session.BlobName, blockIds, digest.Value, size, ct).ConfigureAwait(false);
+        BlobInfo blob;
+        try
+        {
+            blob = await blobs.CommitUploadAsync(session.Repository, session.BlobName, blockIds, digest.Value, size, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (StorageException)
+        {
+            if (!await NamesBlobAsync(digest, session.BlobName).ConfigureAwait(false))
+            {
+                await TryRestoreAsync(session).ConfigureAwait(false);
+            }
+
+            throw;
+        }
+
         if (blob.BlobName != session.BlobName)
         {
-            // The registry held this content already: our committed copy is unreferenced.
-            await storage.Blobs.DeleteAsync(session.BlobName, ct).ConfigureAwait(false);
+            // The registry held this content already: our committed copy is unreferenced (garbage collection removes
+            // it if this delete fails).
+            await storage.Blobs.DeleteAsync(session.BlobName, CancellationToken.None).ConfigureAwait(false);
         }
 
         await ReleaseAsync(session).ConfigureAwait(false);
@@ -218,12 +241,23 @@ internal sealed class UploadService(RegistryStorage storage, BlobService blobs, 
         }
     }
 
-    /// <summary>Writes a claimed session back as it was before the claim, and re-enters it in the owner's index.</summary>
-    private async Task RestoreAsync(UploadSession session)
+    /// <summary>
+    /// Writes a claimed session back, and re-enters it in the owner's index. Runs after a failure, often against the
+    /// storage that just failed: a failure here is swallowed so the caller's own error is the one reported, and the
+    /// session is then lost (the client starts a new upload).
+    /// </summary>
+    private async Task TryRestoreAsync(UploadSession session)
     {
-        // Not the request's token: a client that hung up must not lose its session half way.
-        await _quota.ReserveAsync(session.Owner, session.Id, CancellationToken.None, enforce: false).ConfigureAwait(false);
-        await storage.Metadata.ExecuteAsync(storage.Layout.UploadsTable, RowOperation.Insert(session.ToRow(time.GetUtcNow())), CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            // Not the request's token: a client that hung up must not lose its session half way.
+            await _quota.ReserveAsync(session.Owner, session.Id, CancellationToken.None, enforce: false).ConfigureAwait(false);
+            await storage.Metadata.ExecuteAsync(storage.Layout.UploadsTable, RowOperation.Insert(session.ToRow(time.GetUtcNow())), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (StorageException)
+        {
+            // See above.
+        }
     }
 
     private static void FailMismatch(Digest expected, Digest actual) =>

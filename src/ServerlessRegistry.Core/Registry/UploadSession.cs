@@ -25,6 +25,13 @@ internal sealed class UploadSession
     /// <summary>Who opened the session (the caller's subject when auth is on, else null); only they may continue it.</summary>
     public string? Owner { get; init; }
 
+    /// <summary>
+    /// The content's digest in an algorithm other than <see cref="Algorithm"/>, computed by a completion that failed
+    /// (<c>algorithm:hex</c>), so a retry with a wrong digest is refused without reading the content again. A PATCH
+    /// writes the row without it.
+    /// </summary>
+    public string? OtherDigest { get; init; }
+
     public int SegmentCount => Segments.Length / 8;
 
     public string BlobName => StorageLayout.DataBlob(Id);
@@ -100,6 +107,11 @@ internal sealed class UploadSession
             row["Owner"] = Owner;
         }
 
+        if (OtherDigest is not null)
+        {
+            row["OtherDigest"] = OtherDigest;
+        }
+
         return row;
     }
 
@@ -114,6 +126,22 @@ internal sealed class UploadSession
         CreatedAt = row.GetDateTime("CreatedAt") ?? DateTimeOffset.MinValue,
         ETag = row.ETag,
         Owner = row.GetString("Owner"),
+        OtherDigest = row.GetString("OtherDigest"),
+    };
+
+    /// <summary>This session as it is, remembering <paramref name="digest"/> of its content.</summary>
+    public UploadSession WithOtherDigest(Digest digest) => new()
+    {
+        Id = Id,
+        Repository = Repository,
+        Algorithm = Algorithm,
+        Offset = Offset,
+        Segments = Segments,
+        HashState = HashState,
+        CreatedAt = CreatedAt,
+        ETag = ETag,
+        Owner = Owner,
+        OtherDigest = digest.Value,
     };
 }
 

@@ -83,13 +83,61 @@ public sealed class UploadCompletionFaultTests
         Assert.Equal(content, await harness.ReadThroughRedirectAsync(Repository, Sha256(content).Value));
     }
 
+    [Fact]
+    public async Task RestoreFailingAfterAnOtherAlgorithmMismatchStillReportsTheMismatch()
+    {
+        FaultyMetadataStore? faulty = null;
+        await using var harness = RegistryHarness.InMemory(inner => faulty = new FaultyMetadataStore(inner));
+        var (id, _) = await StartWithChunkAsync(harness, "alice");
+        faulty!.FailWhen = (table, operations) => table.EndsWith("uploads", StringComparison.Ordinal) && operations.Any(o => o.Row.PartitionKey == id && o.Kind == RowOperationKind.Insert);
+
+        var refused = await Assert.ThrowsAsync<RegistryException>(() => harness.Uploads.CompleteAsync(Repository, id, "alice", Sha512(OciHttp.RandomBytes(10)), Stream.Null, null, null, CancellationToken.None));
+
+        Assert.Equal(ErrorKind.DigestInvalid, refused.Kind);
+    }
+
+    [Fact]
+    public async Task OtherAlgorithmCommitFailingBeforeTheIndexNamesTheBlobLeavesTheSessionForARetry()
+    {
+        FaultyMetadataStore? faulty = null;
+        await using var harness = RegistryHarness.InMemory(inner => faulty = new FaultyMetadataStore(inner));
+        var (id, content) = await StartWithChunkAsync(harness, "alice");
+        faulty!.FailWhen = (table, _) => table.EndsWith("blobs", StringComparison.Ordinal);
+
+        await Assert.ThrowsAsync<StorageException>(() => harness.Uploads.CompleteAsync(Repository, id, "alice", Sha512(content), Stream.Null, null, null, CancellationToken.None));
+
+        faulty.FailWhen = (_, _) => false;
+        var blob = await harness.Uploads.CompleteAsync(Repository, id, "alice", Sha512(content), Stream.Null, null, null, CancellationToken.None);
+        Assert.Equal(content, await harness.ReadThroughRedirectAsync(Repository, blob.Digest));
+    }
+
+    [Fact]
+    public async Task RetryWithAnotherWrongDigestIsRefusedFromTheRememberedDigestWithoutClaimingAgain()
+    {
+        await using var harness = RegistryHarness.InMemory();
+        var (id, content) = await StartWithChunkAsync(harness, "alice");
+        await Assert.ThrowsAsync<RegistryException>(() => harness.Uploads.CompleteAsync(Repository, id, "alice", Sha512(OciHttp.RandomBytes(10)), Stream.Null, null, null, CancellationToken.None));
+        var before = await harness.Storage.Metadata.GetAsync(harness.Storage.Layout.UploadsTable, id, "", CancellationToken.None);
+
+        var refused = await Assert.ThrowsAsync<RegistryException>(() => harness.Uploads.CompleteAsync(Repository, id, "alice", Sha512(OciHttp.RandomBytes(10)), Stream.Null, null, null, CancellationToken.None));
+
+        Assert.Equal(ErrorKind.DigestInvalid, refused.Kind);
+        var after = await harness.Storage.Metadata.GetAsync(harness.Storage.Layout.UploadsTable, id, "", CancellationToken.None);
+        Assert.Equal(before!.ETag, after!.ETag);
+        var blob = await harness.Uploads.CompleteAsync(Repository, id, "alice", Sha512(content), Stream.Null, null, null, CancellationToken.None);
+        Assert.Equal(content, await harness.ReadThroughRedirectAsync(Repository, blob.Digest));
+    }
+
     private static async Task<(string Id, byte[] Content)> StartWithChunkAsync(RegistryHarness harness, string owner)
     {
         var status = await harness.Uploads.StartAsync(Repository, DigestAlgorithm.Sha256, owner, CancellationToken.None);
-        var content = OciHttp.RandomBytes(3000);
+        // Ten blocks of the harness's 1 KiB: more than the reads a rehash keeps in flight.
+        var content = OciHttp.RandomBytes(10_000);
         await harness.Uploads.AppendAsync(Repository, status.Id, owner, new MemoryStream(content), null, null, CancellationToken.None);
         return (status.Id, content);
     }
 
     private static Digest Sha256(byte[] content) => Digest.FromHash(DigestAlgorithm.Sha256, SHA256.HashData(content));
+
+    private static Digest Sha512(byte[] content) => Digest.FromHash(DigestAlgorithm.Sha512, SHA512.HashData(content));
 }
