@@ -24,6 +24,8 @@ internal static class WorkerSetup
     public static IServiceCollection AddRegistryWorker(this IServiceCollection services, Microsoft.Extensions.Configuration.IConfiguration configuration)
     {
         services.AddRegistry(configuration);
+        // The host in front of the worker listens beyond loopback, so the registry never runs open in here.
+        services.AddSingleton<FunctionsWorkerMarker>();
         // The worker's Kestrel keeps its default 30,000,000-byte cap (the Functions extension never raises it), which
         // would fail a single-PATCH layer push above ~28.6 MiB with a 500 from the host's proxy. Bodies stream from
         // the socket to Put Block, so no cap is needed here; the host's FUNCTIONS_REQUEST_BODY_SIZE_LIMIT (an app

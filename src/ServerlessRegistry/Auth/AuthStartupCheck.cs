@@ -13,8 +13,9 @@ namespace ServerlessRegistry.Auth;
 /// <remarks>
 /// <para>Configuration is checked before the server starts; the addresses the server actually bound are checked once it
 /// has (<see cref="StartedAsync"/>), because listeners can come from elsewhere (Kestrel:Endpoints, URLS).</para>
-/// <para>In Azure (WEBSITE_SITE_NAME set) the Functions worker binds loopback but the host's proxy makes it public, so
-/// that counts as exposed too.</para>
+/// <para>The Functions worker binds loopback but the host in front of it does not (see
+/// <see cref="FunctionsWorkerMarker"/>), so running inside the worker counts as exposed, and so does Azure
+/// (WEBSITE_SITE_NAME set).</para>
 /// </remarks>
 internal sealed class AuthStartupCheck(IConfiguration configuration, AuthOptions options, IServiceProvider services, ILogger<AuthStartupCheck> logger) : IHostedLifecycleService
 {
@@ -29,6 +30,11 @@ internal sealed class AuthStartupCheck(IConfiguration configuration, AuthOptions
 
             AuthLog.Enabled(logger, string.Join(",", options.TenantIds), string.Join(",", options.AnonymousPullPrefixes), options.AccessTokenLifetime);
             return Task.CompletedTask;
+        }
+
+        if (services.GetService<FunctionsWorkerMarker>() is not null)
+        {
+            Refuse("auth is off inside the Functions worker, whose host listens beyond loopback (func start binds 0.0.0.0; in Azure it is public). Set Auth__Enabled=true.");
         }
 
         if (ExposedReason(configuration) is { } reason)
