@@ -38,6 +38,8 @@ internal enum ErrorKind
     HeadersTooLarge,
     /// <summary>A request body that arrived too slowly (408).</summary>
     RequestTimeout,
+    /// <summary>A failure retrying cannot cure (storage refusing the request or the registry's credentials, a defect).</summary>
+    Internal,
 }
 
 /// <summary>A refusal with a spec error code; <see cref="Detail"/> is optional context (e.g. the digest in question).</summary>

@@ -38,6 +38,8 @@ internal static class ErrorTable
         [ErrorKind.RequestTargetTooLong] = new("SIZE_INVALID", 414),
         [ErrorKind.HeadersTooLarge] = new("SIZE_INVALID", 431),
         [ErrorKind.RequestTimeout] = new("BLOB_UPLOAD_INVALID", 408),
+        // UNKNOWN is the code distribution answers for its own failures; 500 rather than 503 so clients do not retry.
+        [ErrorKind.Internal] = new("UNKNOWN", 500),
     }.ToFrozenDictionary();
 
     public static Entry For(ErrorKind kind) => Entries[kind];

@@ -33,15 +33,38 @@ internal static class ErrorHandling
         }
         catch (StorageException e) when (!context.Response.HasStarted)
         {
-            var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("ServerlessRegistry.Storage");
-            RegistryLog.StorageFailed(logger, e, context.Request.Method, context.Request.Path);
-            await RefuseAsync(context, new RegistryException(ErrorKind.Unavailable, "storage is unavailable; try again"));
+            var logger = Logger(context, "ServerlessRegistry.Storage");
+            var (method, path) = (context.Request.Method, context.Request.Path.ToString());
+            switch (e.Failure)
+            {
+                case StorageFailure.Unavailable:
+                    RegistryLog.StorageFailed(logger, e, method, path);
+                    await RefuseAsync(context, new RegistryException(ErrorKind.Unavailable, "storage is unavailable; try again"));
+                    return;
+                case StorageFailure.AccessDenied:
+                    // The operator's configuration, not load: a retry cannot succeed, so no 503.
+                    RegistryLog.StorageAccessDenied(logger, e, method, path, e.Message);
+                    break;
+                default:
+                    RegistryLog.StorageRejected(logger, e, method, path, e.Message);
+                    break;
+            }
+
+            await RefuseAsync(context, new RegistryException(ErrorKind.Internal, "the registry failed to handle the request"));
         }
         catch (Exception e) when (context.RequestAborted.IsCancellationRequested && e is OperationCanceledException or IOException)
         {
             // The client went away; nothing to answer.
         }
+        catch (Exception e) when (!context.Response.HasStarted)
+        {
+            RegistryLog.Unhandled(Logger(context, "ServerlessRegistry"), e, context.Request.Method, context.Request.Path);
+            await RefuseAsync(context, new RegistryException(ErrorKind.Internal, "the registry failed to handle the request"));
+        }
     }
+
+    private static ILogger Logger(HttpContext context, string category) =>
+        context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(category);
 
     private static Task RefuseAsync(HttpContext context, RegistryException error) => ErrorWriter.WriteAsync(context, error);
 }
