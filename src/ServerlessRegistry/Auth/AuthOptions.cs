@@ -49,14 +49,15 @@ internal sealed class AuthOptions
 
     public bool EntraEnabled => TenantIds.Count > 0 && Audiences.Count > 0;
 
-    public static AuthOptions From(IConfiguration config)
+    /// <param name="publicUrl">Registry:PublicUrl as parsed once (<see cref="Hosting.PublicUrlOptions"/>).</param>
+    public static AuthOptions From(IConfiguration config, Uri? publicUrl)
     {
         var auth = config.GetSection("Auth");
         var instance = auth["Entra:Instance"] ?? auth["Entra:Authority"];
         return new AuthOptions
         {
             Enabled = bool.TryParse(auth["Enabled"], out var enabled) && enabled,
-            PublicUrl = Hosting.PublicUrlSetting.Resolve(config),
+            PublicUrl = publicUrl,
             EntraInstance = string.IsNullOrEmpty(instance) ? new Uri("https://login.microsoftonline.com") : new Uri(instance.TrimEnd('/') + "/"),
             TenantIds = List(auth.GetSection("Entra:TenantIds")),
             Audiences = List(auth.GetSection("Entra:Audiences")),

@@ -11,20 +11,16 @@ namespace ServerlessRegistry.Hosting;
 internal static class RegistryServices
 {
     /// <summary>
-    /// Registers options, storage, the registry services, auth, maintenance and <see cref="RegistryPipeline"/>.
+    /// Registers the checked options (<see cref="OptionsChecks"/>), storage, the registry services, auth, maintenance and <see cref="RegistryPipeline"/>.
     /// Creates nothing that does I/O: storage clients are built on first use and make no request until a call.
     /// </summary>
     public static IServiceCollection AddRegistry(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<RegistryOptions>().Bind(configuration.GetSection("Registry"));
+        services.AddCheckedOptions(configuration);
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(sp =>
-        {
-            var settings = new StorageSettings();
-            configuration.GetSection("Storage").Bind(settings);
-            // Extra pipeline policies (a request counter in benchmarks and tests) come from the container.
-            return settings.Create(sp.GetRequiredService<TimeProvider>(), [.. sp.GetServices<HttpPipelinePolicy>()]);
-        });
+        // Extra pipeline policies (a request counter in benchmarks and tests) come from the container.
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<StorageSettings>>().Value
+            .Create(sp.GetRequiredService<TimeProvider>(), [.. sp.GetServices<HttpPipelinePolicy>()]));
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<RegistryOptions>>().Value);
         services.AddSingleton<BlobService>();
         services.AddSingleton<UploadService>();
@@ -32,8 +28,8 @@ internal static class RegistryServices
         services.AddSingleton<ManifestService>();
         services.AddSingleton<ReferrerService>();
         services.AddRegistryAuth(configuration);
-        services.AddMaintenance(configuration);
-        services.AddSingleton(PublicAddress.From(configuration));
+        services.AddMaintenance();
+        services.AddSingleton(sp => new PublicAddress(sp.GetRequiredService<IOptions<PublicUrlOptions>>().Value.Url));
         services.AddSingleton<RegistryPipeline>();
         services.Configure<ForwardedHeadersOptions>(options =>
         {
