@@ -12,9 +12,10 @@ namespace ServerlessRegistry.Hosting;
 /// terminal delegate; the Functions worker runs it from its catch-all function, which has no middleware
 /// pipeline or endpoint routing of its own to offer. Stateless: one instance serves every request concurrently.
 /// </summary>
-internal sealed class RegistryPipeline(AuthOptions auth, PublicAddress publicAddress, IRegistryAuthorizer authorizer, ILoggerFactory loggers)
+internal sealed class RegistryPipeline(AuthOptions auth, PublicAddress publicAddress, RegistryDispatcher dispatcher, IRegistryAuthorizer authorizer, ILoggerFactory loggers)
 {
     private readonly ILogger _requests = loggers.CreateLogger(RegistryLog.RequestCategory);
+    private readonly RequestDelegate _dispatch = dispatcher.DispatchAsync;
 
     private static readonly PathString OAuth2 = "/oauth2";
     private static readonly PathString V2 = "/v2";
@@ -64,7 +65,7 @@ internal sealed class RegistryPipeline(AuthOptions auth, PublicAddress publicAdd
 
         if (path.StartsWithSegments(V2, out rest))
         {
-            return BranchAsync(context, V2, rest, RegistryDispatcher.DispatchAsync);
+            return BranchAsync(context, V2, rest, _dispatch);
         }
 
         return NotFoundAsync(context);

@@ -1,6 +1,7 @@
 using Azure.Core.Pipeline;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
+using ServerlessRegistry.Api;
 using ServerlessRegistry.Auth;
 using ServerlessRegistry.Core.Registry;
 using ServerlessRegistry.Maintenance;
@@ -30,6 +31,8 @@ internal static class RegistryServices
         services.AddRegistryAuth(configuration);
         services.AddMaintenance();
         services.AddSingleton(sp => new PublicAddress(sp.GetRequiredService<IOptions<PublicUrlOptions>>().Value.Url));
+        services.AddSingleton<EndpointServices>();
+        services.AddSingleton<RegistryDispatcher>();
         services.AddSingleton<RegistryPipeline>();
         services.Configure<ForwardedHeadersOptions>(options =>
         {
