@@ -18,6 +18,7 @@ public sealed class HostStartTests
     [InlineData("Registry:PublicUrl", "registry.example.com", "Registry:PublicUrl must be an absolute http(s) URL")]
     [InlineData("Registry:PublicUrl", "https://cr.example.org/registry", "Registry:PublicUrl must be an absolute http(s) URL")]
     [InlineData("Maintenance:Parallelism", "0", "Maintenance:Parallelism")]
+    [InlineData("Auth:AccessTokenLifetime", "soon", "Auth:AccessTokenLifetime")]
     public async Task RefusesToStartWithOneLineNamingTheWrongSetting(string key, string value, string expected)
     {
         await using var app = RegistryApp.Build([], config => config

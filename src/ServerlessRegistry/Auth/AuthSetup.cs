@@ -9,7 +9,8 @@ namespace ServerlessRegistry.Auth;
 /// <remarks>
 /// Configuration (section "Auth", see <see cref="AuthOptions"/>): Enabled, Entra:Instance, Entra:TenantIds,
 /// Entra:Audiences, AnonymousPullPrefixes, AccessTokenLifetime, RefreshTokenLifetime, RevocationCheckInterval; and
-/// Registry:PublicUrl for the token realm. Registry:PublicUrl comes parsed from <see cref="PublicUrlOptions"/>. Everything is created lazily: nothing here does I/O at start.
+/// Registry:PublicUrl for the token realm, parsed once (<see cref="PublicUrlOptions"/>). Everything is created lazily:
+/// nothing here does I/O at start.
 /// </remarks>
 internal static class AuthSetup
 {

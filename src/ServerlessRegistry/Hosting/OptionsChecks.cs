@@ -28,7 +28,7 @@ internal static class OptionsChecks
         return services;
     }
 
-    internal static string? MaintenanceProblem(MaintenanceOptions options)
+    private static string? MaintenanceProblem(MaintenanceOptions options)
     {
         try
         {
