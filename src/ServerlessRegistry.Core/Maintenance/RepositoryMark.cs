@@ -1,5 +1,6 @@
 using ServerlessRegistry.Core.Manifests;
 using ServerlessRegistry.Core.Storage;
+using ServerlessRegistry.Core.Storage.Rows;
 
 namespace ServerlessRegistry.Core.Maintenance;
 
@@ -55,7 +56,7 @@ internal sealed record RepositoryPlan(IReadOnlyList<(TableRow Manifest, TableRow
             {
                 manifests[key[StorageLayout.ManifestPrefix.Length..]] = row;
             }
-            else if (key.StartsWith(StorageLayout.TagPrefix, StringComparison.Ordinal) && row.GetString("Digest") is { } tagged)
+            else if (key.StartsWith(StorageLayout.TagPrefix, StringComparison.Ordinal) && TagRow.FromRow(row).Digest is { } tagged)
             {
                 roots.Add(tagged);
             }
@@ -69,12 +70,13 @@ internal sealed record RepositoryPlan(IReadOnlyList<(TableRow Manifest, TableRow
             }
         }
 
-        var bySubject = manifests.Where(m => m.Value.GetString("Subject") is not null)
-            .ToLookup(m => m.Value.GetString("Subject")!, m => m.Key, StringComparer.Ordinal);
+        var bySubject = manifests.Where(m => ManifestRow.FromRow(m.Value).Subject is not null)
+            .ToLookup(m => ManifestRow.FromRow(m.Value).Subject!, m => m.Key, StringComparer.Ordinal);
         foreach (var (digest, row) in manifests)
         {
-            var young = (row.GetDateTime("PushedAt") ?? DateTimeOffset.MinValue) > cutoff;
-            var untaggedKept = !options.DeleteUntagged && row.GetString("Subject") is null;
+            var stored = ManifestRow.FromRow(row);
+            var young = (stored.PushedAt ?? DateTimeOffset.MinValue) > cutoff;
+            var untaggedKept = !options.DeleteUntagged && stored.Subject is null;
             if (young || untaggedKept)
             {
                 roots.Add(digest);
@@ -118,12 +120,12 @@ internal sealed record RepositoryPlan(IReadOnlyList<(TableRow Manifest, TableRow
 
         var doomed = manifests.Where(m => !kept.Contains(m.Key)).Select(m =>
         {
-            var subject = m.Value.GetString("Subject");
+            var subject = ManifestRow.FromRow(m.Value).Subject;
             var referrer = subject is null ? null : referrerRows.GetValueOrDefault(StorageLayout.ReferrerKey(subject, m.Key));
             return (m.Value, referrer);
         }).ToList();
         var unreferenced = links.Where(l => !keepAllLinks && !referenced.Contains(l.RowKey[StorageLayout.BlobLinkPrefix.Length..]))
-            .ToLookup(l => (l.GetDateTime("LinkedAt") ?? DateTimeOffset.MinValue) <= cutoff);
+            .ToLookup(l => (BlobLinkRow.FromRow(l).LinkedAt ?? DateTimeOffset.MinValue) <= cutoff);
         return new RepositoryPlan(doomed, [.. unreferenced[true]], [.. unreferenced[false]]);
     }
 }
