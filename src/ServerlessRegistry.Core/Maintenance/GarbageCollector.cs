@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using ServerlessRegistry.Core.Registry;
+using ServerlessRegistry.Core.Manifests;
 using ServerlessRegistry.Core.Storage;
 using ServerlessRegistry.Core.Storage.Rows;
 

@@ -4,29 +4,6 @@ using ServerlessRegistry.Core.Storage.Rows;
 
 namespace ServerlessRegistry.Core.Maintenance;
 
-/// <summary>What a kept manifest holds on to: the blobs it names (config, layers) and its index children.</summary>
-internal sealed record ManifestRefs(IReadOnlyList<string> Blobs, IReadOnlyList<string> Children)
-{
-    public static ManifestRefs? Parse(byte[] bytes, string? mediaType)
-    {
-        try
-        {
-            var manifest = ParsedManifest.Parse(bytes, mediaType);
-            var blobs = manifest.Layers.Select(l => l.Digest).ToList();
-            if (manifest.Config is { } config)
-            {
-                blobs.Add(config.Digest);
-            }
-
-            return new ManifestRefs(blobs, manifest.Manifests.Select(m => m.Digest).ToList());
-        }
-        catch (Errors.RegistryException)
-        {
-            return null; // unreadable: the caller keeps everything the repository links
-        }
-    }
-}
-
 /// <summary>The mark phase for one repository partition: which rows a sweep may delete.</summary>
 /// <param name="Manifests">Manifest rows to delete, each with its referrer row when it has one (same batch).</param>
 /// <param name="Links">Blob link rows no kept manifest references and no push touched within the grace period.</param>

@@ -1,4 +1,3 @@
-using ServerlessRegistry.Core.Registry;
 using ServerlessRegistry.Core.Storage;
 using ServerlessRegistry.Core.Storage.Rows;
 

@@ -1,4 +1,5 @@
 using ServerlessRegistry.Core.Errors;
+using ServerlessRegistry.Core.Manifests;
 using ServerlessRegistry.Core.Storage;
 using ServerlessRegistry.Core.Storage.Rows;
 
@@ -131,7 +132,7 @@ internal sealed class BlobService(RegistryStorage storage, RegistryOptions optio
         {
             var body = ManifestBody.FromRow(row);
             var bytes = body.Content ?? await storage.Blobs.ReadAllAsync(body.Blob ?? "", ct).ConfigureAwait(false);
-            if (bytes is not null && Maintenance.ManifestRefs.Parse(bytes, body.MediaType)?.Blobs.Contains(digest, StringComparer.Ordinal) == true)
+            if (bytes is not null && ManifestRefs.Parse(bytes, body.MediaType)?.Blobs.Contains(digest, StringComparer.Ordinal) == true)
             {
                 return row.RowKey[StorageLayout.ManifestPrefix.Length..];
             }

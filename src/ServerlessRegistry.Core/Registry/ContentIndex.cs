@@ -1,4 +1,3 @@
-using ServerlessRegistry.Core.Maintenance;
 using ServerlessRegistry.Core.Storage;
 using ServerlessRegistry.Core.Storage.Rows;
 

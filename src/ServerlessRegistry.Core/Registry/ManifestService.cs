@@ -200,7 +200,7 @@ internal sealed class ManifestService(RegistryStorage storage, CatalogService ca
     }
 
     /// <summary>
-    /// The push side of the GC protocol for links: a link older than <see cref="Maintenance.GcProtocol.TouchInterval"/>
+    /// The push side of the GC protocol for links: a link older than <see cref="GcProtocol.TouchInterval"/>
     /// gets a new LinkedAt on the ETag read before the manifest row that needs it is written. A sweep deletes links
     /// only on the ETag it read, so either this touch fails (the link is gone: MANIFEST_BLOB_UNKNOWN, the client
     /// uploads again) or the sweep's delete does. Fresher links are safe without a write.
@@ -208,7 +208,7 @@ internal sealed class ManifestService(RegistryStorage storage, CatalogService ca
     private async Task TouchLinkAsync(TableRow link, CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        if (now - (BlobLinkRow.FromRow(link).LinkedAt ?? DateTimeOffset.MinValue) < Maintenance.GcProtocol.TouchInterval)
+        if (now - (BlobLinkRow.FromRow(link).LinkedAt ?? DateTimeOffset.MinValue) < GcProtocol.TouchInterval)
         {
             return;
         }
@@ -222,7 +222,7 @@ internal sealed class ManifestService(RegistryStorage storage, CatalogService ca
         {
             // Re-linked by an upload (fine: fresh) or deleted by a sweep (the manifest must not reference it).
             var again = await storage.Metadata.GetAsync(storage.Layout.RepositoriesTable, link.PartitionKey, link.RowKey, ct).ConfigureAwait(false);
-            if (again is null || now - (BlobLinkRow.FromRow(again).LinkedAt ?? DateTimeOffset.MinValue) >= Maintenance.GcProtocol.TouchInterval)
+            if (again is null || now - (BlobLinkRow.FromRow(again).LinkedAt ?? DateTimeOffset.MinValue) >= GcProtocol.TouchInterval)
             {
                 Fail.With(ErrorKind.ManifestBlobUnknown, "blob unknown to registry", ("digest", link.RowKey[StorageLayout.BlobLinkPrefix.Length..]));
             }

@@ -3,7 +3,6 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using ServerlessRegistry.Core.Registry;
 using ServerlessRegistry.Core.Storage;
 using ServerlessRegistry.Core.Storage.Rows;
 

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using Microsoft.IdentityModel.Tokens;
-using ServerlessRegistry.Core.Registry;
 using ServerlessRegistry.Core.Storage;
 using ServerlessRegistry.Core.Storage.Rows;
 
