@@ -1,7 +1,6 @@
 using Azure.Core.Pipeline;
 using Azure.Identity;
 using ServerlessRegistry.Azure;
-using ServerlessRegistry.Core.Registry;
 using ServerlessRegistry.Core.Storage;
 
 namespace ServerlessRegistry.Hosting;
