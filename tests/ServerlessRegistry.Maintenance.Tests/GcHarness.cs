@@ -4,6 +4,7 @@ using Azure.Core.Pipeline;
 using Microsoft.Extensions.DependencyInjection;
 using ServerlessRegistry.Core.Maintenance;
 using ServerlessRegistry.Core.Registry;
+using ServerlessRegistry.Core.Storage;
 using ServerlessRegistry.Testing;
 
 namespace ServerlessRegistry.Maintenance.Tests;

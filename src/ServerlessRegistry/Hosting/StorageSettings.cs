@@ -2,7 +2,6 @@ using Azure.Core.Pipeline;
 using Azure.Identity;
 using Microsoft.Extensions.Options;
 using ServerlessRegistry.Azure;
-using ServerlessRegistry.Core.Registry;
 using ServerlessRegistry.Core.Storage;
 
 namespace ServerlessRegistry.Hosting;
