@@ -1,77 +1,25 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Text;
+using ServerlessRegistry.Testing;
 
 namespace ServerlessRegistry.Bench;
 
 /// <summary>
-/// A child process the harness started (a published registry, the empty app, the peer registry). Its output is
-/// drained so it never blocks on a full pipe; the last lines are kept for error messages. Disposing kills it.
+/// A child process the harness started (a published registry, the empty app, the peer registry), started and killed
+/// by <see cref="TestProcess"/>, with what the figures read about it from /proc.
 /// </summary>
 internal sealed class ManagedProcess : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly StringBuilder _tail = new();
+    private readonly TestProcess _process;
 
-    private ManagedProcess(Process process)
-    {
-        _process = process;
-        _process.OutputDataReceived += (_, e) => Keep(e.Data);
-        _process.ErrorDataReceived += (_, e) => Keep(e.Data);
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-    }
+    private ManagedProcess(TestProcess process) => _process = process;
 
     public int Id => _process.Id;
 
-    public static ManagedProcess Start(string file, IEnumerable<string> args, IReadOnlyDictionary<string, string> environment)
-    {
-        var start = new ProcessStartInfo(file)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        foreach (var (key, value) in environment)
-        {
-            start.Environment[key] = value;
-        }
-
-        return new ManagedProcess(Process.Start(start) ?? throw new InvalidOperationException("Could not start " + file));
-    }
+    public static ManagedProcess Start(string file, IEnumerable<string> args, IReadOnlyDictionary<string, string> environment) =>
+        new(TestProcess.Start(file, args, environment));
 
     /// <summary>Polls <paramref name="url"/> until it answers 200; fails if the process exits or the deadline passes.</summary>
-    public async Task WaitForHttpAsync(HttpClient client, Uri url, TimeSpan timeout)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (true)
-        {
-            try
-            {
-                using var response = await client.GetAsync(url);
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-
-            if (_process.HasExited || deadline.Elapsed > timeout)
-            {
-                throw new InvalidOperationException($"{_process.StartInfo.FileName} did not answer {url}: {Tail()}");
-            }
-
-            await Task.Delay(2);
-        }
-    }
+    public Task WaitForHttpAsync(HttpClient client, Uri url, TimeSpan timeout) => _process.WaitForHttpAsync(client, url, timeout);
 
     /// <summary>A field of /proc/&lt;pid&gt;/status in KiB (VmHWM, VmRSS), or null when it cannot be read.</summary>
     public long? StatusKiB(string field)
@@ -117,48 +65,7 @@ internal sealed class ManagedProcess : IAsyncDisposable
         }
     }
 
-    public string Tail()
-    {
-        lock (_tail)
-        {
-            return _tail.ToString();
-        }
-    }
+    public string Tail() => _process.Output;
 
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-            }
-
-            await _process.WaitForExitAsync();
-        }
-        catch (InvalidOperationException)
-        {
-            // Already gone.
-        }
-
-        _process.Dispose();
-    }
-
-    private void Keep(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_tail)
-        {
-            if (_tail.Length > 8000)
-            {
-                _tail.Remove(0, 4000);
-            }
-
-            _tail.AppendLine(line);
-        }
-    }
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
 }

@@ -16,7 +16,7 @@ internal static class WorkerSetup
     {
         builder.ConfigureFunctionsWebApplication();
         builder.Services.AddRegistryWorker(builder.Configuration);
-        builder.Logging.RemoveApplicationInsightsWarningFilter();
+        builder.Logging.RemoveApplicationInsightsWarningFilter().WithOneLinePerRequest();
         return builder;
     }
 
@@ -46,7 +46,8 @@ internal static class WorkerSetup
     /// registry's Information events (maintenance summaries, storage failures' context) reach Application Insights,
     /// and the host.json / Logging:LogLevel settings decide the level.
     /// </summary>
-    private static void RemoveApplicationInsightsWarningFilter(this ILoggingBuilder logging) =>
+    private static ILoggingBuilder RemoveApplicationInsightsWarningFilter(this ILoggingBuilder logging)
+    {
         logging.Services.Configure<LoggerFilterOptions>(options =>
         {
             var rule = options.Rules.FirstOrDefault(r =>
@@ -56,4 +57,6 @@ internal static class WorkerSetup
                 options.Rules.Remove(rule);
             }
         });
+        return logging;
+    }
 }

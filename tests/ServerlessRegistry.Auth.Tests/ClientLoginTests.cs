@@ -35,7 +35,7 @@ public sealed class ClientLoginTests(AuthFixture fixture) : IClassFixture<AuthFi
 
     private string Remote(string repository) => $"docker://{fixture.Registry.HostPort}/{repository}:v1";
 
-    private static Task<ToolResult> SkopeoLoginAsync(Scratch scratch, string host, string user, string password) =>
+    private static Task<ProcessResult> SkopeoLoginAsync(Scratch scratch, string host, string user, string password) =>
         scratch.Sandbox.RunAsync("/usr/bin/skopeo", ["login", "--tls-verify=false", "--username", user, "--password", password, host]);
 
     [Fact]

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Configuration;
-using ServerlessRegistry.Core.Registry;
+using ServerlessRegistry.Core.Storage;
 using ServerlessRegistry.Hosting;
 using ServerlessRegistry.Testing;
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Reflection;
 using System.Text.Json;
 using ServerlessRegistry.Testing;
@@ -42,26 +41,11 @@ internal static class BicepCli
 
     private static (int ExitCode, string Output) Run(string directory, params string[] arguments)
     {
-        var start = new ProcessStartInfo(Executable())
-        {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
         // Bicep writes its extension and module caches under HOME; keep them in the throwaway folder.
-        start.Environment["HOME"] = directory;
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        start.Environment["BICEP_TRACING_ENABLED"] = "false";
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
-        return (process.ExitCode, stdout.Result + stderr.Result);
+        var environment = new Dictionary<string, string> { ["HOME"] = directory, ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1", ["BICEP_TRACING_ENABLED"] = "false" };
+        // Off the test's synchronization context: this runs inside a Lazy that blocks.
+        var result = Task.Run(() => TestProcess.RunAsync(Executable(), arguments, environment, directory, TimeSpan.FromMinutes(5))).GetAwaiter().GetResult();
+        return (result.ExitCode, result.StdOutText + result.StdErr);
     }
 
     private static string Executable()

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc.Abstractions;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using ServerlessRegistry.Functions;
 using ServerlessRegistry.Testing;
 
@@ -31,7 +32,7 @@ internal sealed class FunctionApp : IAsyncDisposable
 
     public HttpClient Client { get; }
 
-    public ManualTimeProvider Time => (ManualTimeProvider)_services.GetRequiredService<TimeProvider>();
+    public FakeTimeProvider Time => (FakeTimeProvider)_services.GetRequiredService<TimeProvider>();
 
     /// <summary>The timer functions, activated as the worker activates them (constructor injection).</summary>
     public MaintenanceFunctions Timers => ActivatorUtilities.CreateInstance<MaintenanceFunctions>(_services);
@@ -48,7 +49,7 @@ internal sealed class FunctionApp : IAsyncDisposable
             .AddSingleton<IConfiguration>(configuration)
             .AddLogging()
             .AddRegistryWorker(configuration)
-            .AddSingleton<TimeProvider>(new ManualTimeProvider());
+            .AddSingleton<TimeProvider>(new FakeTimeProvider(DateTimeOffset.UtcNow));
         return new FunctionApp(services.BuildServiceProvider(), azurite, prefix);
     }
 

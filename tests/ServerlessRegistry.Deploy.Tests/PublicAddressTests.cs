@@ -55,7 +55,7 @@ public sealed class PublicAddressTests
     {
         var config = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { ["Registry:PublicUrl"] = value }).Build();
-        Assert.Throws<InvalidOperationException>(() => { Hosting.PublicAddress.From(config); });
+        Assert.Throws<InvalidOperationException>(() => { Hosting.PublicUrlSetting.Resolve(config); });
     }
 
     private static HttpRequestMessage Forwarded(HttpMethod method, string path, HttpContent? content = null)

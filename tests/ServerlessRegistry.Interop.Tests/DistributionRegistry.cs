@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text;
 using ServerlessRegistry.Testing;
 
 namespace ServerlessRegistry.Interop.Tests;
@@ -11,15 +9,13 @@ namespace ServerlessRegistry.Interop.Tests;
 internal sealed class DistributionRegistry : IRegistryUnderTest
 {
     private const string Binary = "/usr/bin/docker-registry";
-    private readonly Process _process;
+    private readonly TestProcess _process;
     private readonly string _root;
-    private readonly StringBuilder _log;
 
-    private DistributionRegistry(Process process, string root, StringBuilder log, int port)
+    private DistributionRegistry(TestProcess process, string root, int port)
     {
         _process = process;
         _root = root;
-        _log = log;
         HostPort = $"127.0.0.1:{port}";
         Client = new HttpClient { BaseAddress = new Uri($"http://{HostPort}/") };
     }
@@ -27,16 +23,7 @@ internal sealed class DistributionRegistry : IRegistryUnderTest
     public string HostPort { get; }
     public HttpClient Client { get; }
 
-    public string Log
-    {
-        get
-        {
-            lock (_log)
-            {
-                return _log.ToString();
-            }
-        }
-    }
+    public string Log => _process.Output;
 
     public static async Task<IRegistryUnderTest> StartAsync()
     {
@@ -63,28 +50,15 @@ internal sealed class DistributionRegistry : IRegistryUnderTest
               addr: 127.0.0.1:{port}
             """);
 
-        var start = new ProcessStartInfo(Binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add("serve");
-        start.ArgumentList.Add(config);
-        var process = Process.Start(start) ?? throw new InvalidOperationException("docker-registry did not start.");
-        var log = new StringBuilder();
-        process.OutputDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
-        process.ErrorDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-
-        var registry = new DistributionRegistry(process, root, log, port);
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!await registry.AnswersAsync())
+        var registry = new DistributionRegistry(TestProcess.Start(Binary, ["serve", config]), root, port);
+        try
         {
-            if (process.HasExited || DateTime.UtcNow > deadline)
-            {
-                var output = registry.Log;
-                await registry.DisposeAsync();
-                throw new InvalidOperationException("docker-registry did not come up:\n" + output);
-            }
-
-            await Task.Delay(25);
+            await registry._process.WaitForHttpAsync(registry.Client, new Uri(registry.Client.BaseAddress!, "v2/"), TimeSpan.FromSeconds(20));
+        }
+        catch
+        {
+            await registry.DisposeAsync();
+            throw;
         }
 
         return registry;
@@ -93,26 +67,7 @@ internal sealed class DistributionRegistry : IRegistryUnderTest
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-
-        _process.Dispose();
+        await _process.DisposeAsync();
         Directory.Delete(_root, recursive: true);
-    }
-
-    private async Task<bool> AnswersAsync()
-    {
-        try
-        {
-            using var response = await Client.GetAsync("v2/");
-            return response.IsSuccessStatusCode;
-        }
-        catch (HttpRequestException)
-        {
-            return false;
-        }
     }
 }

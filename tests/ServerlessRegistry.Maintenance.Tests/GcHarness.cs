@@ -2,8 +2,10 @@ using System.Net;
 using System.Text;
 using Azure.Core.Pipeline;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using ServerlessRegistry.Core.Maintenance;
 using ServerlessRegistry.Core.Registry;
+using ServerlessRegistry.Core.Storage;
 using ServerlessRegistry.Testing;
 
 namespace ServerlessRegistry.Maintenance.Tests;
@@ -16,7 +18,7 @@ internal sealed class GcHarness : IAsyncDisposable
 {
     public static readonly TimeSpan PastGrace = TimeSpan.FromHours(25);
 
-    private GcHarness(RegistryServer server, ManualTimeProvider clock, StoragePipelineCounter counter)
+    private GcHarness(RegistryServer server, FakeTimeProvider clock, StoragePipelineCounter counter)
     {
         Server = server;
         Clock = clock;
@@ -24,14 +26,14 @@ internal sealed class GcHarness : IAsyncDisposable
     }
 
     public RegistryServer Server { get; }
-    public ManualTimeProvider Clock { get; }
+    public FakeTimeProvider Clock { get; }
     public StoragePipelineCounter Counter { get; }
     public HttpClient Client => Server.Client;
     public RegistryStorage Storage => Server.Services.GetRequiredService<RegistryStorage>();
 
     public static async Task<GcHarness> StartAsync()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var counter = new StoragePipelineCounter();
         var server = await RegistryServer.StartAsync(services: s =>
         {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using ServerlessRegistry.Azure;
 using ServerlessRegistry.Core.Storage;
 
@@ -22,7 +23,7 @@ public sealed class AuthRegistryServer : IAsyncDisposable
     public HttpClient Client => Server.Client;
     public string HostPort => Server.HostPort;
 
-    public static async Task<AuthRegistryServer> StartAsync(OidcIssuer issuer, IReadOnlyDictionary<string, string?>? extra = null)
+    public static async Task<AuthRegistryServer> StartAsync(OidcIssuer issuer, IReadOnlyDictionary<string, string?>? extra = null, Action<IServiceCollection>? services = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -39,7 +40,7 @@ public sealed class AuthRegistryServer : IAsyncDisposable
             settings[key] = value;
         }
 
-        return new AuthRegistryServer(await RegistryServer.StartAsync(settings));
+        return new AuthRegistryServer(await RegistryServer.StartAsync(settings, services));
     }
 
     public ValueTask DisposeAsync() => Server.DisposeAsync();

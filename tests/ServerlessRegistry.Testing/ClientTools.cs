@@ -1,13 +1,4 @@
-using System.Diagnostics;
-using System.Text;
-
 namespace ServerlessRegistry.Testing;
-
-/// <summary>What a finished tool run printed. Stdout is kept as bytes: manifests are digested over them.</summary>
-public sealed record ToolResult(string CommandLine, byte[] StdOut, string StdErr)
-{
-    public string StdOutText => Encoding.UTF8.GetString(StdOut);
-}
 
 /// <summary>
 /// A private configuration for the containers tools (skopeo, podman): a permissive signature policy, an empty
@@ -49,52 +40,10 @@ public sealed class ContainersSandbox : IDisposable
     public IReadOnlyDictionary<string, string> Environment { get; }
 
     /// <summary>Runs <paramref name="file"/> with this sandbox's environment; throws with all output on a non-zero exit.</summary>
-    public async Task<ToolResult> RunAsync(string file, IEnumerable<string> args, TimeSpan? timeout = null)
+    public async Task<ProcessResult> RunAsync(string file, IEnumerable<string> args, TimeSpan? timeout = null)
     {
-        var start = new ProcessStartInfo(file)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        foreach (var (key, value) in Environment)
-        {
-            start.Environment[key] = value;
-        }
-
-        var commandLine = file + " " + string.Join(' ', start.ArgumentList);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start " + commandLine);
-        process.StandardInput.Close();
-        using var stdout = new MemoryStream();
-        var stdoutTask = process.StandardOutput.BaseStream.CopyToAsync(stdout);
-        var stderrTask = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(90));
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-            throw new InvalidOperationException($"Timed out: {commandLine}\n--- stderr ---\n{await stderrTask}");
-        }
-
-        await stdoutTask;
-        var result = new ToolResult(commandLine, stdout.ToArray(), await stderrTask);
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException(
-                $"Exit code {process.ExitCode}: {commandLine}\n--- stdout ---\n{result.StdOutText}\n--- stderr ---\n{result.StdErr}");
-        }
-
-        return result;
+        var result = await TestProcess.RunAsync(file, args, Environment, timeout: timeout);
+        return result.ExitCode == 0 ? result : throw new InvalidOperationException(result.Describe());
     }
 
     public void Dispose()
@@ -116,7 +65,7 @@ public sealed class Skopeo(ContainersSandbox sandbox)
     private const string Binary = "/usr/bin/skopeo";
 
     /// <summary>skopeo copy --preserve-digests; pass <c>--all</c> in <paramref name="extra"/> for an index.</summary>
-    public Task<ToolResult> CopyAsync(string source, string destination, params string[] extra) => sandbox.RunAsync(Binary,
+    public Task<ProcessResult> CopyAsync(string source, string destination, params string[] extra) => sandbox.RunAsync(Binary,
     [
         "--policy", sandbox.PolicyPath, "copy", "--quiet", "--preserve-digests",
         "--src-tls-verify=false", "--dest-tls-verify=false", .. extra, source, destination,
@@ -132,7 +81,7 @@ public sealed class Skopeo(ContainersSandbox sandbox)
     public async Task<string> ListTagsAsync(string repository) =>
         (await sandbox.RunAsync(Binary, ["list-tags", "--tls-verify=false", repository])).StdOutText;
 
-    public Task<ToolResult> DeleteAsync(string reference) => sandbox.RunAsync(Binary, ["delete", "--tls-verify=false", reference]);
+    public Task<ProcessResult> DeleteAsync(string reference) => sandbox.RunAsync(Binary, ["delete", "--tls-verify=false", reference]);
 }
 
 /// <summary>
@@ -143,7 +92,7 @@ public sealed class Podman(ContainersSandbox sandbox)
 {
     private const string Binary = "/usr/bin/podman";
 
-    public Task<ToolResult> PullAsync(string image) =>
+    public Task<ProcessResult> PullAsync(string image) =>
         RunAsync(["pull", "--quiet", "--tls-verify=false", "--signature-policy", sandbox.PolicyPath, image]);
 
     /// <summary>Pushes <paramref name="image"/> to <paramref name="destination"/>; returns the manifest digest podman pushed.</summary>
@@ -158,7 +107,7 @@ public sealed class Podman(ContainersSandbox sandbox)
     public async Task<string> InspectAsync(string image, string format) =>
         (await RunAsync(["image", "inspect", "--format", format, image])).StdOutText.Trim();
 
-    public Task<ToolResult> RunAsync(IEnumerable<string> args) => sandbox.RunAsync(Binary,
+    public Task<ProcessResult> RunAsync(IEnumerable<string> args) => sandbox.RunAsync(Binary,
     [
         "--root", sandbox.StorageRoot, "--runroot", sandbox.RunRoot, "--tmpdir", Path.Combine(sandbox.Root, "libpod"),
         "--storage-driver", "vfs", "--cgroup-manager=cgroupfs", "--events-backend=file", .. args,

@@ -1,4 +1,5 @@
 using ServerlessRegistry.Core.Storage;
+using ServerlessRegistry.Core.Storage.Rows;
 
 namespace ServerlessRegistry.Core.Maintenance;
 
@@ -19,8 +20,9 @@ internal sealed partial class GarbageCollector
             var page = await storage.Metadata.QueryAsync(storage.Layout.BlobIndexTable, query, ct).ConfigureAwait(false);
             foreach (var row in page.Rows)
             {
-                var name = row.GetString("Blob") ?? "";
-                var touched = Max(row.GetDateTime("CreatedAt"), row.GetDateTime("TouchedAt"));
+                var indexed = BlobIndexRow.FromRow(row);
+                var name = indexed.Blob ?? "";
+                var touched = Max(indexed.CreatedAt, indexed.TouchedAt);
                 var unreferenced = row.RowKey.Length == 0 && !run.ReferencedDigests.ContainsKey(row.PartitionKey);
                 if (unreferenced && touched <= cutoff)
                 {
@@ -32,7 +34,7 @@ internal sealed partial class GarbageCollector
                 if (unreferenced)
                 {
                     // Garbage, but too young: say when a run may take it, or "deleted 0" reads as a fault.
-                    run.Wait(row.PartitionKey, row.GetInt64("Size") ?? 0, touched + run.Options.GracePeriod);
+                    run.Wait(row.PartitionKey, indexed.Size, touched + run.Options.GracePeriod);
                 }
             }
 
@@ -44,7 +46,8 @@ internal sealed partial class GarbageCollector
 
         await ForEachAsync(run, doomed, async (row, token) =>
         {
-            var name = row.GetString("Blob") ?? "";
+            var indexed = BlobIndexRow.FromRow(row);
+            var name = indexed.Blob ?? "";
             if (!run.Options.DryRun)
             {
                 try
@@ -65,7 +68,7 @@ internal sealed partial class GarbageCollector
             run.SweptNames.TryAdd(name, 0);
             Interlocked.Increment(ref run.IndexRowsDeleted);
             Interlocked.Increment(ref run.BlobsDeleted);
-            Interlocked.Add(ref run.BytesReclaimed, row.GetInt64("Size") ?? 0);
+            Interlocked.Add(ref run.BytesReclaimed, indexed.Size);
         }, "unreferenced blobs deleted", ct).ConfigureAwait(false);
     }
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
-using ServerlessRegistry.Core.Registry;
+using ServerlessRegistry.Core.Manifests;
 using ServerlessRegistry.Core.Storage;
+using ServerlessRegistry.Core.Storage.Rows;
 
 namespace ServerlessRegistry.Core.Maintenance;
 
@@ -107,15 +108,17 @@ internal sealed partial class GarbageCollector(RegistryStorage storage, UploadEx
             var key = row.RowKey;
             var digest = key.StartsWith(StorageLayout.BlobLinkPrefix, StringComparison.Ordinal) ? key[StorageLayout.BlobLinkPrefix.Length..]
                 : key.StartsWith(StorageLayout.ManifestPrefix, StringComparison.Ordinal) ? key[StorageLayout.ManifestPrefix.Length..]
-                : key.StartsWith(StorageLayout.TagPrefix, StringComparison.Ordinal) ? row.GetString("Digest")
+                : key.StartsWith(StorageLayout.TagPrefix, StringComparison.Ordinal) ? TagRow.FromRow(row).Digest
                 : null;
-            if (digest is not null && row.GetString("Blob") is { } blob)
+            var named = key.StartsWith(StorageLayout.BlobLinkPrefix, StringComparison.Ordinal) ? BlobLinkRow.FromRow(row).Blob : ManifestBody.FromRow(row).Blob;
+            if (digest is not null && named is { } blob)
             {
                 run.ReferencedDigests.TryAdd(digest, 0);
                 run.ReferencedNames.TryAdd(blob, 0);
                 if (waiting.Contains(row))
                 {
-                    run.Wait(digest, row.GetInt64("Size") ?? 0, (row.GetDateTime("LinkedAt") ?? run.Now) + run.Options.GracePeriod);
+                    var link = BlobLinkRow.FromRow(row);
+                    run.Wait(digest, link.Size, (link.LinkedAt ?? run.Now) + run.Options.GracePeriod);
                 }
                 else
                 {
@@ -179,9 +182,10 @@ internal sealed partial class GarbageCollector(RegistryStorage storage, UploadEx
     /// <summary>A kept manifest's references: parsed from the row, or from its blob (read once per digest per run).</summary>
     private async Task<ManifestRefs?> ReadRefsAsync(Run run, TableRow row, CancellationToken ct)
     {
-        if (row.GetBinary("Content") is { } inline)
+        var body = ManifestBody.FromRow(row);
+        if (body.Content is { } inline)
         {
-            return ManifestRefs.Parse(inline, row.GetString("MediaType"));
+            return ManifestRefs.Parse(inline, body.MediaType);
         }
 
         var digest = row.RowKey[StorageLayout.ManifestPrefix.Length..];
@@ -190,9 +194,9 @@ internal sealed partial class GarbageCollector(RegistryStorage storage, UploadEx
             return cached;
         }
 
-        var bytes = await storage.Blobs.ReadAllAsync(row.GetString("Blob") ?? "", ct).ConfigureAwait(false);
+        var bytes = await storage.Blobs.ReadAllAsync(body.Blob ?? "", ct).ConfigureAwait(false);
         // Missing content protects nothing; unreadable content protects everything (null).
-        var refs = bytes is null ? new ManifestRefs([], []) : ManifestRefs.Parse(bytes, row.GetString("MediaType"));
+        var refs = bytes is null ? new ManifestRefs([], []) : ManifestRefs.Parse(bytes, body.MediaType);
         run.BlobManifests[digest] = refs;
         return refs;
     }

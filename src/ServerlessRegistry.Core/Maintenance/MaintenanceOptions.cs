@@ -1,3 +1,5 @@
+using ServerlessRegistry.Core.Storage;
+
 namespace ServerlessRegistry.Core.Maintenance;
 
 /// <summary>
@@ -24,11 +26,8 @@ internal sealed class MaintenanceOptions
     /// <summary>Storage deletes in flight at once during a sweep.</summary>
     public int Parallelism { get; set; } = 16;
 
-    /// <summary>
-    /// The grace period must exceed the push side's refresh interval (<see cref="GcProtocol.TouchInterval"/>) with
-    /// room for clock skew, or a push that skipped a refresh could lose its content.
-    /// </summary>
-    public static readonly TimeSpan MinimumGracePeriod = 2 * GcProtocol.TouchInterval;
+    /// <summary>See <see cref="GcProtocol.MinimumGracePeriod"/>.</summary>
+    public static readonly TimeSpan MinimumGracePeriod = GcProtocol.MinimumGracePeriod;
 
     /// <summary>
     /// Lifts the <see cref="MinimumGracePeriod"/> floor: only for a local emulator, where no push can be in flight
@@ -102,13 +101,3 @@ internal sealed record GcReport(
 
 /// <summary>Progress of a long run: the phase and how many items it has handled so far.</summary>
 internal sealed record GcProgress(string Phase, long Done);
-
-/// <summary>Constants both sides of the GC/push protocol rely on (see StorageLayout remarks).</summary>
-internal static class GcProtocol
-{
-    /// <summary>
-    /// A push refreshes an index row's TouchedAt or a link's LinkedAt (a conditional write) only when it is older than
-    /// this; fresher rows are already safe from any run that could still miss the push.
-    /// </summary>
-    public static readonly TimeSpan TouchInterval = TimeSpan.FromHours(1);
-}

@@ -1,30 +1,8 @@
 using ServerlessRegistry.Core.Manifests;
 using ServerlessRegistry.Core.Storage;
+using ServerlessRegistry.Core.Storage.Rows;
 
 namespace ServerlessRegistry.Core.Maintenance;
-
-/// <summary>What a kept manifest holds on to: the blobs it names (config, layers) and its index children.</summary>
-internal sealed record ManifestRefs(IReadOnlyList<string> Blobs, IReadOnlyList<string> Children)
-{
-    public static ManifestRefs? Parse(byte[] bytes, string? mediaType)
-    {
-        try
-        {
-            var manifest = ParsedManifest.Parse(bytes, mediaType);
-            var blobs = manifest.Layers.Select(l => l.Digest).ToList();
-            if (manifest.Config is { } config)
-            {
-                blobs.Add(config.Digest);
-            }
-
-            return new ManifestRefs(blobs, manifest.Manifests.Select(m => m.Digest).ToList());
-        }
-        catch (Errors.RegistryException)
-        {
-            return null; // unreadable: the caller keeps everything the repository links
-        }
-    }
-}
 
 /// <summary>The mark phase for one repository partition: which rows a sweep may delete.</summary>
 /// <param name="Manifests">Manifest rows to delete, each with its referrer row when it has one (same batch).</param>
@@ -55,7 +33,7 @@ internal sealed record RepositoryPlan(IReadOnlyList<(TableRow Manifest, TableRow
             {
                 manifests[key[StorageLayout.ManifestPrefix.Length..]] = row;
             }
-            else if (key.StartsWith(StorageLayout.TagPrefix, StringComparison.Ordinal) && row.GetString("Digest") is { } tagged)
+            else if (key.StartsWith(StorageLayout.TagPrefix, StringComparison.Ordinal) && TagRow.FromRow(row).Digest is { } tagged)
             {
                 roots.Add(tagged);
             }
@@ -69,12 +47,13 @@ internal sealed record RepositoryPlan(IReadOnlyList<(TableRow Manifest, TableRow
             }
         }
 
-        var bySubject = manifests.Where(m => m.Value.GetString("Subject") is not null)
-            .ToLookup(m => m.Value.GetString("Subject")!, m => m.Key, StringComparer.Ordinal);
+        var bySubject = manifests.Where(m => ManifestRow.FromRow(m.Value).Subject is not null)
+            .ToLookup(m => ManifestRow.FromRow(m.Value).Subject!, m => m.Key, StringComparer.Ordinal);
         foreach (var (digest, row) in manifests)
         {
-            var young = (row.GetDateTime("PushedAt") ?? DateTimeOffset.MinValue) > cutoff;
-            var untaggedKept = !options.DeleteUntagged && row.GetString("Subject") is null;
+            var stored = ManifestRow.FromRow(row);
+            var young = (stored.PushedAt ?? DateTimeOffset.MinValue) > cutoff;
+            var untaggedKept = !options.DeleteUntagged && stored.Subject is null;
             if (young || untaggedKept)
             {
                 roots.Add(digest);
@@ -118,12 +97,12 @@ internal sealed record RepositoryPlan(IReadOnlyList<(TableRow Manifest, TableRow
 
         var doomed = manifests.Where(m => !kept.Contains(m.Key)).Select(m =>
         {
-            var subject = m.Value.GetString("Subject");
+            var subject = ManifestRow.FromRow(m.Value).Subject;
             var referrer = subject is null ? null : referrerRows.GetValueOrDefault(StorageLayout.ReferrerKey(subject, m.Key));
             return (m.Value, referrer);
         }).ToList();
         var unreferenced = links.Where(l => !keepAllLinks && !referenced.Contains(l.RowKey[StorageLayout.BlobLinkPrefix.Length..]))
-            .ToLookup(l => (l.GetDateTime("LinkedAt") ?? DateTimeOffset.MinValue) <= cutoff);
+            .ToLookup(l => (BlobLinkRow.FromRow(l).LinkedAt ?? DateTimeOffset.MinValue) <= cutoff);
         return new RepositoryPlan(doomed, [.. unreferenced[true]], [.. unreferenced[false]]);
     }
 }

@@ -1,5 +1,5 @@
-using ServerlessRegistry.Core.Registry;
 using ServerlessRegistry.Core.Storage;
+using ServerlessRegistry.Core.Storage.Rows;
 
 namespace ServerlessRegistry.Core.Maintenance;
 
@@ -37,7 +37,8 @@ internal sealed class UploadExpiry(RegistryStorage storage, TimeProvider time)
                 }
 
                 // UpdatedAt is written by every PATCH; CreatedAt covers rows from before it existed.
-                var touched = row.GetDateTime("UpdatedAt") ?? row.GetDateTime("CreatedAt") ?? DateTimeOffset.MinValue;
+                var session = UploadSessionRow.FromRow(row);
+                var touched = session.UpdatedAt ?? session.CreatedAt ?? DateTimeOffset.MinValue;
                 if (touched < cutoff)
                 {
                     stale.Add(row);
@@ -67,7 +68,7 @@ internal sealed class UploadExpiry(RegistryStorage storage, TimeProvider time)
                 await storage.Blobs.DeleteAsync(StorageLayout.DataBlob(row.PartitionKey), token).ConfigureAwait(false);
             }
 
-            Interlocked.Add(ref bytes, row.GetInt64("Offset") ?? 0);
+            Interlocked.Add(ref bytes, UploadSessionRow.FromRow(row).Offset);
             if (Interlocked.Increment(ref expired) % 100 == 0)
             {
                 progress?.Report(new GcProgress("uploads", Interlocked.Read(ref expired)));
@@ -86,7 +87,7 @@ internal sealed class UploadExpiry(RegistryStorage storage, TimeProvider time)
     private async Task RemoveOwnerRowsAsync(List<TableRow> ownerRows, HashSet<string> seen, List<TableRow> stale, DateTimeOffset cutoff, MaintenanceOptions options, CancellationToken ct)
     {
         var live = seen.Except(stale.Select(r => r.PartitionKey)).ToHashSet(StringComparer.Ordinal);
-        var gone = ownerRows.Where(r => !live.Contains(r.RowKey) && (r.GetDateTime("CreatedAt") ?? DateTimeOffset.MinValue) < cutoff).ToList();
+        var gone = ownerRows.Where(r => !live.Contains(r.RowKey) && (OpenUploadIndexRow.FromRow(r).CreatedAt ?? DateTimeOffset.MinValue) < cutoff).ToList();
         if (options.DryRun)
         {
             return;

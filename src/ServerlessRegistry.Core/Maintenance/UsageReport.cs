@@ -1,5 +1,5 @@
-using ServerlessRegistry.Core.Registry;
 using ServerlessRegistry.Core.Storage;
+using ServerlessRegistry.Core.Storage.Rows;
 
 namespace ServerlessRegistry.Core.Maintenance;
 
@@ -36,13 +36,15 @@ internal sealed class UsageReport(RegistryStorage storage)
                 }
 
                 var digest = row.RowKey[2..];
-                var shared = isLink || row.GetString("Blob") is not null;
+                var body = isLink ? null : ManifestBody.FromRow(row);
+                var size = body?.Size ?? BlobLinkRow.FromRow(row).Size;
+                var shared = isLink || body?.Blob is not null;
                 if (!repos.TryGetValue(row.PartitionKey, out var items))
                 {
                     repos[row.PartitionKey] = items = [];
                 }
 
-                items.Add((digest, row.GetInt64("Size") ?? 0, shared, isLink));
+                items.Add((digest, size, shared, isLink));
                 if (shared)
                 {
                     holders[digest] = holders.GetValueOrDefault(digest) + 1;

@@ -1,5 +1,7 @@
 using ServerlessRegistry.Core.Errors;
+using ServerlessRegistry.Core.Manifests;
 using ServerlessRegistry.Core.Storage;
+using ServerlessRegistry.Core.Storage.Rows;
 
 namespace ServerlessRegistry.Core.Registry;
 
@@ -15,7 +17,13 @@ internal sealed class BlobService(RegistryStorage storage, RegistryOptions optio
     public async Task<BlobInfo?> FindAsync(string repository, string digest, CancellationToken ct)
     {
         var row = await storage.GetRepositoryRowAsync(repository, StorageLayout.BlobLinkKey(digest), ct).ConfigureAwait(false);
-        return row is null ? null : new BlobInfo(digest, row.GetInt64("Size") ?? 0, row.GetString("Blob") ?? "");
+        if (row is null)
+        {
+            return null;
+        }
+
+        var link = BlobLinkRow.FromRow(row);
+        return new BlobInfo(digest, link.Size, link.Blob ?? "");
     }
 
     /// <summary>A short-lived read-only URL for a blob linked in the repository; BLOB_UNKNOWN otherwise.</summary>
@@ -82,12 +90,7 @@ internal sealed class BlobService(RegistryStorage storage, RegistryOptions optio
         if (blob is null)
         {
             await storage.Blobs.CommitBlocksAsync(blobName, blockIds, ContentType, ct).ConfigureAwait(false);
-            var entry = new TableRow(digest, "")
-            {
-                ["Blob"] = blobName,
-                ["Size"] = size,
-                ["CreatedAt"] = time.GetUtcNow(),
-            };
+            var entry = new BlobIndexRow(blobName, size, time.GetUtcNow()).ToRow(digest);
             try
             {
                 await storage.Metadata.ExecuteAsync(storage.Layout.BlobIndexTable, RowOperation.Insert(entry), ct).ConfigureAwait(false);
@@ -127,8 +130,9 @@ internal sealed class BlobService(RegistryStorage storage, RegistryOptions optio
         }, int.MaxValue, ct).ConfigureAwait(false);
         foreach (var row in rows)
         {
-            var bytes = row.GetBinary("Content") ?? await storage.Blobs.ReadAllAsync(row.GetString("Blob") ?? "", ct).ConfigureAwait(false);
-            if (bytes is not null && Maintenance.ManifestRefs.Parse(bytes, row.GetString("MediaType"))?.Blobs.Contains(digest, StringComparer.Ordinal) == true)
+            var body = ManifestBody.FromRow(row);
+            var bytes = body.Content ?? await storage.Blobs.ReadAllAsync(body.Blob ?? "", ct).ConfigureAwait(false);
+            if (bytes is not null && ManifestRefs.Parse(bytes, body.MediaType)?.Blobs.Contains(digest, StringComparer.Ordinal) == true)
             {
                 return row.RowKey[StorageLayout.ManifestPrefix.Length..];
             }
@@ -139,12 +143,7 @@ internal sealed class BlobService(RegistryStorage storage, RegistryOptions optio
 
     private Task LinkAsync(string repository, BlobInfo blob, CancellationToken ct)
     {
-        var link = new TableRow(StorageLayout.RepositoryKey(repository), StorageLayout.BlobLinkKey(blob.Digest))
-        {
-            ["Blob"] = blob.BlobName,
-            ["Size"] = blob.Size,
-            ["LinkedAt"] = time.GetUtcNow(),
-        };
+        var link = new BlobLinkRow(blob.BlobName, blob.Size, time.GetUtcNow()).ToRow(repository, blob.Digest);
         return storage.Metadata.ExecuteAsync(storage.Layout.RepositoriesTable, RowOperation.Upsert(link), ct);
     }
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using ServerlessRegistry.Core.Errors;
 using ServerlessRegistry.Core.Storage;
+using ServerlessRegistry.Core.Storage.Rows;
 
 namespace ServerlessRegistry.Core.Registry;
 
@@ -30,7 +31,7 @@ internal sealed class CatalogService(RegistryStorage storage)
             return;
         }
 
-        var row = new TableRow(StorageLayout.CatalogPartition, StorageLayout.RepositoryKey(repository)) { ["Name"] = repository };
+        var row = new CatalogRow(repository).ToRow();
         await storage.Metadata.ExecuteAsync(storage.Layout.CatalogTable, RowOperation.Upsert(row), ct).ConfigureAwait(false);
         _listed.TryAdd(repository, true);
     }

@@ -1,5 +1,5 @@
-using ServerlessRegistry.Core.Maintenance;
 using ServerlessRegistry.Core.Storage;
+using ServerlessRegistry.Core.Storage.Rows;
 
 namespace ServerlessRegistry.Core.Registry;
 
@@ -29,7 +29,7 @@ internal sealed class ContentIndex(RegistryStorage storage, TimeProvider time)
             await storage.Blobs.CreateIfAbsentAsync(blobName, bytes, mediaType, ct).ConfigureAwait(false);
         }
 
-        var entry = new TableRow(digest.Value, "") { ["Blob"] = blobName, ["Size"] = (long)bytes.Length, ["CreatedAt"] = time.GetUtcNow() };
+        var entry = new BlobIndexRow(blobName, bytes.Length, time.GetUtcNow()).ToRow(digest.Value);
         try
         {
             await storage.Metadata.ExecuteAsync(storage.Layout.BlobIndexTable, RowOperation.Insert(entry), ct).ConfigureAwait(false);
@@ -63,15 +63,16 @@ internal sealed class ContentIndex(RegistryStorage storage, TimeProvider time)
                 return null;
             }
 
-            var blob = new BlobInfo(digest, row.GetInt64("Size") ?? 0, row.GetString("Blob") ?? "");
+            var indexed = BlobIndexRow.FromRow(row);
+            var blob = new BlobInfo(digest, indexed.Size, indexed.Blob ?? "");
             var now = time.GetUtcNow();
-            var touched = row.GetDateTime("TouchedAt") ?? row.GetDateTime("CreatedAt") ?? DateTimeOffset.MinValue;
+            var touched = indexed.TouchedAt ?? indexed.CreatedAt ?? DateTimeOffset.MinValue;
             if (now - touched < GcProtocol.TouchInterval)
             {
                 return blob; // too fresh for any sweep that could still miss our link
             }
 
-            row["TouchedAt"] = now;
+            BlobIndexRow.Touch(row, now);
             try
             {
                 await storage.Metadata.ExecuteAsync(storage.Layout.BlobIndexTable, RowOperation.Replace(row, row.ETag ?? "*"), ct).ConfigureAwait(false);

@@ -3,6 +3,7 @@ using ServerlessRegistry.Core.Errors;
 using ServerlessRegistry.Core.Manifests;
 using ServerlessRegistry.Core.Primitives;
 using ServerlessRegistry.Core.Storage;
+using ServerlessRegistry.Core.Storage.Rows;
 
 namespace ServerlessRegistry.Core.Registry;
 
@@ -56,42 +57,30 @@ internal sealed class ManifestService(RegistryStorage storage, CatalogService ca
         var manifest = ParsedManifest.Parse(bytes, contentType);
         await CheckReferencesAsync(repository, manifest, ct).ConfigureAwait(false);
 
-        var body = new Dictionary<string, object> { ["MediaType"] = manifest.MediaType, ["Size"] = (long)bytes.Length };
-        if (bytes.Length <= StorageLayout.InlineManifestLimit)
-        {
-            body["Content"] = bytes;
-        }
-        else
-        {
-            body["Blob"] = await _index.StoreManifestAsync(digest, bytes, manifest.MediaType, ct).ConfigureAwait(false);
-        }
+        var body = bytes.Length <= StorageLayout.InlineManifestLimit
+            ? new ManifestBody(manifest.MediaType, bytes.Length, bytes, null)
+            : new ManifestBody(manifest.MediaType, bytes.Length, null, await _index.StoreManifestAsync(digest, bytes, manifest.MediaType, ct).ConfigureAwait(false));
 
         var partition = StorageLayout.RepositoryKey(repository);
         var now = time.GetUtcNow();
-        var manifestRow = Row(partition, StorageLayout.ManifestKey(digest.Value), body, now);
-        manifestRow["Subject"] = manifest.Subject?.Digest;
-        manifestRow["ArtifactType"] = manifest.EffectiveArtifactType;
+        var manifestRow = new ManifestRow(body, manifest.Subject?.Digest, manifest.EffectiveArtifactType, now).ToRow(partition, digest.Value);
         var batch = new List<RowOperation> { RowOperation.Upsert(manifestRow) };
         // Tag rows copy the manifest so a pull by tag is one read; past the budget they name the manifest row only
         // (a pull by such a tag reads two rows), so any number of tags up to the batch's row limit fits.
-        var tagBody = body.ContainsKey("Content") && (long)bytes.Length * tags.Count > TagCopyBudget
-            ? body.Where(p => p.Key != "Content").ToDictionary(StringComparer.Ordinal)
+        var tagBody = body.Content is not null && (long)bytes.Length * tags.Count > TagCopyBudget
+            ? body with { Content = null }
             : body;
         foreach (var tag in tags)
         {
-            var tagRow = Row(partition, StorageLayout.TagKey(tag), tagBody, now);
-            tagRow["Digest"] = digest.Value;
-            batch.Add(RowOperation.Upsert(tagRow));
+            batch.Add(RowOperation.Upsert(new TagRow(digest.Value, tagBody, now).ToRow(partition, tag)));
         }
 
         if (manifest.Subject is { } subject)
         {
-            var referrer = Row(partition, StorageLayout.ReferrerKey(subject.Digest, digest.Value), new() { ["MediaType"] = manifest.MediaType, ["Size"] = (long)bytes.Length }, now);
-            referrer["ArtifactType"] = manifest.EffectiveArtifactType;
             // A string property holds 32K characters; larger annotations are read from the manifest when listed.
-            referrer["Annotations"] = manifest.AnnotationsJson is { Length: <= 30_000 } a ? a : null;
-            referrer["AnnotationsElsewhere"] = manifest.AnnotationsJson is { Length: > 30_000 } ? true : null;
-            batch.Add(RowOperation.Upsert(referrer));
+            var referrer = new ReferrerRow(manifest.MediaType, bytes.Length, manifest.EffectiveArtifactType,
+                manifest.AnnotationsJson is { Length: <= 30_000 } a ? a : null, manifest.AnnotationsJson is { Length: > 30_000 }, now);
+            batch.Add(RowOperation.Upsert(referrer.ToRow(partition, subject.Digest, digest.Value)));
         }
 
         // Listed only once the manifest is stored: a failed push leaves no empty repository in the catalog. A crash in
@@ -110,22 +99,24 @@ internal sealed class ManifestService(RegistryStorage storage, CatalogService ca
         var key = reference.IsDigest ? StorageLayout.ManifestKey(reference.Value) : StorageLayout.TagKey(reference.Value);
         var row = await storage.GetRepositoryRowAsync(repository, key, ct).ConfigureAwait(false)
                   ?? Fail.With<TableRow>(ErrorKind.ManifestUnknown, "manifest unknown", ("reference", reference.Value));
-        var digest = reference.IsDigest ? reference.Value : row.GetString("Digest") ?? "";
-        if (withContent && row.GetBinary("Content") is null && row.GetString("Blob") is null)
+        var digest = reference.IsDigest ? reference.Value : TagRow.FromRow(row).Digest ?? "";
+        var body = ManifestBody.FromRow(row);
+        if (withContent && body.Content is null && body.Blob is null)
         {
             // A tag row that names its manifest without a copy (see TagCopyBudget).
             row = await storage.GetRepositoryRowAsync(repository, StorageLayout.ManifestKey(digest), ct).ConfigureAwait(false)
                   ?? Fail.With<TableRow>(ErrorKind.ManifestUnknown, "manifest unknown", ("reference", reference.Value));
+            body = ManifestBody.FromRow(row);
         }
 
-        var bytes = row.GetBinary("Content");
+        var bytes = body.Content;
         if (withContent && bytes is null)
         {
-            bytes = await storage.Blobs.ReadAllAsync(row.GetString("Blob") ?? "", ct).ConfigureAwait(false)
+            bytes = await storage.Blobs.ReadAllAsync(body.Blob ?? "", ct).ConfigureAwait(false)
                     ?? Fail.With<byte[]>(ErrorKind.ManifestUnknown, "manifest content is missing", ("reference", reference.Value));
         }
 
-        return new ManifestContent(digest, row.GetString("MediaType") ?? MediaTypes.OciManifest, row.GetInt64("Size") ?? 0, withContent ? bytes : null);
+        return new ManifestContent(digest, body.MediaType ?? MediaTypes.OciManifest, body.Size, withContent ? bytes : null);
     }
 
     /// <summary>
@@ -156,7 +147,7 @@ internal sealed class ManifestService(RegistryStorage storage, CatalogService ca
             PartitionKey = partition,
             RowKeyFrom = StorageLayout.TagPrefix,
             RowKeyTo = StorageLayout.PrefixEnd(StorageLayout.TagPrefix),
-            Where = new Dictionary<string, string> { ["Digest"] = reference.Value },
+            Where = new Dictionary<string, string> { [TagRow.DigestProperty] = reference.Value },
         }, int.MaxValue, ct).ConfigureAwait(false);
         foreach (var chunk in tagRows.Chunk(100))
         {
@@ -164,7 +155,7 @@ internal sealed class ManifestService(RegistryStorage storage, CatalogService ca
         }
 
         var last = new List<RowOperation> { RowOperation.Delete(partition, manifest.RowKey, manifest.ETag ?? "*") };
-        if (manifest.GetString("Subject") is { } subject)
+        if (ManifestRow.FromRow(manifest).Subject is { } subject)
         {
             var referrer = await storage.GetRepositoryRowAsync(repository, StorageLayout.ReferrerKey(subject, reference.Value), ct).ConfigureAwait(false);
             if (referrer is not null)
@@ -209,7 +200,7 @@ internal sealed class ManifestService(RegistryStorage storage, CatalogService ca
     }
 
     /// <summary>
-    /// The push side of the GC protocol for links: a link older than <see cref="Maintenance.GcProtocol.TouchInterval"/>
+    /// The push side of the GC protocol for links: a link older than <see cref="GcProtocol.TouchInterval"/>
     /// gets a new LinkedAt on the ETag read before the manifest row that needs it is written. A sweep deletes links
     /// only on the ETag it read, so either this touch fails (the link is gone: MANIFEST_BLOB_UNKNOWN, the client
     /// uploads again) or the sweep's delete does. Fresher links are safe without a write.
@@ -217,12 +208,12 @@ internal sealed class ManifestService(RegistryStorage storage, CatalogService ca
     private async Task TouchLinkAsync(TableRow link, CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        if (now - (link.GetDateTime("LinkedAt") ?? DateTimeOffset.MinValue) < Maintenance.GcProtocol.TouchInterval)
+        if (now - (BlobLinkRow.FromRow(link).LinkedAt ?? DateTimeOffset.MinValue) < GcProtocol.TouchInterval)
         {
             return;
         }
 
-        link["LinkedAt"] = now;
+        BlobLinkRow.Touch(link, now);
         try
         {
             await storage.Metadata.ExecuteAsync(storage.Layout.RepositoriesTable, RowOperation.Replace(link, link.ETag ?? "*"), ct).ConfigureAwait(false);
@@ -231,13 +222,10 @@ internal sealed class ManifestService(RegistryStorage storage, CatalogService ca
         {
             // Re-linked by an upload (fine: fresh) or deleted by a sweep (the manifest must not reference it).
             var again = await storage.Metadata.GetAsync(storage.Layout.RepositoriesTable, link.PartitionKey, link.RowKey, ct).ConfigureAwait(false);
-            if (again is null || now - (again.GetDateTime("LinkedAt") ?? DateTimeOffset.MinValue) >= Maintenance.GcProtocol.TouchInterval)
+            if (again is null || now - (BlobLinkRow.FromRow(again).LinkedAt ?? DateTimeOffset.MinValue) >= GcProtocol.TouchInterval)
             {
                 Fail.With(ErrorKind.ManifestBlobUnknown, "blob unknown to registry", ("digest", link.RowKey[StorageLayout.BlobLinkPrefix.Length..]));
             }
         }
     }
-
-    private static TableRow Row(string partition, string rowKey, Dictionary<string, object> properties, DateTimeOffset now) =>
-        new(partition, rowKey) { Properties = new Dictionary<string, object>(properties, StringComparer.Ordinal) { ["PushedAt"] = now } };
 }

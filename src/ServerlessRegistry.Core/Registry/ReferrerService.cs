@@ -1,5 +1,6 @@
 using ServerlessRegistry.Core.Manifests;
 using ServerlessRegistry.Core.Storage;
+using ServerlessRegistry.Core.Storage.Rows;
 
 namespace ServerlessRegistry.Core.Registry;
 
@@ -26,21 +27,22 @@ internal sealed class ReferrerService(RegistryStorage storage, ManifestService m
         var result = new List<Referrer>(rows.Count);
         foreach (var row in rows)
         {
-            var type = row.GetString("ArtifactType");
+            var referrer = ReferrerRow.FromRow(row);
+            var type = referrer.ArtifactType;
             if (artifactType is not null && type != artifactType)
             {
                 continue;
             }
 
             var digest = row.RowKey[prefix.Length..];
-            var annotations = row.GetString("Annotations");
-            if (row["AnnotationsElsewhere"] is true)
+            var annotations = referrer.Annotations;
+            if (referrer.AnnotationsElsewhere)
             {
                 var content = await manifests.GetAsync(repository, ManifestReference.Parse(digest), true, ct).ConfigureAwait(false);
                 annotations = ParsedManifest.Parse(content.Bytes, content.MediaType).AnnotationsJson;
             }
 
-            result.Add(new Referrer(row.GetString("MediaType") ?? "", digest, row.GetInt64("Size") ?? 0, type, annotations));
+            result.Add(new Referrer(referrer.MediaType ?? "", digest, referrer.Size, type, annotations));
         }
 
         return result;

@@ -1,5 +1,6 @@
 using ServerlessRegistry.Core.Errors;
 using ServerlessRegistry.Core.Storage;
+using ServerlessRegistry.Core.Storage.Rows;
 
 namespace ServerlessRegistry.Core.Registry;
 
@@ -34,7 +35,7 @@ internal sealed class UploadQuota(RegistryStorage storage, RegistryOptions optio
             Fail.With(ErrorKind.TooManyRequests, $"at most {max} uploads may be open at once; complete or cancel one, or retry after older ones expire");
         }
 
-        var row = new TableRow(partition, uploadId) { ["CreatedAt"] = time.GetUtcNow() };
+        var row = new OpenUploadIndexRow(time.GetUtcNow()).ToRow(owner, uploadId);
         await storage.Metadata.ExecuteAsync(storage.Layout.UploadsTable, RowOperation.Upsert(row), ct).ConfigureAwait(false);
     }
 
@@ -45,7 +46,7 @@ internal sealed class UploadQuota(RegistryStorage storage, RegistryOptions optio
     /// <summary>Removes index rows (at most <see cref="StaleCheckLimit"/>) whose session no longer exists; returns how many.</summary>
     private async Task<int> RemoveStaleAsync(List<TableRow> rows, CancellationToken ct)
     {
-        var sample = rows.OrderBy(r => r.GetDateTime("CreatedAt") ?? DateTimeOffset.MinValue).Take(StaleCheckLimit).ToList();
+        var sample = rows.OrderBy(r => OpenUploadIndexRow.FromRow(r).CreatedAt ?? DateTimeOffset.MinValue).Take(StaleCheckLimit).ToList();
         var sessions = await Task.WhenAll(sample.Select(r => storage.Metadata.GetAsync(storage.Layout.UploadsTable, r.RowKey, "", ct))).ConfigureAwait(false);
         var stale = sample.Where((_, i) => sessions[i] is null).ToList();
         await Task.WhenAll(stale.Select(r => DeleteIndexRowAsync(r.PartitionKey, r.RowKey, ct))).ConfigureAwait(false);

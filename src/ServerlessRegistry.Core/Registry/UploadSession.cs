@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using ServerlessRegistry.Core.Primitives;
 using ServerlessRegistry.Core.Storage;
+using ServerlessRegistry.Core.Storage.Rows;
 
 namespace ServerlessRegistry.Core.Registry;
 
@@ -82,52 +83,26 @@ internal sealed class UploadSession
         return result;
     }
 
-    public TableRow ToRow(DateTimeOffset now)
+    public TableRow ToRow(DateTimeOffset now) =>
+        new UploadSessionRow(Repository, Digest.Prefix(Algorithm), Offset, Segments, HashState, CreatedAt, now, Owner, OtherDigest).ToRow(Id);
+
+    public static UploadSession FromRow(TableRow row)
     {
-        var row = new TableRow(Id, "")
+        var stored = UploadSessionRow.FromRow(row);
+        return new()
         {
-            ["Repository"] = Repository,
-            ["Algorithm"] = Digest.Prefix(Algorithm),
-            ["Offset"] = Offset,
-            ["CreatedAt"] = CreatedAt,
-            ["UpdatedAt"] = now,
+            Id = row.PartitionKey,
+            Repository = stored.Repository ?? "",
+            Algorithm = stored.Algorithm == "sha512" ? DigestAlgorithm.Sha512 : DigestAlgorithm.Sha256,
+            Offset = stored.Offset,
+            Segments = stored.Segments ?? [],
+            HashState = stored.HashState,
+            CreatedAt = stored.CreatedAt ?? DateTimeOffset.MinValue,
+            ETag = row.ETag,
+            Owner = stored.Owner,
+            OtherDigest = stored.OtherDigest,
         };
-        if (Segments.Length > 0)
-        {
-            row["Segments"] = Segments;
-        }
-
-        if (HashState is not null)
-        {
-            row["HashState"] = HashState;
-        }
-
-        if (Owner is not null)
-        {
-            row["Owner"] = Owner;
-        }
-
-        if (OtherDigest is not null)
-        {
-            row["OtherDigest"] = OtherDigest;
-        }
-
-        return row;
     }
-
-    public static UploadSession FromRow(TableRow row) => new()
-    {
-        Id = row.PartitionKey,
-        Repository = row.GetString("Repository") ?? "",
-        Algorithm = row.GetString("Algorithm") == "sha512" ? DigestAlgorithm.Sha512 : DigestAlgorithm.Sha256,
-        Offset = row.GetInt64("Offset") ?? 0,
-        Segments = row.GetBinary("Segments") ?? [],
-        HashState = row.GetBinary("HashState"),
-        CreatedAt = row.GetDateTime("CreatedAt") ?? DateTimeOffset.MinValue,
-        ETag = row.ETag,
-        Owner = row.GetString("Owner"),
-        OtherDigest = row.GetString("OtherDigest"),
-    };
 
     /// <summary>This session as it is, remembering <paramref name="digest"/> of its content.</summary>
     public UploadSession WithOtherDigest(Digest digest) => new()

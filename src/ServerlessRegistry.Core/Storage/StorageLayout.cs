@@ -14,31 +14,35 @@ namespace ServerlessRegistry.Core.Storage;
 /// │                                    the final PUT commits them in place: no copy, no re-read.
 /// └── manifests/{alg}/{hex}            manifests over the inline threshold, content-addressed, shared by repositories
 ///
-/// Table {prefix}uploads   PK {uploadId}                RK ""                      upload session
+/// Table {prefix}uploads   PK {uploadId}                RK ""                      upload session (UploadSessionRow)
 ///     Repository, Algorithm, Offset (Int64), Segments (Binary: per PATCH a 4-byte nonce and a 4-byte block count),
 ///     HashState (Binary), CreatedAt, UpdatedAt, Owner (when auth is on: "token:{name}/{Id}" of an access token, else the subject)
-///                         PK "owner:{sha256hex(owner)}" RK {uploadId}      open-upload index of one caller: CreatedAt.
+///                         PK "owner:{sha256hex(owner)}" RK {uploadId}      open-upload index of one caller (OpenUploadIndexRow): CreatedAt.
 ///     Written before the session row, deleted after it; counting a caller's open uploads reads this one partition.
 ///     An index row whose session is gone is removed by upload expiry once older than an upload may live.
-/// Table {prefix}blobs     PK {digest}                  RK ""                      global blob index (dedup)
+/// Table {prefix}blobs     PK {digest}                  RK ""                      global blob index, dedup (BlobIndexRow)
 ///     Blob (physical name), Size (Int64), CreatedAt, TouchedAt (a push reused it; see GarbageCollection.md)
 ///     Large manifests are indexed here too, so every physical blob is named by exactly one index row.
 /// Table {prefix}repos     PK hex(repository)           one partition per repository, so its writes batch atomically
-///     RK "b:{digest}"               blob link        Blob, Size, LinkedAt
+///     RK "b:{digest}"               blob link        Blob, Size, LinkedAt (BlobLinkRow)
 ///     RK "m:{digest}"               manifest         MediaType, Size, Content (Binary, inline) | Blob, Subject,
-///                                                    ArtifactType, Annotations (JSON text), PushedAt
-///     RK "t:{tag}"                  tag              Digest, MediaType, Size, Content | Blob (a copy of the manifest
+///                                                    ArtifactType, PushedAt (ManifestRow; the first four are its
+///                                                    ManifestBody)
+///     RK "t:{tag}"                  tag              Digest, PushedAt, MediaType, Size, Content | Blob (TagRow: a copy of the manifest
 ///                                                    row's body, so a pull by tag is one point read; an inline body
 ///                                                    is not copied when a push's copies would pass 1 MiB, see
 ///                                                    ManifestService.TagCopyBudget: such a pull reads the "m:" row too)
-///     RK "r:{subject}:{digest}"     referrer         MediaType, Size, ArtifactType, Annotations
-/// Table {prefix}catalog   PK "repositories"            RK hex(repository)         Name
+///     RK "r:{subject}:{digest}"     referrer         MediaType, Size, ArtifactType, Annotations (JSON text) or
+///                                                    AnnotationsElsewhere (Boolean: too long, read the manifest), PushedAt (ReferrerRow)
+/// Table {prefix}catalog   PK "repositories"            RK hex(repository)         Name (CatalogRow)
 /// Table {prefix}auth      private to the registry, like everything here (never public)
-///     PK "keys"    RK "active"   the registry's token signing key: Kid, Key (Binary, PKCS#8 RSA), CreatedAt;
+///     PK "keys"    RK "active"   the registry's token signing key (SigningKeyRow): Kid, Key (Binary, PKCS#8 RSA), CreatedAt;
 ///                                written once with insert-if-absent, so racing instances converge on one key
-///     PK "tokens"  RK {name}     access token: Id (changes on re-create), Hash (Binary, SHA-256 of the secret),
+///     PK "tokens"  RK {name}     access token (AccessTokenRow): Id (changes on re-create), Hash (Binary, SHA-256 of the secret),
 ///                                Repositories (JSON array of patterns), Actions, ExpiresAt, CreatedAt. Revoke deletes the row.
 /// </code>
+/// <para>Rows: each entity above has one type in Storage/Rows that alone knows its property names (FromRow, ToRow);
+/// everything else reads and writes rows through it. Dates are DateTimeOffset, sizes Int64.</para>
 /// <para>Keys: repository names contain '/', which table keys forbid, so they are hex-encoded (two lower-case hex
 /// digits per byte). That keeps ordinal order equal to the names' byte order, which the catalog's paging needs.
 /// Tags and digests use only characters keys allow, and "t:" + tag keeps the spec's lexical order.</para>

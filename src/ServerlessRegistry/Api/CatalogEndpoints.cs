@@ -8,18 +8,18 @@ namespace ServerlessRegistry.Api;
 /// <summary>Listings paged with n/last and a Link header: tags (end-8) and the catalog.</summary>
 internal static class CatalogEndpoints
 {
-    public static async Task ListTags(RegistryRequest request)
+    public static async Task<IResult> ListTags(RegistryRequest request)
     {
         var (n, last) = ReadPaging(request);
         var page = await request.Catalog.ListTagsAsync(request.Repository, n, last, request.Aborted);
-        await WriteAsync(request, page, "tags", request.RepositoryUrl("tags/list"), ("name", request.Repository), page.HasMore ? page.Names[^1] : null);
+        return List(request, page, "tags", request.RepositoryUrl("tags/list"), ("name", request.Repository), page.HasMore ? page.Names[^1] : null);
     }
 
-    public static async Task ListRepositories(RegistryRequest request)
+    public static async Task<IResult> ListRepositories(RegistryRequest request)
     {
         var (n, last) = ReadPaging(request);
         var page = await VisibleRepositoriesAsync(request, n is { } count ? Math.Min(count, CatalogService.MaxPageSize) : null, last);
-        await WriteAsync(request, page, "repositories", "/v2/_catalog", null, page.HasMore ? page.Names[^1] : null);
+        return List(request, page, "repositories", "/v2/_catalog", null, page.HasMore ? page.Names[^1] : null);
     }
 
     /// <summary>
@@ -83,16 +83,8 @@ internal static class CatalogEndpoints
         return (n, request.Query("last"));
     }
 
-    private static async Task WriteAsync(RegistryRequest request, NamePage page, string arrayName, string url, (string Key, string Value)? header, string? nextAfter)
-    {
-        var response = request.Response;
-        if (nextAfter is not null)
-        {
-            var n = request.Query("n");
-            response.Headers.Link = $"<{url}?n={n}&last={Uri.EscapeDataString(nextAfter)}>; rel=\"next\"";
-        }
-
-        await JsonBody.WriteAsync(response, StatusCodes.Status200OK, "application/json", json =>
+    private static JsonListResult List(RegistryRequest request, NamePage page, string arrayName, string url, (string Key, string Value)? header, string? nextAfter) =>
+        new("application/json", json =>
         {
             json.WriteStartObject();
             if (header is var (key, value))
@@ -108,6 +100,8 @@ internal static class CatalogEndpoints
 
             json.WriteEndArray();
             json.WriteEndObject();
-        }, request.Aborted);
-    }
+        })
+        {
+            Link = nextAfter is null ? null : $"<{url}?n={request.Query("n")}&last={Uri.EscapeDataString(nextAfter)}>; rel=\"next\"",
+        };
 }

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using ServerlessRegistry.Core.Errors;
 using ServerlessRegistry.Core.Registry;
 
@@ -8,59 +7,31 @@ namespace ServerlessRegistry.Api;
 internal static class ManifestEndpoints
 {
     /// <summary>Serves the exact bytes pushed, with the media type they were pushed with.</summary>
-    public static Task GetManifest(RegistryRequest request) => WriteManifest(request, withContent: true);
+    public static Task<IResult> GetManifest(RegistryRequest request) => ReadManifest(request, withContent: true);
 
     /// <summary>Answered from the row alone, never from content.</summary>
-    public static Task HeadManifest(RegistryRequest request) => WriteManifest(request, withContent: false);
+    public static Task<IResult> HeadManifest(RegistryRequest request) => ReadManifest(request, withContent: false);
 
-    public static async Task PutManifest(RegistryRequest request)
+    public static async Task<IResult> PutManifest(RegistryRequest request)
     {
-        var reference = ManifestReference.Parse(request.Argument);
-        var limit = request.Service<IOptions<RegistryOptions>>().Value.MaxManifestBytes;
-        var bytes = await ReadBodyAsync(request, limit);
+        var bytes = await ReadBodyAsync(request, request.Options.MaxManifestBytes);
         var extraTags = request.Request.Query["tag"].Where(t => t is not null).Select(t => t!).ToList();
-        var result = await request.Manifests.PutAsync(request.Repository, reference, bytes, request.Request.ContentType, extraTags, request.Aborted);
-
-        var response = request.Response;
-        response.StatusCode = StatusCodes.Status201Created;
-        response.Headers.Location = request.RepositoryUrl("manifests/" + result.Digest);
-        response.Headers["Docker-Content-Digest"] = result.Digest;
-        if (result.Subject is not null)
+        var result = await request.Manifests.PutAsync(request.Repository, request.Reference, bytes, request.Request.ContentType, extraTags, request.Aborted);
+        return new CreatedResult(request.RepositoryUrl("manifests/" + result.Digest), result.Digest)
         {
-            response.Headers["OCI-Subject"] = result.Subject;
-        }
-
-        if (extraTags.Count > 0)
-        {
-            response.Headers["OCI-Tag"] = result.Tags.ToArray();
-        }
-
-        response.ContentLength = 0;
+            Subject = result.Subject,
+            Tags = extraTags.Count > 0 ? result.Tags : null,
+        };
     }
 
-    public static async Task DeleteManifest(RegistryRequest request)
+    public static async Task<IResult> DeleteManifest(RegistryRequest request)
     {
-        var reference = ManifestReference.Parse(request.Argument);
-        await request.Manifests.DeleteAsync(request.Repository, reference, request.Aborted);
-        request.Response.StatusCode = StatusCodes.Status202Accepted;
-        request.Response.ContentLength = 0;
+        await request.Manifests.DeleteAsync(request.Repository, request.Reference, request.Aborted);
+        return OciResults.Empty(StatusCodes.Status202Accepted);
     }
 
-    private static async Task WriteManifest(RegistryRequest request, bool withContent)
-    {
-        var reference = ManifestReference.ParseForRead(request.Argument);
-        var manifest = await request.Manifests.GetAsync(request.Repository, reference, withContent, request.Aborted);
-        var response = request.Response;
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = manifest.MediaType;
-        response.ContentLength = manifest.Size;
-        response.Headers["Docker-Content-Digest"] = manifest.Digest;
-        response.Headers.ETag = "\"" + manifest.Digest + "\"";
-        if (manifest.Bytes is { } bytes)
-        {
-            await response.Body.WriteAsync(bytes, request.Aborted);
-        }
-    }
+    private static async Task<IResult> ReadManifest(RegistryRequest request, bool withContent) =>
+        new ManifestResult(await request.Manifests.GetAsync(request.Repository, request.Reference, withContent, request.Aborted));
 
     /// <summary>Reads at most <paramref name="limit"/> bytes; a larger manifest is refused with 413 before it is stored.</summary>
     private static async Task<byte[]> ReadBodyAsync(RegistryRequest request, int limit)

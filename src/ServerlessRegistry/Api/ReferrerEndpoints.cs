@@ -1,24 +1,15 @@
 using ServerlessRegistry.Core.Primitives;
-using ServerlessRegistry.Core.Registry;
 
 namespace ServerlessRegistry.Api;
 
 /// <summary>end-12: the referrers of a subject, as an image index.</summary>
 internal static class ReferrerEndpoints
 {
-    public static async Task ListReferrers(RegistryRequest request)
+    public static async Task<IResult> ListReferrers(RegistryRequest request)
     {
-        var subject = ManifestReference.ParseDigest(request.Argument);
         var artifactType = request.Query("artifactType");
-        var referrers = await request.Referrers.ListAsync(request.Repository, subject.Value, artifactType, request.Aborted);
-
-        var response = request.Response;
-        if (artifactType is not null)
-        {
-            response.Headers["OCI-Filters-Applied"] = "artifactType";
-        }
-
-        await JsonBody.WriteAsync(response, StatusCodes.Status200OK, MediaTypes.OciIndex, json =>
+        var referrers = await request.Referrers.ListAsync(request.Repository, request.Digest.Value, artifactType, request.Aborted);
+        return new JsonListResult(MediaTypes.OciIndex, json =>
         {
             json.WriteStartObject();
             json.WriteNumber("schemaVersion", 2);
@@ -47,6 +38,9 @@ internal static class ReferrerEndpoints
 
             json.WriteEndArray();
             json.WriteEndObject();
-        }, request.Aborted);
+        })
+        {
+            FiltersApplied = artifactType is not null ? "artifactType" : null,
+        };
     }
 }

@@ -1,13 +1,17 @@
 using ServerlessRegistry.Auth;
 using ServerlessRegistry.Core.Errors;
 using ServerlessRegistry.Core.Primitives;
+using ServerlessRegistry.Core.Registry;
 
 namespace ServerlessRegistry.Api;
 
-/// <summary>Matches a /v2/ request to its route-table entry and runs the handler.</summary>
-internal static class RegistryDispatcher
+/// <summary>
+/// Matches a /v2/ request to its route-table entry, checks access, parses the route values once, runs the handler and
+/// executes the result it returns.
+/// </summary>
+internal sealed class RegistryDispatcher(EndpointServices services)
 {
-    public static async Task DispatchAsync(HttpContext context)
+    public async Task DispatchAsync(HttpContext context)
     {
         // Mounted under /v2: the path here is the remainder ("" or "/…").
         var path = context.Request.Path.Value ?? "";
@@ -29,8 +33,23 @@ internal static class RegistryDispatcher
             Fail.With(ErrorKind.MethodNotAllowed, $"{method} is not supported here");
         }
 
-        var request = new RegistryRequest(context, oci);
-        await request.Authorizer.AuthorizeAsync(context, oci.Repository, route.Access);
-        await route.Handler(request);
+        // Access first: a caller without it learns nothing from how its path parses.
+        await services.Authorizer.AuthorizeAsync(context, oci.Repository, route.Access);
+        var result = await route.Handler(Values(context, oci, method));
+        await result.ExecuteAsync(context);
     }
+
+    private RegistryRequest Values(HttpContext context, OciPath oci, string method) => oci.Resource switch
+    {
+        OciResource.Blob or OciResource.Referrers => new(context, services, oci.Repository) { Digest = ManifestReference.ParseDigest(oci.Argument) },
+        // A reference that cannot exist is simply not found on a read; a write with it is refused as invalid.
+        OciResource.Manifest => new(context, services, oci.Repository)
+        {
+            Reference = HttpMethods.IsGet(method) || HttpMethods.IsHead(method)
+                ? ManifestReference.ParseForRead(oci.Argument)
+                : ManifestReference.Parse(oci.Argument),
+        },
+        OciResource.Upload => new(context, services, oci.Repository) { UploadId = oci.Argument },
+        _ => new(context, services, oci.Repository),
+    };
 }

@@ -1,25 +1,39 @@
+using Microsoft.Extensions.Options;
 using ServerlessRegistry.Auth;
+using ServerlessRegistry.Core.Primitives;
 using ServerlessRegistry.Core.Registry;
 
 namespace ServerlessRegistry.Api;
 
-/// <summary>What a handler gets: the HTTP exchange, the parsed path, and the registry's services.</summary>
-internal sealed class RegistryRequest(HttpContext http, OciPath path)
+/// <summary>
+/// What a handler gets: the HTTP exchange, the route values the dispatcher parsed (each handler reads only those its
+/// route has), and the registry's services, resolved once for the process.
+/// </summary>
+internal sealed class RegistryRequest(HttpContext http, EndpointServices services, string repository)
 {
     public HttpContext Http { get; } = http;
     public HttpRequest Request => Http.Request;
-    public HttpResponse Response => Http.Response;
-    public string Repository { get; } = path.Repository;
-    public string Argument { get; } = path.Argument;
     public CancellationToken Aborted => Http.RequestAborted;
 
-    public T Service<T>() where T : notnull => Http.RequestServices.GetRequiredService<T>();
-    public UploadService Uploads => Service<UploadService>();
-    public BlobService Blobs => Service<BlobService>();
-    public ManifestService Manifests => Service<ManifestService>();
-    public CatalogService Catalog => Service<CatalogService>();
-    public ReferrerService Referrers => Service<ReferrerService>();
-    public IRegistryAuthorizer Authorizer => Service<IRegistryAuthorizer>();
+    /// <summary>The repository name, already checked against the spec's grammar (empty for the base and catalog routes).</summary>
+    public string Repository { get; } = repository;
+
+    /// <summary>Blob and referrers routes: the digest in the path.</summary>
+    public Digest Digest { get; init; }
+
+    /// <summary>Manifest routes: the tag or digest in the path.</summary>
+    public ManifestReference Reference { get; init; }
+
+    /// <summary>Upload routes: the session id in the path (checked against storage by the upload service).</summary>
+    public string UploadId { get; init; } = "";
+
+    public UploadService Uploads => services.Uploads;
+    public BlobService Blobs => services.Blobs;
+    public ManifestService Manifests => services.Manifests;
+    public CatalogService Catalog => services.Catalog;
+    public ReferrerService Referrers => services.Referrers;
+    public IRegistryAuthorizer Authorizer => services.Authorizer;
+    public RegistryOptions Options => services.Options;
 
     public string? Query(string name) => Request.Query.TryGetValue(name, out var v) && v.Count > 0 ? v[^1] : null;
 
@@ -27,5 +41,19 @@ internal sealed class RegistryRequest(HttpContext http, OciPath path)
     public string RepositoryUrl(string rest) => "/v2/" + Repository + "/" + rest;
 }
 
-/// <summary>Every handler has this shape; it writes the response itself.</summary>
-internal delegate Task RegistryHandler(RegistryRequest request);
+/// <summary>The services the endpoints use: singletons, resolved once when the dispatcher is built.</summary>
+internal sealed class EndpointServices(
+    UploadService uploads, BlobService blobs, ManifestService manifests, CatalogService catalog, ReferrerService referrers,
+    IRegistryAuthorizer authorizer, IOptions<RegistryOptions> options)
+{
+    public UploadService Uploads { get; } = uploads;
+    public BlobService Blobs { get; } = blobs;
+    public ManifestService Manifests { get; } = manifests;
+    public CatalogService Catalog { get; } = catalog;
+    public ReferrerService Referrers { get; } = referrers;
+    public IRegistryAuthorizer Authorizer { get; } = authorizer;
+    public RegistryOptions Options { get; } = options.Value;
+}
+
+/// <summary>Every handler has this shape: it returns the response as a result, which the dispatcher executes.</summary>
+internal delegate Task<IResult> RegistryHandler(RegistryRequest request);

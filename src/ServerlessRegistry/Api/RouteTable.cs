@@ -5,7 +5,9 @@ namespace ServerlessRegistry.Api;
 
 /// <summary>
 /// Every endpoint of the distribution API, in the spec's order (end-N ids from the spec's endpoint table).
-/// Adding an endpoint is one line here and one named handler. Each line states the access the caller needs.
+/// Adding an endpoint is one line here and one named handler. Each line states the access the caller needs. Handlers
+/// receive the route values parsed (<see cref="RegistryRequest"/>: repository, digest, manifest reference, upload id)
+/// and return an <see cref="IResult"/> (<see cref="OciResults"/>).
 /// </summary>
 internal static class RouteTable
 {

@@ -13,7 +13,7 @@ internal static class UploadEndpoints
     /// POST: mounts when <c>mount</c> names a blob the registry holds (201), uploads the whole body when
     /// <c>digest</c> is given (201), else opens a session (202).
     /// </summary>
-    public static async Task StartBlobUpload(RegistryRequest request)
+    public static async Task<IResult> StartBlobUpload(RegistryRequest request)
     {
         if (request.Query("mount") is { } mountText)
         {
@@ -25,8 +25,7 @@ internal static class UploadEndpoints
             var allowed = !request.Authorizer.Enforced || from is not null && await request.Blobs.FindAsync(from, mount.Value, request.Aborted) is not null;
             if (allowed && await request.Blobs.MountAsync(request.Repository, mount.Value, request.Aborted) is { } mounted)
             {
-                BlobCreated(request, mounted);
-                return;
+                return BlobCreated(request, mounted);
             }
         }
 
@@ -35,8 +34,7 @@ internal static class UploadEndpoints
             var digest = ManifestReference.ParseDigest(digestText);
             AllowLargeBody(request);
             var blob = await request.Uploads.UploadMonolithicAsync(request.Repository, digest, request.Request.Body, request.Request.ContentLength, request.Aborted);
-            BlobCreated(request, blob);
-            return;
+            return BlobCreated(request, blob);
         }
 
         var algorithmText = request.Query("digest-algorithm") ?? "sha256";
@@ -46,62 +44,47 @@ internal static class UploadEndpoints
         }
 
         var status = await request.Uploads.StartAsync(request.Repository, algorithm, Owner(request), request.Aborted);
-        UploadAccepted(request, status, StatusCodes.Status202Accepted);
+        return UploadSession(request, status, StatusCodes.Status202Accepted);
     }
 
-    public static async Task PatchBlobData(RegistryRequest request)
+    /// <summary>Streams the body to storage as it arrives; nothing is buffered beyond the blocks in flight.</summary>
+    public static async Task<IResult> PatchBlobData(RegistryRequest request)
     {
         AllowLargeBody(request);
         var range = ParseContentRange(request.Request.Headers.ContentRange);
-        var status = await request.Uploads.AppendAsync(request.Repository, request.Argument, Owner(request), request.Request.Body, range, request.Request.ContentLength, request.Aborted);
-        UploadAccepted(request, status, StatusCodes.Status202Accepted);
+        var status = await request.Uploads.AppendAsync(request.Repository, request.UploadId, Owner(request), request.Request.Body, range, request.Request.ContentLength, request.Aborted);
+        return UploadSession(request, status, StatusCodes.Status202Accepted);
     }
 
-    public static async Task PutBlobUploadComplete(RegistryRequest request)
+    public static async Task<IResult> PutBlobUploadComplete(RegistryRequest request)
     {
         var digest = ManifestReference.ParseDigest(request.Query("digest"));
         AllowLargeBody(request);
         var range = ParseContentRange(request.Request.Headers.ContentRange);
-        var blob = await request.Uploads.CompleteAsync(request.Repository, request.Argument, Owner(request), digest, request.Request.Body, range, request.Request.ContentLength, request.Aborted);
-        BlobCreated(request, blob);
+        var blob = await request.Uploads.CompleteAsync(request.Repository, request.UploadId, Owner(request), digest, request.Request.Body, range, request.Request.ContentLength, request.Aborted);
+        return BlobCreated(request, blob);
     }
 
-    public static async Task GetBlobUploadStatus(RegistryRequest request)
+    public static async Task<IResult> GetBlobUploadStatus(RegistryRequest request)
     {
-        var status = await request.Uploads.GetStatusAsync(request.Repository, request.Argument, Owner(request), request.Aborted);
-        UploadAccepted(request, status, StatusCodes.Status204NoContent);
+        var status = await request.Uploads.GetStatusAsync(request.Repository, request.UploadId, Owner(request), request.Aborted);
+        return UploadSession(request, status, StatusCodes.Status204NoContent);
     }
 
-    public static async Task CancelBlobUpload(RegistryRequest request)
+    public static async Task<IResult> CancelBlobUpload(RegistryRequest request)
     {
-        await request.Uploads.CancelAsync(request.Repository, request.Argument, Owner(request), request.Aborted);
-        request.Response.StatusCode = StatusCodes.Status204NoContent;
+        await request.Uploads.CancelAsync(request.Repository, request.UploadId, Owner(request), request.Aborted);
+        return OciResults.Empty(StatusCodes.Status204NoContent);
     }
 
     /// <summary>An upload session belongs to its caller: another caller is told it does not exist.</summary>
     private static string? Owner(RegistryRequest request) => request.Authorizer.CallerOf(request.Http);
 
-    private static void BlobCreated(RegistryRequest request, BlobInfo blob)
-    {
-        var response = request.Response;
-        response.StatusCode = StatusCodes.Status201Created;
-        response.Headers.Location = request.RepositoryUrl("blobs/" + blob.Digest);
-        response.Headers["Docker-Content-Digest"] = blob.Digest;
-        response.ContentLength = 0;
-    }
+    private static CreatedResult BlobCreated(RegistryRequest request, BlobInfo blob) =>
+        new(request.RepositoryUrl("blobs/" + blob.Digest), blob.Digest);
 
-    private static void UploadAccepted(RegistryRequest request, UploadStatus status, int statusCode)
-    {
-        var response = request.Response;
-        response.StatusCode = statusCode;
-        response.Headers.Location = request.RepositoryUrl("blobs/uploads/" + status.Id);
-        response.Headers.Range = "0-" + Math.Max(0, status.Offset - 1);
-        response.Headers["Docker-Upload-UUID"] = status.Id;
-        if (statusCode != StatusCodes.Status204NoContent)
-        {
-            response.ContentLength = 0;
-        }
-    }
+    private static UploadSessionResult UploadSession(RegistryRequest request, UploadStatus status, int statusCode) =>
+        new(request.RepositoryUrl("blobs/uploads/" + status.Id), status, statusCode);
 
     /// <summary>Layers are far larger than Kestrel's default 30 MB body cap; memory stays bounded by streaming.</summary>
     private static void AllowLargeBody(RegistryRequest request)

@@ -3,8 +3,8 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using ServerlessRegistry.Core.Registry;
 using ServerlessRegistry.Core.Storage;
+using ServerlessRegistry.Core.Storage.Rows;
 
 namespace ServerlessRegistry.Auth;
 
@@ -28,7 +28,7 @@ internal sealed record AccessTokenInfo(string Name, string Id, IReadOnlyList<str
 /// </remarks>
 internal sealed class AccessTokenStore(RegistryStorage storage, AuthOptions options, TimeProvider time)
 {
-    public const string Partition = "tokens";
+    public const string Partition = AccessTokenRow.Partition;
     public const string SecretPrefix = "srt_";
     private readonly ConcurrentDictionary<string, (bool Active, DateTimeOffset CheckedAt)> _checks = new(StringComparer.Ordinal);
 
@@ -56,15 +56,7 @@ internal sealed class AccessTokenStore(RegistryStorage storage, AuthOptions opti
 
         var secret = SecretPrefix + Base64Url(RandomNumberGenerator.GetBytes(32));
         var info = new AccessTokenInfo(name, Base64Url(RandomNumberGenerator.GetBytes(9)), repositories, actions, expiresAt, time.GetUtcNow());
-        var row = new TableRow(Partition, name)
-        {
-            ["Id"] = info.Id,
-            ["Hash"] = Hash(secret),
-            ["Repositories"] = ToJson(repositories),
-            ["Actions"] = RegistryScope.FormatActions(actions),
-            ["ExpiresAt"] = expiresAt,
-            ["CreatedAt"] = info.CreatedAt,
-        };
+        var row = new AccessTokenRow(info.Id, Hash(secret), ToJson(repositories), RegistryScope.FormatActions(actions), expiresAt, info.CreatedAt).ToRow(name);
         await storage.Metadata.ExecuteAsync(storage.Layout.AuthTable, RowOperation.Insert(row), ct).ConfigureAwait(false);
         return (info, secret);
     }
@@ -112,7 +104,7 @@ internal sealed class AccessTokenStore(RegistryStorage storage, AuthOptions opti
     public async Task<AccessTokenInfo?> VerifyAsync(string name, string secret, CancellationToken ct)
     {
         var row = IsValidName(name) ? await storage.Metadata.GetAsync(storage.Layout.AuthTable, Partition, name, ct).ConfigureAwait(false) : null;
-        if (row?.GetBinary("Hash") is not { } stored || !CryptographicOperations.FixedTimeEquals(stored, Hash(secret)))
+        if (row is null || AccessTokenRow.FromRow(row).Hash is not { } stored || !CryptographicOperations.FixedTimeEquals(stored, Hash(secret)))
         {
             return null;
         }
@@ -149,13 +141,17 @@ internal sealed class AccessTokenStore(RegistryStorage storage, AuthOptions opti
         return active;
     }
 
-    private static AccessTokenInfo FromRow(TableRow row) => new(
-        row.RowKey,
-        row.GetString("Id") ?? "",
-        Patterns(row.GetString("Repositories")),
-        RegistryScope.ParseActions(row.GetString("Actions") ?? ""),
-        row.GetDateTime("ExpiresAt") ?? DateTimeOffset.MinValue,
-        row.GetDateTime("CreatedAt") ?? DateTimeOffset.MinValue);
+    private static AccessTokenInfo FromRow(TableRow row)
+    {
+        var stored = AccessTokenRow.FromRow(row);
+        return new(
+            row.RowKey,
+            stored.Id ?? "",
+            Patterns(stored.Repositories),
+            RegistryScope.ParseActions(stored.Actions ?? ""),
+            stored.ExpiresAt ?? DateTimeOffset.MinValue,
+            stored.CreatedAt ?? DateTimeOffset.MinValue);
+    }
 
     /// <summary>The patterns as a JSON array of strings: nothing in a pattern can split it into two.</summary>
     private static string ToJson(IReadOnlyList<string> patterns)

@@ -49,21 +49,22 @@ internal sealed class AuthOptions
 
     public bool EntraEnabled => TenantIds.Count > 0 && Audiences.Count > 0;
 
-    public static AuthOptions From(IConfiguration config)
+    /// <param name="publicUrl">Registry:PublicUrl as parsed once (<see cref="Hosting.PublicUrlOptions"/>).</param>
+    public static AuthOptions From(IConfiguration config, Uri? publicUrl)
     {
         var auth = config.GetSection("Auth");
         var instance = auth["Entra:Instance"] ?? auth["Entra:Authority"];
         return new AuthOptions
         {
             Enabled = bool.TryParse(auth["Enabled"], out var enabled) && enabled,
-            PublicUrl = Hosting.PublicUrlSetting.Resolve(config),
+            PublicUrl = publicUrl,
             EntraInstance = string.IsNullOrEmpty(instance) ? new Uri("https://login.microsoftonline.com") : new Uri(instance.TrimEnd('/') + "/"),
             TenantIds = List(auth.GetSection("Entra:TenantIds")),
             Audiences = List(auth.GetSection("Entra:Audiences")),
             AnonymousPullPrefixes = List(auth.GetSection("AnonymousPullPrefixes")),
-            AccessTokenLifetime = Time(auth["AccessTokenLifetime"], TimeSpan.FromHours(1)),
-            RefreshTokenLifetime = Time(auth["RefreshTokenLifetime"], TimeSpan.FromHours(3)),
-            RevocationCheckInterval = Time(auth["RevocationCheckInterval"], TimeSpan.FromSeconds(5)),
+            AccessTokenLifetime = Time(auth, "AccessTokenLifetime", TimeSpan.FromHours(1)),
+            RefreshTokenLifetime = Time(auth, "RefreshTokenLifetime", TimeSpan.FromHours(3)),
+            RevocationCheckInterval = Time(auth, "RevocationCheckInterval", TimeSpan.FromSeconds(5)),
         };
     }
 
@@ -77,6 +78,11 @@ internal sealed class AuthOptions
         return [.. values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))];
     }
 
-    private static TimeSpan Time(string? text, TimeSpan fallback) =>
-        string.IsNullOrEmpty(text) ? fallback : TimeSpan.Parse(text, CultureInfo.InvariantCulture);
+    /// <summary>Built when the host starts (the startup check needs it), so a bad value stops the start naming its key.</summary>
+    private static TimeSpan Time(IConfigurationSection auth, string key, TimeSpan fallback) => auth[key] switch
+    {
+        null or "" => fallback,
+        var text when TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var value) && value >= TimeSpan.Zero => value,
+        var text => throw new InvalidOperationException($"Auth:{key} must be a non-negative time span such as 01:00:00; got '{text}'."),
+    };
 }

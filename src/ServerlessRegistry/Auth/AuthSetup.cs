@@ -1,5 +1,7 @@
 using System.CommandLine;
+using Microsoft.Extensions.Options;
 using ServerlessRegistry.Cli;
+using ServerlessRegistry.Hosting;
 
 namespace ServerlessRegistry.Auth;
 
@@ -7,28 +9,23 @@ namespace ServerlessRegistry.Auth;
 /// <remarks>
 /// Configuration (section "Auth", see <see cref="AuthOptions"/>): Enabled, Entra:Instance, Entra:TenantIds,
 /// Entra:Audiences, AnonymousPullPrefixes, AccessTokenLifetime, RefreshTokenLifetime, RevocationCheckInterval; and
-/// Registry:PublicUrl for the token realm. Everything is created lazily: nothing here does I/O at start.
+/// Registry:PublicUrl for the token realm, parsed once (<see cref="PublicUrlOptions"/>). Everything is created lazily:
+/// nothing here does I/O at start.
 /// </remarks>
 internal static class AuthSetup
 {
     public static IServiceCollection AddRegistryAuth(this IServiceCollection services, IConfiguration configuration)
     {
-        var options = AuthOptions.From(configuration);
-        services.AddSingleton(options);
+        services.AddSingleton(sp => AuthOptions.From(configuration, sp.GetRequiredService<IOptions<PublicUrlOptions>>().Value.Url));
         services.AddSingleton<SigningKeys>();
         services.AddSingleton<RegistryTokens>();
         services.AddSingleton<EntraValidator>();
         services.AddSingleton<AccessTokenStore>();
         services.AddSingleton<Credentials>();
         services.AddHostedService<AuthStartupCheck>();
-        if (options.Enabled)
-        {
-            services.AddSingleton<IRegistryAuthorizer, TokenAuthorizer>();
-        }
-        else
-        {
-            services.AddSingleton<IRegistryAuthorizer, OpenAuthorizer>();
-        }
+        services.AddSingleton<IRegistryAuthorizer>(sp => sp.GetRequiredService<AuthOptions>().Enabled
+            ? ActivatorUtilities.CreateInstance<TokenAuthorizer>(sp)
+            : new OpenAuthorizer());
 
         return services;
     }

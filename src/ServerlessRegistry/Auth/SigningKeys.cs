@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using Microsoft.IdentityModel.Tokens;
-using ServerlessRegistry.Core.Registry;
 using ServerlessRegistry.Core.Storage;
+using ServerlessRegistry.Core.Storage.Rows;
 
 namespace ServerlessRegistry.Auth;
 
@@ -19,8 +19,8 @@ namespace ServerlessRegistry.Auth;
 /// </remarks>
 internal sealed class SigningKeys(RegistryStorage storage, TimeProvider time)
 {
-    public const string Partition = "keys";
-    public const string ActiveRow = "active";
+    public const string Partition = SigningKeyRow.Partition;
+    public const string ActiveRow = SigningKeyRow.ActiveKey;
     private static readonly TimeSpan ReloadThrottle = TimeSpan.FromMinutes(1);
 
     private readonly Lock _gate = new();
@@ -64,12 +64,7 @@ internal sealed class SigningKeys(RegistryStorage storage, TimeProvider time)
         if (!rows.Any(r => r.RowKey == ActiveRow))
         {
             using var rsa = RSA.Create(2048);
-            var row = new TableRow(Partition, ActiveRow)
-            {
-                ["Kid"] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)),
-                ["Key"] = rsa.ExportPkcs8PrivateKey(),
-                ["CreatedAt"] = time.GetUtcNow(),
-            };
+            var row = new SigningKeyRow(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)), rsa.ExportPkcs8PrivateKey(), time.GetUtcNow()).ToRow();
             try
             {
                 await storage.Metadata.ExecuteAsync(table, RowOperation.Insert(row), ct).ConfigureAwait(false);
@@ -90,8 +85,9 @@ internal sealed class SigningKeys(RegistryStorage storage, TimeProvider time)
     private static RsaSecurityKey ToKey(TableRow row)
     {
         var rsa = RSA.Create();
-        rsa.ImportPkcs8PrivateKey(row.GetBinary("Key"), out _);
-        return new RsaSecurityKey(rsa) { KeyId = row.GetString("Kid") };
+        var stored = SigningKeyRow.FromRow(row);
+        rsa.ImportPkcs8PrivateKey(stored.Key, out _);
+        return new RsaSecurityKey(rsa) { KeyId = stored.Kid };
     }
 }
 

@@ -31,9 +31,6 @@ internal sealed class PublicAddress(Uri? publicUrl)
     /// <summary>The configured public base URL, or null when requests name it themselves.</summary>
     public Uri? PublicUrl => publicUrl;
 
-    /// <summary>Reads and checks the public URL once at start (no I/O); see <see cref="PublicUrlSetting"/>.</summary>
-    public static PublicAddress From(IConfiguration configuration) => new(PublicUrlSetting.Resolve(configuration));
-
     /// <summary>Runs before anything reads the request's host: the auth realm and Location values are built from it.</summary>
     public void Apply(HttpContext context)
     {

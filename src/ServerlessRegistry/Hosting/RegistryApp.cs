@@ -27,6 +27,7 @@ internal static class RegistryApp
             kestrel.AddServerHeader = false;
             RequestLimits.Configure(kestrel);
         });
+        builder.Logging.WithOneLinePerRequest();
         if (config["Logging:Format"] == "json")
         {
             builder.Logging.ClearProviders().AddJsonConsole();
@@ -37,7 +38,9 @@ internal static class RegistryApp
 
         var app = builder.Build();
         app.UseForwardedHeaders();
-        app.Run(app.Services.GetRequiredService<RegistryPipeline>().InvokeAsync);
+        // Resolved on first use, not here: building it reads options, which are checked when the host starts.
+        RegistryPipeline? pipeline = null;
+        app.Run(context => (pipeline ??= context.RequestServices.GetRequiredService<RegistryPipeline>()).InvokeAsync(context));
         app.Lifetime.ApplicationStarted.Register(() => Announce(app));
         return app;
     }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ServerlessRegistry.Api;
 using ServerlessRegistry.Auth;
 using ServerlessRegistry.Core.Errors;
@@ -11,16 +12,44 @@ namespace ServerlessRegistry.Hosting;
 /// terminal delegate; the Functions worker runs it from its catch-all function, which has no middleware
 /// pipeline or endpoint routing of its own to offer. Stateless: one instance serves every request concurrently.
 /// </summary>
-internal sealed class RegistryPipeline(AuthOptions auth, PublicAddress publicAddress)
+internal sealed class RegistryPipeline(AuthOptions auth, PublicAddress publicAddress, RegistryDispatcher dispatcher, IRegistryAuthorizer authorizer, ILoggerFactory loggers)
 {
+    private readonly ILogger _requests = loggers.CreateLogger(RegistryLog.RequestCategory);
+    private readonly RequestDelegate _dispatch = dispatcher.DispatchAsync;
+
     private static readonly PathString OAuth2 = "/oauth2";
     private static readonly PathString V2 = "/v2";
 
     /// <summary>Answers one request; every failure becomes the OCI error envelope unless the response has started.</summary>
-    public Task InvokeAsync(HttpContext context)
+    public async Task InvokeAsync(HttpContext context)
     {
-        publicAddress.Apply(context);
-        return ErrorHandling.InvokeAsync(context, LimitedAsync);
+        var started = Stopwatch.GetTimestamp();
+        var failed = true;
+        try
+        {
+            publicAddress.Apply(context);
+            await ErrorHandling.InvokeAsync(context, LimitedAsync);
+            failed = false;
+        }
+        finally
+        {
+            LogRequest(context, started, failed);
+        }
+    }
+
+    /// <summary>An exception that escapes the error handling ends the exchange as a 500 (or a reset, once started).</summary>
+    private void LogRequest(HttpContext context, long started, bool failed)
+    {
+        var status = failed ? StatusCodes.Status500InternalServerError : context.Response.StatusCode;
+        var level = status >= 500 ? LogLevel.Warning : LogLevel.Information;
+        if (_requests.IsEnabled(level))
+        {
+            var request = context.Request;
+            var elapsed = Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 1);
+            var path = request.PathBase.Add(request.Path).Value ?? "/";
+            var caller = authorizer.CallerOf(context) ?? "anonymous";
+            RegistryLog.Request(_requests, level, request.Method, path, status, elapsed, caller);
+        }
     }
 
     /// <summary>Kestrel's limits are raised above the registry's own, so the registry refuses with its envelope.</summary>
@@ -36,7 +65,7 @@ internal sealed class RegistryPipeline(AuthOptions auth, PublicAddress publicAdd
 
         if (path.StartsWithSegments(V2, out rest))
         {
-            return BranchAsync(context, V2, rest, RegistryDispatcher.DispatchAsync);
+            return BranchAsync(context, V2, rest, _dispatch);
         }
 
         return NotFoundAsync(context);

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
+using ServerlessRegistry.Api;
 using ServerlessRegistry.Auth;
 using ServerlessRegistry.Core.Registry;
 using ServerlessRegistry.Maintenance;
@@ -10,14 +11,14 @@ namespace ServerlessRegistry.Hosting;
 internal static class RegistryServices
 {
     /// <summary>
-    /// Registers options, storage, the registry services, auth, maintenance and <see cref="RegistryPipeline"/>.
+    /// Registers the checked options (<see cref="OptionsChecks"/>), storage, the registry services, auth, maintenance and <see cref="RegistryPipeline"/>.
     /// Creates nothing that does I/O: storage clients are built on first use and make no request until a call.
     /// </summary>
     public static IServiceCollection AddRegistry(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<RegistryOptions>().Bind(configuration.GetSection("Registry"));
+        services.AddCheckedOptions(configuration);
         services.AddSingleton(TimeProvider.System);
-        StorageSettings.Register(services, configuration);
+        StorageSettings.Register(services);
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<RegistryOptions>>().Value);
         services.AddSingleton<BlobService>();
         services.AddSingleton<UploadService>();
@@ -25,8 +26,10 @@ internal static class RegistryServices
         services.AddSingleton<ManifestService>();
         services.AddSingleton<ReferrerService>();
         services.AddRegistryAuth(configuration);
-        services.AddMaintenance(configuration);
-        services.AddSingleton(PublicAddress.From(configuration));
+        services.AddMaintenance();
+        services.AddSingleton(sp => new PublicAddress(sp.GetRequiredService<IOptions<PublicUrlOptions>>().Value.Url));
+        services.AddSingleton<EndpointServices>();
+        services.AddSingleton<RegistryDispatcher>();
         services.AddSingleton<RegistryPipeline>();
         services.Configure<ForwardedHeadersOptions>(options =>
         {

@@ -1,7 +1,7 @@
 using Azure.Core.Pipeline;
 using Azure.Identity;
+using Microsoft.Extensions.Options;
 using ServerlessRegistry.Azure;
-using ServerlessRegistry.Core.Registry;
 using ServerlessRegistry.Core.Storage;
 
 namespace ServerlessRegistry.Hosting;
@@ -35,14 +35,10 @@ internal sealed class StorageSettings
     /// Registers the account's clients (one pair per process) and the storage ports built on them.
     /// Creates clients only when first resolved, and makes no request.
     /// </summary>
-    public static void Register(IServiceCollection services, IConfiguration configuration)
+    /// <remarks>The section is bound and checked with the other options (<see cref="OptionsChecks"/>).</remarks>
+    public static void Register(IServiceCollection services)
     {
-        services.AddSingleton(_ =>
-        {
-            var settings = new StorageSettings();
-            configuration.GetSection("Storage").Bind(settings);
-            return settings;
-        });
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<StorageSettings>>().Value);
         // Extra pipeline policies (a request counter in benchmarks and tests) come from the container.
         services.AddSingleton(sp => sp.GetRequiredService<StorageSettings>()
             .CreateAzure(sp.GetRequiredService<TimeProvider>(), [.. sp.GetServices<HttpPipelinePolicy>()]));
