@@ -9,7 +9,7 @@ namespace ServerlessRegistry.Maintenance.Tests;
 /// </summary>
 internal sealed class HookedStorage(RegistryStorage inner, Func<string, Task> hook) : IMetadataStore, IBlobStore
 {
-    /// <summary>Hook points: "repos-delete" (manifest/link batches), "index-delete", "blob-delete".</summary>
+    /// <summary>Hook points: "repos-delete" (manifest/link batches), "index-delete", "session-delete", "blob-delete".</summary>
     public RegistryStorage Storage => new(inner.Layout, this, this);
 
     public Task<TableRow?> GetAsync(string table, string partitionKey, string rowKey, CancellationToken cancellationToken) =>
@@ -23,6 +23,11 @@ internal sealed class HookedStorage(RegistryStorage inner, Func<string, Task> ho
         if (operation.Kind == RowOperationKind.Delete && table == inner.Layout.BlobIndexTable)
         {
             await hook("index-delete");
+        }
+
+        if (operation.Kind == RowOperationKind.Delete && table == inner.Layout.UploadsTable && operation.Row.RowKey.Length == 0)
+        {
+            await hook("session-delete");
         }
 
         return await inner.Metadata.ExecuteAsync(table, operation, cancellationToken);

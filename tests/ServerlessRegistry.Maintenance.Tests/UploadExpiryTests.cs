@@ -80,6 +80,31 @@ public sealed class UploadExpiryTests
         Assert.Equal([live.Id], await OwnerIndexAsync(gc));
     }
 
+    [Fact]
+    public async Task ExpiryKeepsTheIndexRowOfASessionAPatchKeptAlive()
+    {
+        await using var gc = await GcHarness.StartAsync();
+        const string repo = "expiry/revived";
+        var session = await StartWithChunkAsync(gc, repo, OciHttp.RandomBytes(100));
+        gc.Clock.Advance(TimeSpan.FromDays(8));
+
+        // The client appends just before expiry deletes the session row: the delete loses the ETag race.
+        Task? patch = null;
+        var report = await gc.GcAsync(hook: point => point == "session-delete" ? patch ??= PatchAsync() : Task.CompletedTask);
+
+        Assert.NotNull(patch);
+        Assert.Equal(0, report.SessionsExpired);
+        Assert.Equal([session.Id], await OwnerIndexAsync(gc));
+
+        async Task PatchAsync()
+        {
+            using var content = new ByteArrayContent(OciHttp.RandomBytes(100));
+            content.Headers.ContentType = new("application/octet-stream");
+            using var response = await gc.Client.PatchAsync(session.Location, content);
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+    }
+
     private static async Task<List<string>> OwnerIndexAsync(GcHarness gc)
     {
         var page = await gc.Storage.Metadata.QueryAsync(gc.Storage.Layout.UploadsTable, new RowQuery

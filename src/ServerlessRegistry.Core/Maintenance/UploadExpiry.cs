@@ -52,6 +52,7 @@ internal sealed class UploadExpiry(RegistryStorage storage, TimeProvider time)
         while (query.Continuation is not null);
 
         long expired = 0, bytes = 0;
+        var removed = new System.Collections.Concurrent.ConcurrentBag<string>();
         await Parallel.ForEachAsync(stale, new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism, CancellationToken = ct }, async (row, token) =>
         {
             if (!options.DryRun)
@@ -65,6 +66,8 @@ internal sealed class UploadExpiry(RegistryStorage storage, TimeProvider time)
                     return; // finished, cancelled or appended to meanwhile: not ours to expire
                 }
 
+                removed.Add(row.PartitionKey);
+
                 await storage.Blobs.DeleteAsync(StorageLayout.DataBlob(row.PartitionKey), token).ConfigureAwait(false);
             }
 
@@ -75,7 +78,7 @@ internal sealed class UploadExpiry(RegistryStorage storage, TimeProvider time)
             }
         }).ConfigureAwait(false);
 
-        await RemoveOwnerRowsAsync(ownerRows, seen, stale, cutoff, options, ct).ConfigureAwait(false);
+        await RemoveOwnerRowsAsync(ownerRows, seen, removed, cutoff, options, ct).ConfigureAwait(false);
         return new UploadExpiryResult(expired, bytes, seen);
     }
 
@@ -84,9 +87,10 @@ internal sealed class UploadExpiry(RegistryStorage storage, TimeProvider time)
     /// run, or that are gone and older than an upload may live (a crash between the two writes of a start or an end).
     /// A young index row without a session is a start in progress: it writes the index row first.
     /// </summary>
-    private async Task RemoveOwnerRowsAsync(List<TableRow> ownerRows, HashSet<string> seen, List<TableRow> stale, DateTimeOffset cutoff, MaintenanceOptions options, CancellationToken ct)
+    private async Task RemoveOwnerRowsAsync(List<TableRow> ownerRows, HashSet<string> seen, IEnumerable<string> removed, DateTimeOffset cutoff, MaintenanceOptions options, CancellationToken ct)
     {
-        var live = seen.Except(stale.Select(r => r.PartitionKey)).ToHashSet(StringComparer.Ordinal);
+        // Only sessions this run deleted count as gone: one a PATCH kept alive (its delete lost the ETag race) is live.
+        var live = seen.Except(removed).ToHashSet(StringComparer.Ordinal);
         var gone = ownerRows.Where(r => !live.Contains(r.RowKey) && (OpenUploadIndexRow.FromRow(r).CreatedAt ?? DateTimeOffset.MinValue) < cutoff).ToList();
         if (options.DryRun)
         {

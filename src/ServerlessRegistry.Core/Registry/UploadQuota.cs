@@ -19,6 +19,9 @@ internal sealed class UploadQuota(RegistryStorage storage, RegistryOptions optio
     /// <summary>Index rows checked against their sessions when a caller is at the cap: bounds the cost of a refusal.</summary>
     private const int StaleCheckLimit = 16;
 
+    /// <summary>How long a start may take between writing its index row and its session row.</summary>
+    private static readonly TimeSpan StartGrace = TimeSpan.FromMinutes(1);
+
     /// <summary>
     /// Records a new session for <paramref name="owner"/> (null: the anonymous caller, counted as one), or refuses with
     /// TOOMANYREQUESTS when the owner already holds the maximum. Call before writing the session row. With
@@ -41,27 +44,41 @@ internal sealed class UploadQuota(RegistryStorage storage, RegistryOptions optio
 
     /// <summary>Forgets a session that ended (completed, cancelled). Idempotent; call after deleting the session row.</summary>
     public Task ReleaseAsync(string? owner, string uploadId, CancellationToken ct) =>
-        DeleteIndexRowAsync(StorageLayout.UploadOwnerKey(owner), uploadId, ct);
+        DeleteIndexRowAsync(StorageLayout.UploadOwnerKey(owner), uploadId, "*", ct);
 
-    /// <summary>Removes index rows (at most <see cref="StaleCheckLimit"/>) whose session no longer exists; returns how many.</summary>
+    /// <summary>
+    /// Removes index rows (at most <see cref="StaleCheckLimit"/>) whose session no longer exists; returns how many.
+    /// Rows younger than <see cref="StartGrace"/> are left alone: a start writes its index row before its session row.
+    /// Each row is deleted on the ETag read, so a row written again meanwhile (a session restored) stays.
+    /// </summary>
     private async Task<int> RemoveStaleAsync(List<TableRow> rows, CancellationToken ct)
     {
-        var sample = rows.OrderBy(r => OpenUploadIndexRow.FromRow(r).CreatedAt ?? DateTimeOffset.MinValue).Take(StaleCheckLimit).ToList();
+        var settled = time.GetUtcNow() - StartGrace;
+        var sample = rows
+            .Select(r => (Row: r, CreatedAt: OpenUploadIndexRow.FromRow(r).CreatedAt ?? DateTimeOffset.MinValue))
+            .Where(r => r.CreatedAt < settled)
+            .OrderBy(r => r.CreatedAt)
+            .Take(StaleCheckLimit)
+            .Select(r => r.Row)
+            .ToList();
         var sessions = await Task.WhenAll(sample.Select(r => storage.Metadata.GetAsync(storage.Layout.UploadsTable, r.RowKey, "", ct))).ConfigureAwait(false);
         var stale = sample.Where((_, i) => sessions[i] is null).ToList();
-        await Task.WhenAll(stale.Select(r => DeleteIndexRowAsync(r.PartitionKey, r.RowKey, ct))).ConfigureAwait(false);
-        return stale.Count;
+        var removed = await Task.WhenAll(stale.Select(r => DeleteIndexRowAsync(r.PartitionKey, r.RowKey, r.ETag ?? "*", ct))).ConfigureAwait(false);
+        return removed.Count(r => r);
     }
 
-    private async Task DeleteIndexRowAsync(string partition, string uploadId, CancellationToken ct)
+    /// <summary>False when the row changed or is gone.</summary>
+    private async Task<bool> DeleteIndexRowAsync(string partition, string uploadId, string ifMatch, CancellationToken ct)
     {
         try
         {
-            await storage.Metadata.ExecuteAsync(storage.Layout.UploadsTable, RowOperation.Delete(partition, uploadId), ct).ConfigureAwait(false);
+            await storage.Metadata.ExecuteAsync(storage.Layout.UploadsTable, RowOperation.Delete(partition, uploadId, ifMatch), ct).ConfigureAwait(false);
+            return true;
         }
         catch (ConcurrencyException)
         {
-            // Already gone: expiry or a lazy cleanup removed it.
+            // Already gone (expiry or a lazy cleanup removed it), or written again.
+            return false;
         }
     }
 }
