@@ -85,7 +85,7 @@ internal sealed partial class GarbageCollector
         var stagedCutoff = run.Now - run.Options.UploadMaxAge;
         var candidates = new List<StoredBlob>();
         long seen = 0;
-        foreach (var prefix in new[] { "data/", "manifests/" })
+        foreach (var prefix in new[] { StorageLayout.DataPrefix, StorageLayout.ManifestBlobPrefix })
         {
             await foreach (var blob in storage.Blobs.ListAsync(prefix, ct).ConfigureAwait(false))
             {
@@ -94,7 +94,7 @@ internal sealed partial class GarbageCollector
                     run.Report("blobs listed", seen);
                 }
 
-                var session = blob.Name.StartsWith("data/", StringComparison.Ordinal) && sessions.Contains(blob.Name["data/".Length..]);
+                var session = blob.Name.StartsWith(StorageLayout.DataPrefix, StringComparison.Ordinal) && sessions.Contains(blob.Name[StorageLayout.DataPrefix.Length..]);
                 if (!session && blob.LastModified <= (blob.Committed ? committedCutoff : stagedCutoff))
                 {
                     candidates.Add(blob);

@@ -38,7 +38,7 @@ internal sealed class ContentIndex(RegistryStorage storage, TimeProvider time)
         catch (ConcurrencyException)
         {
             var winner = await TouchAsync(digest.Value, ct).ConfigureAwait(false) ?? throw new StorageException("the manifest's index row changed repeatedly");
-            if (winner.BlobName != blobName && blobName.StartsWith("data/", StringComparison.Ordinal))
+            if (winner.BlobName != blobName && blobName.StartsWith(StorageLayout.DataPrefix, StringComparison.Ordinal))
             {
                 await storage.Blobs.DeleteAsync(blobName, ct).ConfigureAwait(false);
             }

@@ -103,10 +103,16 @@ public sealed class StorageLayout
     public static string UploadOwnerKey(string? owner) =>
         UploadOwnerPrefix + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(owner ?? "")));
 
-    public static string DataBlob(string uploadId) => "data/" + uploadId;
+    /// <summary>Where blob content lives: one blob per upload, named by its upload id.</summary>
+    public const string DataPrefix = "data/";
+
+    /// <summary>Where manifests over the inline threshold live, content-addressed.</summary>
+    public const string ManifestBlobPrefix = "manifests/";
+
+    public static string DataBlob(string uploadId) => DataPrefix + uploadId;
 
     public static string ManifestBlob(Digest digest) =>
-        "manifests/" + Digest.Prefix(digest.Algorithm) + "/" + digest.Hex;
+        ManifestBlobPrefix + Digest.Prefix(digest.Algorithm) + "/" + digest.Hex;
 
     public static string RepositoryKey(string repository) => Convert.ToHexStringLower(Encoding.UTF8.GetBytes(repository));
 
