@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
@@ -16,11 +15,11 @@ public sealed class Azurite
     public const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
     private static readonly Lazy<Task<Azurite>> Shared = new(StartAsync);
-    private readonly Process _process;
+    private readonly TestProcess _process;
     private readonly (int Blob, int Queue, int Table) _ports;
     private readonly string? _location;
 
-    private Azurite(Process process, int blobPort, int queuePort, int tablePort, string? location)
+    private Azurite(TestProcess process, int blobPort, int queuePort, int tablePort, string? location)
     {
         _process = process;
         _ports = (blobPort, queuePort, tablePort);
@@ -66,11 +65,7 @@ public sealed class Azurite
     public bool IsRunning => !_process.HasExited;
 
     /// <summary>Kills the process at once, as a crash would, and waits until it is gone.</summary>
-    public void Kill()
-    {
-        Kill(_process);
-        _process.WaitForExit();
-    }
+    public void Kill() => _process.DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     private static Task<Azurite> StartAsync() => StartAsync(null, FreePort(), FreePort(), FreePort());
 
@@ -83,84 +78,32 @@ public sealed class Azurite
         }
 
         var location = persistTo ?? Directory.CreateTempSubdirectory("azurite-").FullName;
-        var start = new ProcessStartInfo(bin)
+        string[] args =
+        [
+            "--blobHost", "127.0.0.1", "--blobPort", blobPort.ToString(),
+            "--queueHost", "127.0.0.1", "--queuePort", queuePort.ToString(),
+            "--tableHost", "127.0.0.1", "--tablePort", tablePort.ToString(),
+            "--silent", "--disableTelemetry",
+            // Private instances keep data in files (written every few seconds) so it survives a restart.
+            .. persistTo is null ? ["--inMemoryPersistence"] : new[] { "--location", persistTo },
+        ];
+
+        // In-memory persistence writes no data files; anything else Azurite drops lands in a temp folder.
+        var process = TestProcess.Start(bin, args, workingDirectory: location);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => process.Kill();
+        try
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            // In-memory persistence writes no data files; anything else Azurite drops lands in a temp folder.
-            WorkingDirectory = location,
-        };
-        foreach (var arg in new[]
-                 {
-                     "--blobHost", "127.0.0.1", "--blobPort", blobPort.ToString(),
-                     "--queueHost", "127.0.0.1", "--queuePort", queuePort.ToString(),
-                     "--tableHost", "127.0.0.1", "--tablePort", tablePort.ToString(),
-                     "--silent", "--disableTelemetry",
-                 })
-        {
-            start.ArgumentList.Add(arg);
+            await process.WaitUntilAsync(
+                async () => await TestProcess.IsListeningAsync(blobPort) && await TestProcess.IsListeningAsync(tablePort),
+                TimeSpan.FromSeconds(60), "listen on its blob and table ports");
         }
-
-        // Private instances keep data in files (written every few seconds) so it survives a restart.
-        foreach (var arg in persistTo is null ? ["--inMemoryPersistence"] : new[] { "--location", persistTo })
+        catch
         {
-            start.ArgumentList.Add(arg);
-        }
-
-        var process = Process.Start(start) ?? throw new InvalidOperationException("Azurite did not start.");
-        var output = new System.Text.StringBuilder();
-        process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-        process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => Kill(process);
-
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!(await IsListening(blobPort) && await IsListening(tablePort)))
-        {
-            if (process.HasExited || DateTime.UtcNow > deadline)
-            {
-                Kill(process);
-                lock (output)
-                {
-                    throw new InvalidOperationException("Azurite did not come up: " + output);
-                }
-            }
-
-            await Task.Delay(50);
+            process.Kill();
+            throw;
         }
 
         return new Azurite(process, blobPort, queuePort, tablePort, persistTo);
-    }
-
-    private static void Kill(Process process)
-    {
-        try
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // Already gone.
-        }
-    }
-
-    private static async Task<bool> IsListening(int port)
-    {
-        using var client = new TcpClient();
-        try
-        {
-            await client.ConnectAsync(IPAddress.Loopback, port);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
     }
 
     /// <summary>A port the OS considers free right now.</summary>
