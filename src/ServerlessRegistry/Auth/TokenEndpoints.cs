@@ -1,5 +1,4 @@
 using System.Text;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Primitives;
 using ServerlessRegistry.Api;
 using ServerlessRegistry.Core.Errors;
@@ -10,27 +9,14 @@ namespace ServerlessRegistry.Auth;
 /// The token service under /oauth2 (only while auth is on): the Docker token protocol (GET with Basic, POST with an
 /// OAuth2 form) and ACR's Entra exchange. Every call is stateless apart from access-token reads.
 /// </summary>
-internal static class TokenEndpoints
+internal static partial class TokenEndpoints
 {
-    /// <summary>The largest form accepted: an Entra access token with many claims is a few KiB.</summary>
-    public const int MaxFormBytes = 64 * 1024;
-
     /// <summary>The most scopes one token request may ask for, and the longest scope (a repository name is ≤ 255).</summary>
     public const int MaxScopes = 100;
     public const int MaxScopeLength = 512;
 
     /// <summary>The service when no public URL is known. Constant, so nothing signed follows the request's Host.</summary>
     public const string DefaultService = "serverless-registry";
-
-    private static readonly FormOptions FormLimits = new()
-    {
-        ValueCountLimit = 32,
-        KeyLengthLimit = 256,
-        ValueLengthLimit = MaxFormBytes,
-        MultipartBodyLengthLimit = MaxFormBytes,
-        MultipartHeadersCountLimit = 4,
-        MultipartHeadersLengthLimit = 4096,
-    };
 
     public static async Task DispatchAsync(HttpContext context)
     {
@@ -203,44 +189,6 @@ internal static class TokenEndpoints
         }
 
         return null;
-    }
-
-    /// <summary>
-    /// The form, or null after answering 400 invalid_request when the body is not a form, is malformed, or breaks the
-    /// limits (<see cref="MaxFormBytes"/>, <see cref="FormLimits"/>).
-    /// </summary>
-    private static async Task<IFormCollection?> ReadFormAsync(HttpContext context)
-    {
-        var request = context.Request;
-        if (!request.HasFormContentType)
-        {
-            await OAuthErrorAsync(context, "invalid_request", "send an application/x-www-form-urlencoded body");
-            return null;
-        }
-
-        if (request.ContentLength > MaxFormBytes)
-        {
-            await OAuthErrorAsync(context, "invalid_request", $"the form is larger than {MaxFormBytes / 1024} KiB");
-            return null;
-        }
-
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
-        {
-            size.MaxRequestBodySize = MaxFormBytes;
-        }
-
-        context.Features.Set<IFormFeature>(new FormFeature(request, FormLimits));
-        try
-        {
-            return await request.ReadFormAsync(context.RequestAborted);
-        }
-        catch (Exception e) when (!context.RequestAborted.IsCancellationRequested &&
-                                  e is InvalidDataException or InvalidOperationException or BadHttpRequestException or IOException)
-        {
-            // Malformed multipart, %00 in a value, too many keys, a value or body over the limits.
-            await OAuthErrorAsync(context, "invalid_request", "the form is malformed or too large: " + e.Message);
-            return null;
-        }
     }
 
     private static Task OAuthErrorAsync(HttpContext context, string error, string description) =>

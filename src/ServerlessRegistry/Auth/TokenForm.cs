@@ -1,0 +1,58 @@
+using Microsoft.AspNetCore.Http.Features;
+
+namespace ServerlessRegistry.Auth;
+
+/// <summary>The token endpoints' form: its limits and the one way it is read.</summary>
+internal static partial class TokenEndpoints
+{
+    /// <summary>The largest form accepted: an Entra access token with many claims is a few KiB.</summary>
+    public const int MaxFormBytes = 64 * 1024;
+
+    private static readonly FormOptions FormLimits = new()
+    {
+        ValueCountLimit = 32,
+        KeyLengthLimit = 256,
+        ValueLengthLimit = MaxFormBytes,
+        MultipartBodyLengthLimit = MaxFormBytes,
+        MultipartHeadersCountLimit = 4,
+        MultipartHeadersLengthLimit = 4096,
+    };
+
+    /// <summary>
+    /// The form, or null after answering 400 invalid_request when the body is not a form, is malformed, or breaks the
+    /// limits (<see cref="MaxFormBytes"/>, <see cref="FormLimits"/>).
+    /// </summary>
+    private static async Task<IFormCollection?> ReadFormAsync(HttpContext context)
+    {
+        var request = context.Request;
+        if (!request.HasFormContentType)
+        {
+            await OAuthErrorAsync(context, "invalid_request", "send an application/x-www-form-urlencoded body");
+            return null;
+        }
+
+        if (request.ContentLength > MaxFormBytes)
+        {
+            await OAuthErrorAsync(context, "invalid_request", $"the form is larger than {MaxFormBytes / 1024} KiB");
+            return null;
+        }
+
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = MaxFormBytes;
+        }
+
+        context.Features.Set<IFormFeature>(new FormFeature(request, FormLimits));
+        try
+        {
+            return await request.ReadFormAsync(context.RequestAborted);
+        }
+        catch (Exception e) when (!context.RequestAborted.IsCancellationRequested &&
+                                  e is InvalidDataException or InvalidOperationException or BadHttpRequestException or IOException)
+        {
+            // Malformed multipart, %00 in a value, too many keys, a value or body over the limits.
+            await OAuthErrorAsync(context, "invalid_request", "the form is malformed or too large: " + e.Message);
+            return null;
+        }
+    }
+}
