@@ -1,6 +1,7 @@
 using ServerlessRegistry.Core.Errors;
 using ServerlessRegistry.Core.Primitives;
 using ServerlessRegistry.Core.Storage;
+using ServerlessRegistry.Core.Storage.Rows;
 
 namespace ServerlessRegistry.Core.Registry;
 
@@ -71,7 +72,7 @@ internal sealed partial class UploadService
         try
         {
             var row = await storage.Metadata.GetAsync(storage.Layout.BlobIndexTable, digest.Value, "", CancellationToken.None).ConfigureAwait(false);
-            return row is not null && row.GetString("Blob") == blobName;
+            return row is not null && BlobIndexRow.FromRow(row).Blob == blobName;
         }
         catch (StorageException)
         {
