@@ -58,7 +58,7 @@ internal static class PushFigures
             chunked.Add((size, best[0] / best[2]));
         }
 
-        ctx.Report.Raw($"Baseline for 1 and 2: the bench process stages the same bytes with Put Block ({tuning.BlockSize / Stats.MiB:F0} MiB blocks, {tuning.BlocksInFlight} in flight, the registry's own settings) through the project's Blob REST client to the same Azurite, then Put Block List; no hashing, no HTTP hop");
+        ctx.Report.Raw($"Baseline for 1 and 2: the bench process stages the same bytes with Put Block ({tuning.BlockSize / Stats.MiB:F0} MiB blocks, {tuning.BlocksInFlight} in flight, the registry's own settings) through the registry's Blob adapter (Azure.Storage.Blobs) to the same Azurite, then Put Block List; no hashing, no HTTP hop");
         ctx.Report.Add(new FigureRow(1, "Docker-style push (one PATCH) vs raw Put Block", Ratios(docker), "≥ 0.8×", docker.All(d => d.Ratio >= 0.8)));
         ctx.Report.Add(new FigureRow(2, $"Chunked push ({o.ChunkSize / Stats.MiB:F0} MiB chunks) vs raw Put Block", Ratios(chunked), "≥ 0.7×", chunked.All(d => d.Ratio >= 0.7)));
         if (peakKiB is { } peak)
