@@ -81,7 +81,7 @@ public sealed class BlobUploadFlowTests(RegistryFixture fixture) : IClassFixture
         using var put = await _client.PutAsync(patch.Headers.Location + "?digest=" + digest, null);
         Assert.Equal(HttpStatusCode.Created, put.StatusCode);
         Assert.Equal(digest, put.Headers.GetValues("Docker-Content-Digest").Single());
-        Assert.Equal(content, await FollowAsync($"/v2/flow/streamed/blobs/{digest}"));
+        Assert.Equal(content, await _client.FollowBlobAsync($"/v2/flow/streamed/blobs/{digest}"));
     }
 
     [Fact]
@@ -92,7 +92,7 @@ public sealed class BlobUploadFlowTests(RegistryFixture fixture) : IClassFixture
         using var start = await _client.PostAsync("/v2/flow/chunked/blobs/uploads/", null);
         var location = start.Headers.Location!.ToString();
 
-        using (var first = await PatchAsync(location, content, 0, 99_999))
+        using (var first = await _client.PatchChunkAsync(location, content, 0, 99_999))
         {
             Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
             Assert.Equal("0-99999", first.Headers.GetValues("Range").Single());
@@ -104,7 +104,7 @@ public sealed class BlobUploadFlowTests(RegistryFixture fixture) : IClassFixture
             Assert.Equal("0-99999", status.Headers.GetValues("Range").Single());
         }
 
-        using (var second = await PatchAsync(location, content, 100_000, 149_999))
+        using (var second = await _client.PatchChunkAsync(location, content, 100_000, 149_999))
         {
             Assert.Equal("0-149999", second.Headers.GetValues("Range").Single());
         }
@@ -113,7 +113,7 @@ public sealed class BlobUploadFlowTests(RegistryFixture fixture) : IClassFixture
         last.Headers.TryAddWithoutValidation("Content-Range", "150000-199999");
         using var put = await _client.PutAsync(location + "?digest=" + digest, last);
         Assert.Equal(HttpStatusCode.Created, put.StatusCode);
-        Assert.Equal(content, await FollowAsync($"/v2/flow/chunked/blobs/{digest}"));
+        Assert.Equal(content, await _client.FollowBlobAsync($"/v2/flow/chunked/blobs/{digest}"));
     }
 
     [Fact]
@@ -122,18 +122,18 @@ public sealed class BlobUploadFlowTests(RegistryFixture fixture) : IClassFixture
         var content = OciHttp.RandomBytes(2048);
         using var start = await _client.PostAsync("/v2/flow/order/blobs/uploads/", null);
         var location = start.Headers.Location!.ToString();
-        using (var skip = await PatchAsync(location, content, 1024, 2047))
+        using (var skip = await _client.PatchChunkAsync(location, content, 1024, 2047))
         {
             Assert.Equal(HttpStatusCode.RequestedRangeNotSatisfiable, skip.StatusCode);
             Assert.Equal("BLOB_UPLOAD_INVALID", await skip.ErrorCodeAsync());
         }
 
-        using (var first = await PatchAsync(location, content, 0, 1023))
+        using (var first = await _client.PatchChunkAsync(location, content, 0, 1023))
         {
             Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
         }
 
-        using (var again = await PatchAsync(location, content, 0, 1023))
+        using (var again = await _client.PatchChunkAsync(location, content, 0, 1023))
         {
             Assert.Equal(HttpStatusCode.RequestedRangeNotSatisfiable, again.StatusCode);
         }
@@ -146,7 +146,7 @@ public sealed class BlobUploadFlowTests(RegistryFixture fixture) : IClassFixture
     public async Task ZeroByteBlobRoundTrips()
     {
         var digest = await _client.PushBlobAsync("flow/empty", []);
-        Assert.Empty(await FollowAsync($"/v2/flow/empty/blobs/{digest}"));
+        Assert.Empty(await _client.FollowBlobAsync($"/v2/flow/empty/blobs/{digest}"));
     }
 
     [Fact]
@@ -157,10 +157,10 @@ public sealed class BlobUploadFlowTests(RegistryFixture fixture) : IClassFixture
         using var start = await _client.PostAsync("/v2/flow/sha512/blobs/uploads/?digest-algorithm=sha512", null);
         Assert.Equal(HttpStatusCode.Accepted, start.StatusCode);
         var location = start.Headers.Location!.ToString();
-        using var patch = await PatchAsync(location, content, 0, content.Length - 1);
+        using var patch = await _client.PatchChunkAsync(location, content, 0, content.Length - 1);
         using var put = await _client.PutAsync(location + "?digest=" + digest, null);
         Assert.Equal(HttpStatusCode.Created, put.StatusCode);
-        Assert.Equal(content, await FollowAsync($"/v2/flow/sha512/blobs/{digest}"));
+        Assert.Equal(content, await _client.FollowBlobAsync($"/v2/flow/sha512/blobs/{digest}"));
 
         using var wrongAlgorithm = await _client.PostAsync("/v2/flow/sha512/blobs/uploads/?digest-algorithm=md5", null);
         Assert.Equal(HttpStatusCode.BadRequest, wrongAlgorithm.StatusCode);
@@ -188,20 +188,5 @@ public sealed class BlobUploadFlowTests(RegistryFixture fixture) : IClassFixture
         using var elsewhere = await _client.GetAsync($"/v2/flow/intruder/blobs/uploads/{id}");
         Assert.Equal(HttpStatusCode.NotFound, elsewhere.StatusCode);
         Assert.Equal("BLOB_UPLOAD_UNKNOWN", await elsewhere.ErrorCodeAsync());
-    }
-
-    private Task<HttpResponseMessage> PatchAsync(string location, byte[] content, int start, int end)
-    {
-        var body = new ByteArrayContent(content[start..(end + 1)]);
-        body.Headers.TryAddWithoutValidation("Content-Range", $"{start}-{end}");
-        return _client.PatchAsync(location, body);
-    }
-
-    private async Task<byte[]> FollowAsync(string url)
-    {
-        using var get = await _client.GetAsync(url);
-        Assert.Equal(HttpStatusCode.TemporaryRedirect, get.StatusCode);
-        using var storage = new HttpClient();
-        return await storage.GetByteArrayAsync(get.Headers.Location);
     }
 }

@@ -15,15 +15,15 @@ public sealed class UploadRecoveryFlowTests(RegistryFixture fixture) : IClassFix
         // Three 64 KiB blocks and a bit: the staged content is read back in several ranges.
         var content = OciHttp.RandomBytes(200_000);
         var location = await StartAsync("rec/sha512");
-        using var first = await PatchAsync(location, content, 0, 99_999);
+        using var first = await _client.PatchChunkAsync(location, content, 0, 99_999);
         Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
-        using var second = await PatchAsync(location, content, 100_000, 199_999);
+        using var second = await _client.PatchChunkAsync(location, content, 100_000, 199_999);
         Assert.Equal(HttpStatusCode.Accepted, second.StatusCode);
 
         using var put = await _client.PutAsync(location + "?digest=" + Sha512(content), null);
         Assert.Equal(HttpStatusCode.Created, put.StatusCode);
         Assert.Equal(Sha512(content), put.Headers.GetValues("Docker-Content-Digest").Single());
-        Assert.Equal(content, await FollowAsync($"/v2/rec/sha512/blobs/{Sha512(content)}"));
+        Assert.Equal(content, await _client.FollowBlobAsync($"/v2/rec/sha512/blobs/{Sha512(content)}"));
     }
 
     [Fact]
@@ -31,10 +31,10 @@ public sealed class UploadRecoveryFlowTests(RegistryFixture fixture) : IClassFix
     {
         var content = OciHttp.RandomBytes(90_000);
         var location = await StartAsync("rec/sha512tail");
-        using var patch = await PatchAsync(location, content, 0, 49_999);
+        using var patch = await _client.PatchChunkAsync(location, content, 0, 49_999);
         using var put = await _client.PutAsync(location + "?digest=" + Sha512(content), new ByteArrayContent(content[50_000..]));
         Assert.Equal(HttpStatusCode.Created, put.StatusCode);
-        Assert.Equal(content, await FollowAsync($"/v2/rec/sha512tail/blobs/{Sha512(content)}"));
+        Assert.Equal(content, await _client.FollowBlobAsync($"/v2/rec/sha512tail/blobs/{Sha512(content)}"));
     }
 
     [Fact]
@@ -42,7 +42,7 @@ public sealed class UploadRecoveryFlowTests(RegistryFixture fixture) : IClassFix
     {
         var content = OciHttp.RandomBytes(70_000);
         var location = await StartAsync("rec/sha512wrong");
-        using var patch = await PatchAsync(location, content, 0, content.Length - 1);
+        using var patch = await _client.PatchChunkAsync(location, content, 0, content.Length - 1);
 
         using var wrong = await _client.PutAsync(location + "?digest=" + Sha512([1, 2, 3]), null);
         Assert.Equal(HttpStatusCode.BadRequest, wrong.StatusCode);
@@ -51,7 +51,7 @@ public sealed class UploadRecoveryFlowTests(RegistryFixture fixture) : IClassFix
 
         using var right = await _client.PutAsync(location + "?digest=" + Sha512(content), null);
         Assert.Equal(HttpStatusCode.Created, right.StatusCode);
-        Assert.Equal(content, await FollowAsync($"/v2/rec/sha512wrong/blobs/{Sha512(content)}"));
+        Assert.Equal(content, await _client.FollowBlobAsync($"/v2/rec/sha512wrong/blobs/{Sha512(content)}"));
     }
 
     [Fact]
@@ -59,7 +59,7 @@ public sealed class UploadRecoveryFlowTests(RegistryFixture fixture) : IClassFix
     {
         var content = OciHttp.RandomBytes(80_000);
         var location = await StartAsync("rec/wrong");
-        using var patch = await PatchAsync(location, content, 0, 59_999);
+        using var patch = await _client.PatchChunkAsync(location, content, 0, 59_999);
 
         // The wrong PUT carries the last chunk: the session stays as it was before it.
         using var wrong = await _client.PutAsync(location + "?digest=" + OciHttp.Sha256([9]), new ByteArrayContent(content[60_000..]));
@@ -69,7 +69,7 @@ public sealed class UploadRecoveryFlowTests(RegistryFixture fixture) : IClassFix
 
         using var right = await _client.PutAsync(location + "?digest=" + OciHttp.Sha256(content), new ByteArrayContent(content[60_000..]));
         Assert.Equal(HttpStatusCode.Created, right.StatusCode);
-        Assert.Equal(content, await FollowAsync($"/v2/rec/wrong/blobs/{OciHttp.Sha256(content)}"));
+        Assert.Equal(content, await _client.FollowBlobAsync($"/v2/rec/wrong/blobs/{OciHttp.Sha256(content)}"));
     }
 
     [Fact]
@@ -81,7 +81,7 @@ public sealed class UploadRecoveryFlowTests(RegistryFixture fixture) : IClassFix
         Assert.Equal(HttpStatusCode.Created, post.StatusCode);
         using var mount = await _client.PostAsync($"/v2/rec/mount512/blobs/uploads/?mount={digest}&from=rec/mono512", null);
         Assert.Equal(HttpStatusCode.Created, mount.StatusCode);
-        Assert.Equal(content, await FollowAsync($"/v2/rec/mount512/blobs/{digest}"));
+        Assert.Equal(content, await _client.FollowBlobAsync($"/v2/rec/mount512/blobs/{digest}"));
     }
 
     [Fact]
@@ -89,10 +89,10 @@ public sealed class UploadRecoveryFlowTests(RegistryFixture fixture) : IClassFix
     {
         var content = OciHttp.RandomBytes(60_000);
         var location = await StartAsync("rec/order");
-        using var late = await PatchAsync(location, content, 30_000, 59_999);
+        using var late = await _client.PatchChunkAsync(location, content, 30_000, 59_999);
         Assert.Equal(HttpStatusCode.RequestedRangeNotSatisfiable, late.StatusCode);
-        using var first = await PatchAsync(location, content, 0, 29_999);
-        using var second = await PatchAsync(location, content, 30_000, 59_999);
+        using var first = await _client.PatchChunkAsync(location, content, 0, 29_999);
+        using var second = await _client.PatchChunkAsync(location, content, 30_000, 59_999);
         using var put = await _client.PutAsync(location + "?digest=" + Sha512(content), null);
         Assert.Equal(HttpStatusCode.Created, put.StatusCode);
     }
@@ -109,21 +109,6 @@ public sealed class UploadRecoveryFlowTests(RegistryFixture fixture) : IClassFix
         using var status = await _client.GetAsync(location);
         Assert.Equal(HttpStatusCode.NoContent, status.StatusCode);
         Assert.Equal($"0-{bytes - 1}", status.Headers.GetValues("Range").Single());
-    }
-
-    private Task<HttpResponseMessage> PatchAsync(string location, byte[] content, int start, int end)
-    {
-        var body = new ByteArrayContent(content[start..(end + 1)]);
-        body.Headers.TryAddWithoutValidation("Content-Range", $"{start}-{end}");
-        return _client.PatchAsync(location, body);
-    }
-
-    private async Task<byte[]> FollowAsync(string url)
-    {
-        using var get = await _client.GetAsync(url);
-        Assert.Equal(HttpStatusCode.TemporaryRedirect, get.StatusCode);
-        using var storage = new HttpClient();
-        return await storage.GetByteArrayAsync(get.Headers.Location);
     }
 
     private static string Sha512(byte[] content) => "sha512:" + Convert.ToHexStringLower(SHA512.HashData(content));

@@ -22,6 +22,23 @@ public static class OciHttp
         return bytes;
     }
 
+    /// <summary>PATCHes bytes [<paramref name="start"/>, <paramref name="end"/>] of <paramref name="content"/> with their Content-Range.</summary>
+    public static Task<HttpResponseMessage> PatchChunkAsync(this HttpClient client, string location, byte[] content, int start, int end)
+    {
+        var body = new ByteArrayContent(content[start..(end + 1)]);
+        body.Headers.TryAddWithoutValidation("Content-Range", $"{start}-{end}");
+        return client.PatchAsync(location, body);
+    }
+
+    /// <summary>GETs a blob, asserts the registry's 307, and reads the content from where it points.</summary>
+    public static async Task<byte[]> FollowBlobAsync(this HttpClient client, string url)
+    {
+        using var get = await client.GetAsync(url);
+        Assert.Equal(HttpStatusCode.TemporaryRedirect, get.StatusCode);
+        using var storage = new HttpClient();
+        return await storage.GetByteArrayAsync(get.Headers.Location);
+    }
+
     /// <summary>POST then PUT with the whole body; asserts 201 and returns the digest.</summary>
     public static async Task<string> PushBlobAsync(this HttpClient client, string repository, byte[] content)
     {
