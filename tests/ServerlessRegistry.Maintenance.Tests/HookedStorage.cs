@@ -46,6 +46,9 @@ internal sealed class HookedStorage(RegistryStorage inner, Func<string, Task> ho
     public Task StageBlockAsync(string blobName, string blockId, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
         inner.Blobs.StageBlockAsync(blobName, blockId, content, cancellationToken);
 
+    public Task<bool> StageBlockFromUriAsync(string blobName, string blockId, Uri source, long offset, long length, CancellationToken cancellationToken) =>
+        inner.Blobs.StageBlockFromUriAsync(blobName, blockId, source, offset, length, cancellationToken);
+
     public Task CommitBlocksAsync(string blobName, IReadOnlyList<string> blockIds, string contentType, CancellationToken cancellationToken) =>
         inner.Blobs.CommitBlocksAsync(blobName, blockIds, contentType, cancellationToken);
 

@@ -22,6 +22,10 @@ public sealed class InMemoryBlobStore(string container, TimeProvider time) : IBl
         return Task.CompletedTask;
     }
 
+    /// <summary>Process memory has no service-side copy: every source is refused, so callers take their streaming path.</summary>
+    public Task<bool> StageBlockFromUriAsync(string blobName, string blockId, Uri source, long offset, long length, CancellationToken cancellationToken) =>
+        Task.FromResult(false);
+
     public Task CommitBlocksAsync(string blobName, IReadOnlyList<string> blockIds, string contentType, CancellationToken cancellationToken)
     {
         InMemoryBlobServer.Write(container, containers =>

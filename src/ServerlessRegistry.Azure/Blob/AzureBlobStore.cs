@@ -45,6 +45,30 @@ internal sealed class AzureBlobStore : IBlobStore
             return true;
         }, cancellationToken);
 
+    public Task<bool> StageBlockFromUriAsync(string blobName, string blockId, Uri source, long offset, long length, CancellationToken cancellationToken) =>
+        WithContainerAsync("Put Block From URL", async () =>
+        {
+            var options = new StageBlockFromUriOptions { SourceRange = new HttpRange(offset, length) };
+            try
+            {
+                await _container.GetBlockBlobClient(blobName).StageBlockFromUriAsync(source, blockId, options, cancellationToken).ConfigureAwait(false);
+                return true;
+            }
+            catch (RequestFailedException e) when (CopySourceRefused(e))
+            {
+                return false;
+            }
+        }, cancellationToken);
+
+    /// <summary>
+    /// The service would not read the source: it could not reach or verify it (CannotVerifyCopySource), the source
+    /// answered an error, or (Azurite) the source is outside the emulator. Storage itself being down is not a refusal.
+    /// </summary>
+    private static bool CopySourceRefused(RequestFailedException e) =>
+        e.ErrorCode is "CannotVerifyCopySource" or "InvalidSourceBlobUrl" or "InvalidSourceBlobType" or "UnsupportedHeader"
+            or "InvalidHeaderValue" or "NotImplemented"
+        || e.Status == 501;
+
     public Task CommitBlocksAsync(string blobName, IReadOnlyList<string> blockIds, string contentType, CancellationToken cancellationToken) =>
         // A never-staged block is 400 InvalidBlockList and surfaces as a StorageException, as the contract says.
         WithContainerAsync("Put Block List", async () =>

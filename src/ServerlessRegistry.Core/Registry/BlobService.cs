@@ -90,21 +90,40 @@ internal sealed class BlobService(RegistryStorage storage, RegistryOptions optio
         if (blob is null)
         {
             await storage.Blobs.CommitBlocksAsync(blobName, blockIds, ContentType, ct).ConfigureAwait(false);
-            var entry = new BlobIndexRow(blobName, size, time.GetUtcNow()).ToRow(digest);
-            try
-            {
-                await storage.Metadata.ExecuteAsync(storage.Layout.BlobIndexTable, RowOperation.Insert(entry), ct).ConfigureAwait(false);
-                blob = new BlobInfo(digest, size, blobName);
-            }
-            catch (ConcurrencyException)
-            {
-                // Another upload of the same content indexed first: use its copy and drop ours.
-                blob = await _index.TouchAsync(digest, ct).ConfigureAwait(false);
-                if (blob is null)
-                {
-                    throw;
-                }
+            return await AdoptAsync(repository, blobName, digest, size, ct).ConfigureAwait(false);
+        }
 
+        await LinkAsync(repository, blob, ct).ConfigureAwait(false);
+        return blob;
+    }
+
+    /// <summary>
+    /// Indexes a committed blob whose content was verified to be <paramref name="digest"/> and links it into
+    /// <paramref name="repository"/>: the last two steps of every write (commit → index → link). When another writer
+    /// indexed the digest first, its copy is linked and <paramref name="blobName"/> is deleted. Idempotent; safe under
+    /// concurrent writers of the same digest (exactly one index row wins). Used by uploads and by features that fill
+    /// content from elsewhere (the mirror).
+    /// </summary>
+    internal async Task<BlobInfo> AdoptAsync(string repository, string blobName, string digest, long size, CancellationToken ct)
+    {
+        BlobInfo? blob;
+        var entry = new BlobIndexRow(blobName, size, time.GetUtcNow()).ToRow(digest);
+        try
+        {
+            await storage.Metadata.ExecuteAsync(storage.Layout.BlobIndexTable, RowOperation.Insert(entry), ct).ConfigureAwait(false);
+            blob = new BlobInfo(digest, size, blobName);
+        }
+        catch (ConcurrencyException)
+        {
+            // Another write of the same content indexed first: use its copy and drop ours.
+            blob = await _index.TouchAsync(digest, ct).ConfigureAwait(false);
+            if (blob is null)
+            {
+                throw;
+            }
+
+            if (blob.BlobName != blobName)
+            {
                 await storage.Blobs.DeleteAsync(blobName, ct).ConfigureAwait(false);
             }
         }

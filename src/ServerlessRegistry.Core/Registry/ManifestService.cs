@@ -32,9 +32,12 @@ internal sealed class ManifestService(RegistryStorage storage, CatalogService ca
 
     /// <summary>
     /// Validates and stores a manifest under its digest and tags. Idempotent for the same bytes; re-pushing a
-    /// tag moves it. Referenced config and layers must be linked in the repository.
+    /// tag moves it. Referenced config and layers must be linked in the repository, unless
+    /// <paramref name="requireReferences"/> is false: a cache stores a manifest before the content it names, which it
+    /// fetches when that content is first asked for.
     /// </summary>
-    public async Task<ManifestPutResult> PutAsync(string repository, ManifestReference reference, byte[] bytes, string? contentType, IReadOnlyList<string> extraTags, CancellationToken ct)
+    public async Task<ManifestPutResult> PutAsync(string repository, ManifestReference reference, byte[] bytes, string? contentType, IReadOnlyList<string> extraTags, CancellationToken ct,
+        bool requireReferences = true)
     {
         var algorithm = reference.Digest?.Algorithm ?? DigestAlgorithm.Sha256;
         var digest = Digest.FromHash(algorithm, algorithm == DigestAlgorithm.Sha512 ? SHA512.HashData(bytes) : SHA256.HashData(bytes));
@@ -55,7 +58,10 @@ internal sealed class ManifestService(RegistryStorage storage, CatalogService ca
         }
 
         var manifest = ParsedManifest.Parse(bytes, contentType);
-        await CheckReferencesAsync(repository, manifest, ct).ConfigureAwait(false);
+        if (requireReferences)
+        {
+            await CheckReferencesAsync(repository, manifest, ct).ConfigureAwait(false);
+        }
 
         var body = bytes.Length <= StorageLayout.InlineManifestLimit
             ? new ManifestBody(manifest.MediaType, bytes.Length, bytes, null)

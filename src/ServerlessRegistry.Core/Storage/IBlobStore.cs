@@ -19,6 +19,15 @@ public interface IBlobStore
     Task StageBlockAsync(string blobName, string blockId, ReadOnlyMemory<byte> content, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Stages one uncommitted block of <paramref name="blobName"/> from <paramref name="length"/> bytes of
+    /// <paramref name="source"/> at <paramref name="offset"/>, copied by the storage service itself (Put Block From
+    /// URL): the bytes do not pass through the caller. Returns <c>false</c>, staging nothing, when the backend will not
+    /// copy from that source (a backend without service-side copy, a source it cannot reach or read); the caller then
+    /// streams the bytes through <see cref="StageBlockAsync"/>. Idempotent like <see cref="StageBlockAsync"/>.
+    /// </summary>
+    Task<bool> StageBlockFromUriAsync(string blobName, string blockId, Uri source, long offset, long length, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Makes exactly <paramref name="blockIds"/>, in order, the committed content of <paramref name="blobName"/>,
     /// replacing any earlier content; staged blocks that are not listed are discarded. An empty list commits a
     /// zero-length blob. Idempotent for the same list. Fails with <see cref="StorageException"/> when a listed

@@ -26,6 +26,13 @@ internal sealed class RegistryDispatcher(EndpointServices services)
             Fail.With(ErrorKind.NameInvalid, "invalid repository name", ("name", oci.Repository));
         }
 
+        var repository = oci.Repository;
+        foreach (var feature in services.Features)
+        {
+            repository = feature.MapRepository(repository, context.Request);
+        }
+
+        oci = oci with { Repository = repository };
         var method = context.Request.Method;
         if (!RouteTable.Routes.TryGetValue((oci.Resource, method), out var route) &&
             !(HttpMethods.IsHead(method) && RouteTable.Routes.TryGetValue((oci.Resource, "GET"), out route)))
@@ -35,7 +42,17 @@ internal sealed class RegistryDispatcher(EndpointServices services)
 
         // Access first: a caller without it learns nothing from how its path parses.
         await services.Authorizer.AuthorizeAsync(context, oci.Repository, route.Access);
-        var result = await route.Handler(Values(context, oci, method));
+        var request = Values(context, oci, method);
+        IResult? result = null;
+        foreach (var feature in services.Features)
+        {
+            if ((result = await feature.HandleAsync(request, oci.Resource)) is not null)
+            {
+                break;
+            }
+        }
+
+        result ??= await route.Handler(request);
         await result.ExecuteAsync(context);
     }
 

@@ -44,8 +44,11 @@ internal sealed class RegistryRequest(HttpContext http, EndpointServices service
 /// <summary>The services the endpoints use: singletons, resolved once when the dispatcher is built.</summary>
 internal sealed class EndpointServices(
     UploadService uploads, BlobService blobs, ManifestService manifests, CatalogService catalog, ReferrerService referrers,
-    IRegistryAuthorizer authorizer, IOptions<RegistryOptions> options)
+    IRegistryAuthorizer authorizer, IOptions<RegistryOptions> options, IEnumerable<IRegistryFeature> features)
 {
+    /// <summary>The features that take part in requests (<see cref="IRegistryFeature"/>), in registration order.</summary>
+    public IRegistryFeature[] Features { get; } = [.. features];
+
     public UploadService Uploads { get; } = uploads;
     public BlobService Blobs { get; } = blobs;
     public ManifestService Manifests { get; } = manifests;

@@ -3,6 +3,7 @@ using System.CommandLine.Help;
 using System.CommandLine.Parsing;
 using ServerlessRegistry.Auth;
 using ServerlessRegistry.Maintenance;
+using ServerlessRegistry.Mirror;
 
 namespace ServerlessRegistry.Cli;
 
@@ -21,6 +22,7 @@ internal static class RegistryCli
         ServeCommand.Create(),
         .. AuthSetup.Commands(),
         .. MaintenanceSetup.Commands(),
+        .. MirrorSetup.Commands(),
     ];
 
     /// <summary>The command as typed, without the program's name ("token create"), for error lines.</summary>

@@ -4,6 +4,7 @@ using ServerlessRegistry.Api;
 using ServerlessRegistry.Auth;
 using ServerlessRegistry.Core.Registry;
 using ServerlessRegistry.Maintenance;
+using ServerlessRegistry.Mirror;
 
 namespace ServerlessRegistry.Hosting;
 
@@ -27,6 +28,7 @@ internal static class RegistryServices
         services.AddSingleton<ReferrerService>();
         services.AddRegistryAuth(configuration);
         services.AddMaintenance();
+        services.AddMirror(configuration);
         services.AddSingleton(sp => new PublicAddress(sp.GetRequiredService<IOptions<PublicUrlOptions>>().Value.Url));
         services.AddSingleton<EndpointServices>();
         services.AddSingleton<RegistryDispatcher>();

@@ -1,0 +1,59 @@
+using System.CommandLine;
+using Microsoft.Extensions.Options;
+using ServerlessRegistry.Api;
+
+namespace ServerlessRegistry.Mirror;
+
+/// <summary>
+/// The mirror's one seam into the program: its options ("Mirror" section, checked at start), its services, its request
+/// hook (<see cref="IRegistryFeature"/>) and its commands. With no rules configured the hook maps and answers nothing.
+/// </summary>
+internal static class MirrorSetup
+{
+    public static IServiceCollection AddMirror(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<MirrorOptions>().Bind(configuration.GetSection("Mirror")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<MirrorOptions>, MirrorOptionsCheck>();
+        services.AddSingleton(sp => CacheRules.Parse(sp.GetRequiredService<IOptions<MirrorOptions>>().Value.Rules));
+        services.AddSingleton<MirrorFeature>();
+        services.AddSingleton<IRegistryFeature>(sp => sp.GetRequiredService<MirrorFeature>());
+        return services;
+    }
+
+    public static IEnumerable<Command> Commands() => [];
+
+    private sealed class MirrorOptionsCheck : IValidateOptions<MirrorOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, MirrorOptions options)
+        {
+            try
+            {
+                var rules = CacheRules.Parse(options.Rules);
+                if (options.EvictUnpulledAfter < TimeSpan.Zero)
+                {
+                    return ValidateOptionsResult.Fail("Mirror:EvictUnpulledAfter must not be negative (0 keeps cached content for ever).");
+                }
+
+                for (var i = 0; i < options.Prefetch.Count; i++)
+                {
+                    var entry = options.Prefetch[i];
+                    if (rules.Match(entry.Repository) is null)
+                    {
+                        return ValidateOptionsResult.Fail($"Mirror:Prefetch:{i}:Repository '{entry.Repository}' is not under any Mirror:Rules entry.");
+                    }
+
+                    if (entry.Tags.Count == 0 || entry.Tags.Any(string.IsNullOrWhiteSpace))
+                    {
+                        return ValidateOptionsResult.Fail($"Mirror:Prefetch:{i}:Tags must list at least one tag or pattern (like 3.* or latest).");
+                    }
+                }
+
+                return ValidateOptionsResult.Success;
+            }
+            catch (ArgumentException e)
+            {
+                return ValidateOptionsResult.Fail(e.Message);
+            }
+        }
+    }
+}
