@@ -15,6 +15,8 @@ internal static class MirrorSetup
         services.AddOptions<MirrorOptions>().Bind(configuration.GetSection("Mirror")).ValidateOnStart();
         services.AddSingleton<IValidateOptions<MirrorOptions>, MirrorOptionsCheck>();
         services.AddSingleton(sp => CacheRules.Parse(sp.GetRequiredService<IOptions<MirrorOptions>>().Value.Rules));
+        services.AddSingleton<PullRecorder>();
+        services.AddSingleton<MirrorManifests>();
         services.AddSingleton<MirrorFeature>();
         services.AddSingleton<IRegistryFeature>(sp => sp.GetRequiredService<MirrorFeature>());
         return services;
