@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.Options;
 using ServerlessRegistry.Api;
+using ServerlessRegistry.Maintenance;
 
 namespace ServerlessRegistry.Mirror;
 
@@ -18,6 +19,7 @@ internal static class MirrorSetup
         services.AddSingleton<PullRecorder>();
         services.AddSingleton<MirrorManifests>();
         services.AddSingleton<MirrorFeature>();
+        services.AddSingleton<IGarbageCollectionStep, MirrorEviction>();
         services.AddSingleton<IRegistryFeature>(sp => sp.GetRequiredService<MirrorFeature>());
         return services;
     }
