@@ -47,6 +47,9 @@ internal sealed class RegistryException(ErrorKind kind, string message, IReadOnl
 {
     public ErrorKind Kind { get; } = kind;
     public IReadOnlyList<(string Key, string? Value)> Detail { get; } = detail ?? [];
+
+    /// <summary>Response headers the error carries (an upstream's Retry-After, say); they replace the writer's defaults.</summary>
+    public IReadOnlyList<(string Name, string Value)> Headers { get; init; } = [];
 }
 
 /// <summary>Throw helpers: keep the throw out of callers' hot paths.</summary>

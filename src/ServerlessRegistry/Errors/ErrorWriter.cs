@@ -15,6 +15,11 @@ internal static class ErrorWriter
             response.Headers.RetryAfter = "5";
         }
 
+        foreach (var (name, value) in error.Headers)
+        {
+            response.Headers[name] = value;
+        }
+
         await JsonBody.WriteAsync(response, entry.Status, "application/json", json =>
         {
             json.WriteStartObject();

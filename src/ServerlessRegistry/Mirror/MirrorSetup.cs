@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.Options;
 using ServerlessRegistry.Api;
+using ServerlessRegistry.Mirror.Fill;
 
 namespace ServerlessRegistry.Mirror;
 
@@ -17,6 +18,12 @@ internal static class MirrorSetup
         services.AddSingleton(sp => CacheRules.Parse(sp.GetRequiredService<IOptions<MirrorOptions>>().Value.Rules));
         services.AddSingleton<MirrorFeature>();
         services.AddSingleton<IRegistryFeature>(sp => sp.GetRequiredService<MirrorFeature>());
+        services.AddSingleton<FillJobs>();
+        services.AddHostedService(sp => sp.GetRequiredService<FillJobs>());
+        services.AddSingleton<FillClaims>();
+        services.AddSingleton<LocationFill>();
+        services.AddSingleton<StreamThrough>();
+        services.AddSingleton<BlobFiller>();
         return services;
     }
 
