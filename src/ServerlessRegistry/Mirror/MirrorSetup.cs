@@ -19,6 +19,7 @@ internal static class MirrorSetup
         services.AddSingleton(sp => CacheRules.Parse(sp.GetRequiredService<IOptions<MirrorOptions>>().Value.Rules));
         services.AddSingleton<PullRecorder>();
         services.AddSingleton<MirrorManifests>();
+        services.AddSingleton<MirrorBlobs>();
         services.AddSingleton<MirrorFeature>();
         services.AddSingleton<IGarbageCollectionStep, MirrorEviction>();
         services.AddSingleton<IRegistryFeature>(sp => sp.GetRequiredService<MirrorFeature>());
