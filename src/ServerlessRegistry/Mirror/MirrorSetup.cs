@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.Options;
 using ServerlessRegistry.Api;
+using ServerlessRegistry.Mirror.Upstream;
 
 namespace ServerlessRegistry.Mirror;
 
@@ -16,11 +17,13 @@ internal static class MirrorSetup
         services.AddSingleton<IValidateOptions<MirrorOptions>, MirrorOptionsCheck>();
         services.AddSingleton(sp => CacheRules.Parse(sp.GetRequiredService<IOptions<MirrorOptions>>().Value.Rules));
         services.AddSingleton<MirrorFeature>();
+        services.AddSingleton<UpstreamClient>();
+        services.AddSingleton<IUpstreamRegistry>(sp => sp.GetRequiredService<UpstreamClient>());
         services.AddSingleton<IRegistryFeature>(sp => sp.GetRequiredService<MirrorFeature>());
         return services;
     }
 
-    public static IEnumerable<Command> Commands() => [];
+    public static IEnumerable<Command> Commands() => [MirrorCommands.Create()];
 
     private sealed class MirrorOptionsCheck : IValidateOptions<MirrorOptions>
     {
