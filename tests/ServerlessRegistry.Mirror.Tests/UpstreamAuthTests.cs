@@ -156,5 +156,19 @@ public sealed class UpstreamAuthTests(AuthUpstreamFixture fixture) : IClassFixtu
         Assert.Equal("Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("mirror-user:mirror-password")), asked.Authorization);
     }
 
+    [Fact]
+    public async Task RulesCommandReportsRefusedCredentials()
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = await ServerlessRegistry.Cli.RegistryCli.RunAsync(
+            ["mirror", "rules", "--Mirror:Rules:0:Local=auth/*", $"--Mirror:Rules:0:Upstream={fixture.Registry.Server.BaseAddress}*",
+                $"--Mirror:Rules:0:Username={fixture.User}", "--Mirror:Rules:0:Password=srt_wrong-secret"], output, error);
+
+        Assert.Equal(1, code);
+        Assert.Equal($"auth/* -> {fixture.Registry.Server.BaseAddress}* (with credentials): FAILED: credentials refused (401)", output.ToString().Trim());
+        Assert.DoesNotContain("srt_wrong-secret", output.ToString() + error);
+    }
+
     public void Dispose() => _client.Dispose();
 }
