@@ -41,6 +41,25 @@ public sealed class UpstreamFailureTests : IDisposable
     }
 
     [Fact]
+    public async Task BlobBodyIsReadBeyondTheRuleTimeout()
+    {
+        await using var slowBody = await StubUpstream.StartAsync(async context =>
+        {
+            context.Response.ContentLength = 8;
+            await context.Response.Body.WriteAsync("abcd"u8.ToArray());
+            await context.Response.Body.FlushAsync();
+            // Longer than the rule's Timeout: only the headers are bounded by it.
+            await Task.Delay(700);
+            await context.Response.Body.WriteAsync("efgh"u8.ToArray());
+        });
+        var target = new UpstreamTarget(TestRules.Prefix(slowBody.BaseAddress, timeout: TimeSpan.FromMilliseconds(300)), "a/b");
+
+        using var blob = await _client.GetBlobAsync(target, Digest, default);
+
+        Assert.Equal("abcdefgh"u8.ToArray(), await blob!.Response!.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
     public async Task CallerCancellationIsNotReportedAsTimeout()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

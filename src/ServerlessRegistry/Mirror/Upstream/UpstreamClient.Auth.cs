@@ -80,6 +80,13 @@ internal sealed partial class UpstreamClient
                 $"upstream {host} requires authentication ({challenge?.Scheme ?? "no challenge"}) that {(rule.HasCredentials ? "the rule's credentials cannot meet" : "needs credentials in the rule")}", status: 401);
         }
 
+        if (rule.HasCredentials && realm.Scheme == "http" && rule.Registry.Scheme == "https")
+        {
+            // A challenge could name a plain-http realm to read the password off the wire; an https upstream gets https only.
+            throw new UpstreamException(UpstreamFailure.Unauthorized,
+                $"upstream {host} named a plain-http token realm ({realm.Authority}); the rule's credentials are sent over https only", status: 401);
+        }
+
         var query = new StringBuilder();
         if (challenge["service"] is { } service)
         {

@@ -59,15 +59,15 @@ internal sealed partial class UpstreamClient : IUpstreamRegistry, IDisposable
     public long RequestsSent => Interlocked.Read(ref _requestsSent);
 
     public Task<UpstreamDescriptor?> HeadManifestAsync(UpstreamTarget target, string reference, CancellationToken cancellationToken) =>
-        FetchManifestAsync(target, reference, HttpMethod.Head, async (response, _) => Describe(response), cancellationToken);
+        FetchManifestAsync(target, reference, HttpMethod.Head, async (response, _) => UpstreamResponses.Describe(response), cancellationToken);
 
     public Task<UpstreamManifest?> GetManifestAsync(UpstreamTarget target, string reference, CancellationToken cancellationToken) =>
         FetchManifestAsync(target, reference, HttpMethod.Get, async (response, token) =>
         {
-            var bytes = await ReadBoundedAsync(response, MaxManifestBytes, target, token);
+            var bytes = await UpstreamResponses.ReadBoundedAsync(response, MaxManifestBytes, target, token);
             var mediaType = response.Content.Headers.ContentType?.MediaType is { Length: > 0 } type && type != "application/octet-stream"
-                ? type : MediaTypeInside(bytes);
-            return new UpstreamManifest(bytes, mediaType, Describe(response).Digest);
+                ? type : UpstreamResponses.MediaTypeInside(bytes);
+            return new UpstreamManifest(bytes, mediaType, UpstreamResponses.Describe(response).Digest);
         }, cancellationToken);
 
     public async Task<UpstreamDescriptor?> HeadBlobAsync(UpstreamTarget target, string digest, CancellationToken cancellationToken)
@@ -82,7 +82,7 @@ internal sealed partial class UpstreamClient : IUpstreamRegistry, IDisposable
                 return new UpstreamDescriptor(digest, null, null);
             }
 
-            return response.StatusCode == HttpStatusCode.NotFound ? null : Success(response, target, Describe);
+            return response.StatusCode == HttpStatusCode.NotFound ? null : Success(response, target, UpstreamResponses.Describe);
         }, cancellationToken);
     }
 
@@ -179,13 +179,13 @@ internal sealed partial class UpstreamClient : IUpstreamRegistry, IDisposable
                 }
 
                 ThrowUnlessSuccess(response, current.Authority);
-                using var json = JsonDocument.Parse(await ReadBoundedAsync(response, MaxManifestBytes, target, token));
+                using var json = JsonDocument.Parse(await UpstreamResponses.ReadBoundedAsync(response, MaxManifestBytes, target, token));
                 if (json.RootElement.TryGetProperty("tags", out var list) && list.ValueKind == JsonValueKind.Array)
                 {
                     tags.AddRange(list.EnumerateArray().Where(t => t.ValueKind == JsonValueKind.String).Select(t => t.GetString()!));
                 }
 
-                return NextPage(response, current);
+                return UpstreamResponses.NextPage(response, current);
             }, cancellationToken);
         }
 
@@ -231,78 +231,7 @@ internal sealed partial class UpstreamClient : IUpstreamRegistry, IDisposable
         return read(response);
     }
 
-    private static UpstreamDescriptor Describe(HttpResponseMessage response) => new(
-        response.Headers.TryGetValues("Docker-Content-Digest", out var digests) ? digests.FirstOrDefault() : null,
-        response.Content.Headers.ContentType?.MediaType,
-        response.Content.Headers.ContentLength);
-
     private static Uri Url(UpstreamTarget target, string rest) => new(target.Rule.Registry, $"/v2/{target.Repository}/{rest}");
 
     private static string Scope(UpstreamTarget target) => $"repository:{target.Repository}:pull";
-
-    /// <summary>The Link header's rel="next" page, on the same host only (credentials go nowhere else).</summary>
-    private static Uri? NextPage(HttpResponseMessage response, Uri current)
-    {
-        if (!response.Headers.TryGetValues("Link", out var links))
-        {
-            return null;
-        }
-
-        foreach (var link in links)
-        {
-            var open = link.IndexOf('<', StringComparison.Ordinal);
-            var close = link.IndexOf('>', StringComparison.Ordinal);
-            if (open < 0 || close < open || !link[close..].Contains("rel=\"next\"", StringComparison.OrdinalIgnoreCase))
-            {
-                continue;
-            }
-
-            var next = new Uri(current, link[(open + 1)..close]);
-            return next.Authority == current.Authority ? next : null;
-        }
-
-        return null;
-    }
-
-    private static async Task<byte[]> ReadBoundedAsync(HttpResponseMessage response, int limit, UpstreamTarget target, CancellationToken token)
-    {
-        if (response.Content.Headers.ContentLength > limit)
-        {
-            throw new UpstreamException(UpstreamFailure.Failed, $"upstream {target} sent {response.Content.Headers.ContentLength} bytes; at most {limit} are accepted", status: (int)response.StatusCode);
-        }
-
-        await using var stream = await response.Content.ReadAsStreamAsync(token);
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        for (int read; (read = await stream.ReadAsync(chunk, token)) > 0;)
-        {
-            if (buffer.Length + read > limit)
-            {
-                throw new UpstreamException(UpstreamFailure.Failed, $"upstream {target} sent more than {limit} bytes", status: (int)response.StatusCode);
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
-    }
-
-    /// <summary>The manifest's own mediaType field, for an upstream that sent no usable Content-Type.</summary>
-    private static string MediaTypeInside(byte[] bytes)
-    {
-        try
-        {
-            using var json = JsonDocument.Parse(bytes);
-            if (json.RootElement.TryGetProperty("mediaType", out var type) && type.GetString() is { Length: > 0 } value)
-            {
-                return value;
-            }
-        }
-        catch (JsonException)
-        {
-            // Not JSON: the caller's digest and parse checks refuse it.
-        }
-
-        return "application/vnd.oci.image.manifest.v1+json";
-    }
 }
