@@ -47,6 +47,9 @@ internal sealed class RegistryException(ErrorKind kind, string message, IReadOnl
 {
     public ErrorKind Kind { get; } = kind;
     public IReadOnlyList<(string Key, string? Value)> Detail { get; } = detail ?? [];
+
+    /// <summary>For TOOMANYREQUESTS and UNAVAILABLE: when to try again, if known better than the default (an upstream's own Retry-After).</summary>
+    public TimeSpan? RetryAfter { get; init; }
 }
 
 /// <summary>Throw helpers: keep the throw out of callers' hot paths.</summary>

@@ -93,7 +93,11 @@ internal sealed record GcReport(
     /// <summary>When the first of <see cref="BlobsWaiting"/> becomes collectable; null when none waits.</summary>
     public DateTimeOffset? CollectableFrom { get; init; }
 
+    /// <summary>One line from each feature step that ran before the collection (the mirror's eviction).</summary>
+    public IReadOnlyList<string> Steps { get; init; } = [];
+
     public string Summary() =>
+        string.Concat(Steps.Select(s => s + "; ")) +
         $"{(DryRun ? "dry run: would delete" : "deleted")} {BlobsDeleted} of {BlobsScanned} blobs scanned, {BytesReclaimed} bytes reclaimed, " +
         $"{SessionsExpired} sessions expired, {ManifestsDeleted} manifests, {LinksDeleted} links, {IndexRowsDeleted} index rows, " +
         $"{Conflicts} kept after a concurrent write, {BlobsWaiting} blobs ({BytesWaiting} bytes) waiting for the grace period, in {Elapsed.TotalSeconds:0.0} s";

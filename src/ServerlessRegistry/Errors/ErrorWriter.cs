@@ -12,7 +12,9 @@ internal static class ErrorWriter
         var response = context.Response;
         if (error.Kind == ErrorKind.TooManyRequests || error.Kind == ErrorKind.Unavailable)
         {
-            response.Headers.RetryAfter = "5";
+            response.Headers.RetryAfter = error.RetryAfter is { } after
+                ? ((long)Math.Ceiling(Math.Max(1, after.TotalSeconds))).ToString(System.Globalization.CultureInfo.InvariantCulture)
+                : "5";
         }
 
         await JsonBody.WriteAsync(response, entry.Status, "application/json", json =>

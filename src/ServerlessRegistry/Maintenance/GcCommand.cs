@@ -70,6 +70,11 @@ internal static class GcCommand
     private static async Task WriteReportAsync(TextWriter output, GcReport report)
     {
         await output.WriteLineAsync(report.DryRun ? "Dry run: nothing was deleted." : "Garbage collection finished.");
+        foreach (var step in report.Steps)
+        {
+            await output.WriteLineAsync("  " + step);
+        }
+
         await output.WriteLineAsync($"  blobs scanned     {report.BlobsScanned,14:N0}");
         await output.WriteLineAsync($"  blobs {(report.DryRun ? "to delete" : "deleted  ")}   {report.BlobsDeleted,14:N0}");
         await output.WriteLineAsync($"  bytes reclaimed   {report.BytesReclaimed,14:N0}  ({UsageCommand.Human(report.BytesReclaimed)})");

@@ -11,8 +11,11 @@ namespace ServerlessRegistry.Maintenance;
 /// Both runs are online and idempotent: they may overlap pushes, pulls and each other (see StorageLayout for the
 /// protocol), and a run that is cut short leaves nothing half-done that the next run would not finish.
 /// </remarks>
-internal sealed partial class MaintenanceJobs(GarbageCollector collector, UploadExpiry expiry, IOptions<MaintenanceOptions> options, ILogger<MaintenanceJobs> logger)
+internal sealed partial class MaintenanceJobs(
+    GarbageCollector collector, UploadExpiry expiry, IEnumerable<IGarbageCollectionStep> steps, IOptions<MaintenanceOptions> options, ILogger<MaintenanceJobs> logger)
 {
+    private readonly IGarbageCollectionStep[] _steps = [.. steps];
+
     /// <summary>One garbage-collection run with the configured options; returns a one-line summary for the invocation log.</summary>
     public async Task<string> CollectGarbageAsync(CancellationToken cancellationToken)
     {
@@ -34,7 +37,14 @@ internal sealed partial class MaintenanceJobs(GarbageCollector collector, Upload
     public async Task<GcReport> RunGarbageCollectionAsync(MaintenanceOptions settings, IProgress<GcProgress>? progress, CancellationToken cancellationToken)
     {
         GcStarted(logger, settings.DryRun, settings.DeleteUntagged, settings.GracePeriod);
-        var report = await collector.RunAsync(settings, progress, cancellationToken).ConfigureAwait(false);
+        // Feature steps first: what they remove is reclaimed by this same run (after the grace period, like anything else).
+        var notes = new List<string>();
+        foreach (var step in _steps)
+        {
+            notes.Add(await step.RunAsync(settings, progress, cancellationToken).ConfigureAwait(false));
+        }
+
+        var report = await collector.RunAsync(settings, progress, cancellationToken).ConfigureAwait(false) with { Steps = notes };
         GcFinished(logger, report.DryRun, report.BlobsScanned, report.BlobsDeleted, report.BytesReclaimed, report.SessionsExpired,
             report.ManifestsDeleted, report.LinksDeleted, report.Conflicts, report.Elapsed.TotalMilliseconds);
         return report;

@@ -5,27 +5,34 @@ namespace ServerlessRegistry.Mirror;
 
 /// <summary>
 /// The mirror's request hook. A repository under a cache rule is read-only and read through: its manifests and blobs
-/// come from the local cache when present and fresh, else from the upstream, and are stored as they pass.
+/// come from the local cache when present (and, for tags, checked recently), else from the upstream, and are stored as
+/// they pass. Deletes, tag lists and referrers are the core's, over what is cached.
 /// </summary>
-internal sealed class MirrorFeature(CacheRules rules) : IRegistryFeature
+internal sealed class MirrorFeature(CacheRules rules, MirrorManifests manifests) : IRegistryFeature
 {
     public string MapRepository(string repository, HttpRequest request) =>
         rules.IsEmpty || repository.Length == 0 ? repository : rules.MapNamespace(request.Query["ns"].LastOrDefault(), repository);
 
-    public Task<IResult?> HandleAsync(RegistryRequest request, OciResource resource)
+    public async Task<IResult?> HandleAsync(RegistryRequest request, OciResource resource)
     {
         if (rules.IsEmpty || rules.Match(request.Repository) is not { } target)
         {
-            return Task.FromResult<IResult?>(null);
+            return null;
         }
 
         var method = request.Request.Method;
-        if (resource is OciResource.Uploads or OciResource.Upload || resource == OciResource.Manifest && HttpMethods.IsPut(method))
+        var read = HttpMethods.IsGet(method) || HttpMethods.IsHead(method);
+        switch (resource)
         {
-            Fail.With(ErrorKind.Denied, $"{request.Repository} is a read-only cache of {target}; push to a repository outside the cache prefixes",
-                ("repository", request.Repository));
+            case OciResource.Uploads or OciResource.Upload:
+            case OciResource.Manifest when HttpMethods.IsPut(method):
+                Fail.With(ErrorKind.Denied, $"{request.Repository} is a read-only cache of {target}; push to a repository outside the cache prefixes",
+                    ("repository", request.Repository));
+                return null;
+            case OciResource.Manifest when read:
+                return new ManifestResult(await manifests.GetAsync(request.Repository, target, request.Reference, HttpMethods.IsGet(method), request.Aborted));
+            default:
+                return null;
         }
-
-        return Task.FromResult<IResult?>(null);
     }
 }

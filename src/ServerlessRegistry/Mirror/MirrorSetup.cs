@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.Options;
 using ServerlessRegistry.Api;
+using ServerlessRegistry.Maintenance;
 using ServerlessRegistry.Mirror.Upstream;
 
 namespace ServerlessRegistry.Mirror;
@@ -16,7 +17,10 @@ internal static class MirrorSetup
         services.AddOptions<MirrorOptions>().Bind(configuration.GetSection("Mirror")).ValidateOnStart();
         services.AddSingleton<IValidateOptions<MirrorOptions>, MirrorOptionsCheck>();
         services.AddSingleton(sp => CacheRules.Parse(sp.GetRequiredService<IOptions<MirrorOptions>>().Value.Rules));
+        services.AddSingleton<PullRecorder>();
+        services.AddSingleton<MirrorManifests>();
         services.AddSingleton<MirrorFeature>();
+        services.AddSingleton<IGarbageCollectionStep, MirrorEviction>();
         services.AddSingleton<UpstreamClient>();
         services.AddSingleton<IUpstreamRegistry>(sp => sp.GetRequiredService<UpstreamClient>());
         services.AddSingleton<IRegistryFeature>(sp => sp.GetRequiredService<MirrorFeature>());
