@@ -83,6 +83,7 @@ internal sealed partial class UpstreamClient
         if (rule.HasCredentials && realm.Scheme == "http" && rule.Registry.Scheme == "https")
         {
             // A challenge could name a plain-http realm to read the password off the wire; an https upstream gets https only.
+            UpstreamLog.PlainHttpRealm(logger, host, realm.Authority);
             throw new UpstreamException(UpstreamFailure.Unauthorized,
                 $"upstream {host} named a plain-http token realm ({realm.Authority}); the rule's credentials are sent over https only", status: 401);
         }

@@ -39,7 +39,7 @@ internal sealed partial class UpstreamClient
                     return new UpstreamCheck(true, true,
                         rule.HasCredentials ? $"reachable, credentials accepted ({how} auth)" : $"reachable, anonymous access ({how} auth)");
                 }
-            }, cancellationToken);
+            }, cancellationToken, warn: false);
         }
         catch (UpstreamException e)
         {

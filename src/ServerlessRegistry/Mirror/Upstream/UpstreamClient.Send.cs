@@ -11,7 +11,9 @@ internal sealed partial class UpstreamClient
     /// Runs <paramref name="call"/> within the rule's Timeout and maps what can go wrong on the wire: no connection →
     /// Unreachable, the time limit → Timeout. The caller's own cancellation passes through unchanged.
     /// </summary>
-    private async Task<T> RunAsync<T>(CacheRule rule, string method, Uri url, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    /// <param name="warn">False where the failure is the answer (the rules check), not something to warn about.</param>
+    private async Task<T> RunAsync<T>(CacheRule rule, string method, Uri url, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken,
+        bool warn = true)
     {
         using var limit = new CancellationTokenSource(rule.Timeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, limit.Token);
@@ -36,6 +38,12 @@ internal sealed partial class UpstreamClient
 
         UpstreamException Logged(UpstreamException e)
         {
+            // Refused credentials and 429s were logged where they were found, with what is known only there.
+            if (!warn || e.Failure is UpstreamFailure.Unauthorized or UpstreamFailure.RateLimited)
+            {
+                return e;
+            }
+
             UpstreamLog.Failed(logger, method, url.Authority, url.AbsolutePath, e.Failure, (long)time.GetElapsedTime(start).TotalMilliseconds);
             return e;
         }

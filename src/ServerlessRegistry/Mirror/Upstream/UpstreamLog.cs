@@ -29,4 +29,7 @@ internal static partial class UpstreamLog
 
     [LoggerMessage(507, LogLevel.Warning, "Upstream {Host} listed more than {Pages} pages of tags for {Repository}; stopped there")]
     public static partial void TooManyTagPages(ILogger logger, string host, string repository, int pages);
+
+    [LoggerMessage(508, LogLevel.Warning, "Upstream {Host} named a plain-http token realm {Realm}; the rule's credentials were not sent")]
+    public static partial void PlainHttpRealm(ILogger logger, string host, string realm);
 }
