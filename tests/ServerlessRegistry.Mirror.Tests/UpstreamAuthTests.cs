@@ -107,6 +107,19 @@ public sealed class UpstreamAuthTests(AuthUpstreamFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task ConcurrentFirstPullsShareOneTokenRequest()
+    {
+        using var fresh = new UpstreamClient(NullLogger<UpstreamClient>.Instance, TimeProvider.System);
+        var target = Target();
+        var tokens = fixture.TokenRequests;
+
+        var manifests = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => fresh.GetManifestAsync(target, "v1", default)));
+
+        Assert.All(manifests, m => Assert.Equal(fixture.Manifest, m!.Bytes));
+        Assert.Equal(tokens + 1, fixture.TokenRequests);
+    }
+
+    [Fact]
     public async Task WrongPasswordIsUnauthorized()
     {
         var e = await Assert.ThrowsAsync<UpstreamException>(() => _client.GetManifestAsync(Target(password: "srt_not-the-password"), "v1", default));

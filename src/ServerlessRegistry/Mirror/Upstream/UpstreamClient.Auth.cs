@@ -17,6 +17,7 @@ internal sealed partial class UpstreamClient
     private static readonly TimeSpan DefaultTokenLifetime = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan MaxTokenMargin = TimeSpan.FromSeconds(30);
     private readonly ConcurrentDictionary<AuthKey, CachedAuth> _auth = new();
+    private readonly ConcurrentDictionary<AuthKey, Lazy<Task<AuthenticationHeaderValue>>> _tokenRequests = new();
 
     /// <summary>
     /// What authorizes one scope on one registry. The credentials are part of the key so that two rules on one registry
@@ -100,27 +101,45 @@ internal sealed partial class UpstreamClient
         }
 
         var url = new UriBuilder(realm) { Query = realm.Query.TrimStart('?') is { Length: > 0 } q ? q + (query.Length > 0 ? "&" + query : "") : query.ToString() }.Uri;
-        using var request = new HttpRequestMessage(HttpMethod.Get, url);
-        if (rule.HasCredentials)
-        {
-            request.Headers.Authorization = Basic(rule);
-        }
+        // Concurrent first pulls of one repository share one token request; each caller still waits within its own limit.
+        var flight = _tokenRequests.GetOrAdd(key, k => new Lazy<Task<AuthenticationHeaderValue>>(() => RequestTokenAsync(rule, k, url, scope)));
+        return await flight.Value.WaitAsync(token);
+    }
 
-        using var response = await SendOnceAsync(request, HttpCompletionOption.ResponseContentRead, token);
-        if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+    /// <summary>One token request, bounded by the rule's Timeout rather than by any one caller's cancellation.</summary>
+    private async Task<AuthenticationHeaderValue> RequestTokenAsync(CacheRule rule, AuthKey key, Uri url, string? scope)
+    {
+        var host = rule.Registry.Authority;
+        var realm = url.GetLeftPart(UriPartial.Path);
+        try
         {
-            UpstreamLog.TokenRefused(logger, realm.GetLeftPart(UriPartial.Path), host, scope ?? "", (int)response.StatusCode);
-            throw new UpstreamException(UpstreamFailure.Unauthorized,
-                $"the token service of upstream {host} refused {(rule.HasCredentials ? "the rule's credentials" : "anonymous access")} ({(int)response.StatusCode})", status: (int)response.StatusCode);
-        }
+            using var limit = new CancellationTokenSource(rule.Timeout, time);
+            using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            if (rule.HasCredentials)
+            {
+                request.Headers.Authorization = Basic(rule);
+            }
 
-        ThrowUnlessSuccess(response, host);
-        var (bearer, lifetime) = ReadToken(await response.Content.ReadAsByteArrayAsync(token), host);
-        var header = new AuthenticationHeaderValue("Bearer", bearer);
-        var margin = TimeSpan.FromTicks(Math.Min(MaxTokenMargin.Ticks, lifetime.Ticks / 4));
-        Remember(key, header, lifetime - margin);
-        UpstreamLog.TokenIssued(logger, host, scope ?? "", realm.GetLeftPart(UriPartial.Path), lifetime);
-        return header;
+            using var response = await SendOnceAsync(request, HttpCompletionOption.ResponseContentRead, limit.Token);
+            if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+            {
+                UpstreamLog.TokenRefused(logger, realm, host, scope ?? "", (int)response.StatusCode);
+                throw new UpstreamException(UpstreamFailure.Unauthorized,
+                    $"the token service of upstream {host} refused {(rule.HasCredentials ? "the rule's credentials" : "anonymous access")} ({(int)response.StatusCode})", status: (int)response.StatusCode);
+            }
+
+            ThrowUnlessSuccess(response, host);
+            var (bearer, lifetime) = ReadToken(await response.Content.ReadAsByteArrayAsync(limit.Token), host);
+            var header = new AuthenticationHeaderValue("Bearer", bearer);
+            var margin = TimeSpan.FromTicks(Math.Min(MaxTokenMargin.Ticks, lifetime.Ticks / 4));
+            Remember(key, header, lifetime - margin);
+            UpstreamLog.TokenIssued(logger, host, scope ?? "", realm, lifetime);
+            return header;
+        }
+        finally
+        {
+            _tokenRequests.TryRemove(key, out _);
+        }
     }
 
     /// <summary>The token (Docker's <c>token</c> or OAuth2's <c>access_token</c>) and its lifetime (<c>expires_in</c>, default 60 s).</summary>
