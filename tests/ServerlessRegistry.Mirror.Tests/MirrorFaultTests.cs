@@ -1,6 +1,10 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using ServerlessRegistry.Core.Maintenance;
+using ServerlessRegistry.Maintenance;
 using ServerlessRegistry.Core.Storage;
 using ServerlessRegistry.Mirror.Fill;
 using ServerlessRegistry.Testing;
@@ -165,5 +169,82 @@ public sealed class MirrorFaultTests
         // skopeo prints the DENIED error code as "denied:", followed by the registry's message.
         Assert.Contains("denied: up/team/x is a read-only cache", failure.Message, StringComparison.Ordinal);
         Assert.Equal(0, await CommittedDataBlobsAsync(mirror));
+    }
+
+    /// <summary>An image of one layer whose config is unique (so only the manifest's own repositories reference it).</summary>
+    private static async Task<(string Digest, string Config)> PushImageAsync(HttpClient client, string repository, string tag, byte[] layer)
+    {
+        var config = System.Text.Encoding.UTF8.GetBytes($"{{\"architecture\":\"amd64\",\"os\":\"linux\",\"created\":\"{Guid.NewGuid()}\"}}");
+        var manifest = OciHttp.ImageManifest(await client.PushBlobAsync(repository, config), config.Length, await client.PushBlobAsync(repository, layer), layer.Length);
+        using var put = await client.PutManifestAsync(repository, tag, manifest);
+        Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+        return (OciHttp.Sha256(manifest), OciHttp.Sha256(config));
+    }
+
+    private static async Task PullAsync(RegistryServer mirror, string repository, string reference)
+    {
+        using var client = new HttpClient { BaseAddress = mirror.BaseAddress };
+        using var json = JsonDocument.Parse(await client.GetByteArrayAsync($"/v2/{repository}/manifests/{reference}"));
+        foreach (var blob in json.RootElement.GetProperty("layers").EnumerateArray().Append(json.RootElement.GetProperty("config")))
+        {
+            var digest = blob.GetProperty("digest").GetString()!;
+            Assert.Equal(digest, OciHttp.Sha256(await client.GetByteArrayAsync($"/v2/{repository}/blobs/{digest}")));
+        }
+    }
+
+    [Fact]
+    public async Task GarbageCollectionEvictsWhatWasNotPulledWithinThePeriodAndKeepsSharedLayers()
+    {
+        var upstream = await RegistryServer.StartAsync();
+        try
+        {
+            var shared = OciHttp.RandomBytes(50_000);
+            var (old, oldConfig) = await PushImageAsync(upstream.Client, "team/old", "1", shared);
+            var (recent, _) = await PushImageAsync(upstream.Client, "team/recent", "1", OciHttp.RandomBytes(50_000));
+            // Starts 40 days ago, so the mirror's read links (signed with this clock) are valid again once it reaches today.
+            var clock = new FakeTimeProvider(DateTimeOffset.UtcNow - TimeSpan.FromDays(40));
+            await using var mirror = await StartMirrorAsync(upstream.HostPort, services: s => s.AddSingleton<TimeProvider>(clock),
+                extra: new Dictionary<string, string?> { ["Mirror:EvictUnpulledAfter"] = "30.00:00:00" });
+            var recorder = mirror.Services.GetRequiredService<PullRecorder>();
+            await PullAsync(mirror, "up/team/old", "1");
+            await PullAsync(mirror, "up/team/recent", "1");
+            await WhenFilledAsync(mirror);
+            var (local, _) = await PushImageAsync(mirror.Client, "local/app", "1", shared);
+            using (var cachedLayer = await mirror.Client.GetAsync($"/v2/up/team/old/blobs/{OciHttp.Sha256(shared)}"))
+            using (var localLayer = await mirror.Client.GetAsync($"/v2/local/app/blobs/{OciHttp.Sha256(shared)}"))
+            {
+                Assert.Equal(cachedLayer.Headers.Location!.AbsolutePath, localLayer.Headers.Location!.AbsolutePath); // one stored copy
+            }
+
+            clock.Advance(TimeSpan.FromDays(20));
+            Assert.Equal(200, (int)(await mirror.Client.GetAsync("/v2/up/team/recent/manifests/1")).StatusCode);
+            await recorder.WhenIdleAsync();
+            await upstream.DisposeAsync();
+            upstream = null;
+            clock.SetUtcNow(DateTimeOffset.UtcNow + TimeSpan.FromMinutes(1));
+
+            var maintenance = mirror.Services.GetRequiredService<IOptions<MaintenanceOptions>>().Value;
+            var report = await mirror.Services.GetRequiredService<MaintenanceJobs>().RunGarbageCollectionAsync(
+                maintenance.With(gracePeriod: TimeSpan.FromSeconds(1), allowShortGracePeriod: true).Validate(), null, CancellationToken.None);
+
+            Assert.Contains(report.Steps, s => s.Contains("evicted 1 cached manifests", StringComparison.Ordinal));
+            Assert.True(report.BlobsDeleted > 0);
+            using (var evicted = await mirror.Client.GetAsync($"/v2/up/team/old/manifests/{old}"))
+            using (var evictedConfig = await mirror.Client.GetAsync($"/v2/up/team/old/blobs/{oldConfig}"))
+            {
+                Assert.Contains(evicted.StatusCode, new[] { HttpStatusCode.NotFound, HttpStatusCode.ServiceUnavailable });
+                Assert.Contains(evictedConfig.StatusCode, new[] { HttpStatusCode.NotFound, HttpStatusCode.ServiceUnavailable });
+            }
+
+            await PullAsync(mirror, "up/team/recent", recent);
+            await PullAsync(mirror, "local/app", local);
+        }
+        finally
+        {
+            if (upstream is not null)
+            {
+                await upstream.DisposeAsync();
+            }
+        }
     }
 }
