@@ -110,18 +110,18 @@ public sealed class MirrorFaultTests
         var blobs = json.RootElement.GetProperty("layers").EnumerateArray().Append(json.RootElement.GetProperty("config"))
             .Select(d => d.GetProperty("digest").GetString()!).ToList();
 
-        using var start = new ManualResetEventSlim();
+        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var pulls = Enumerable.Range(0, 20).Select(_ => Task.Run(async () =>
         {
             using var client = new HttpClient { BaseAddress = mirror.BaseAddress };
-            start.Wait();
+            await start.Task;
             Assert.Equal(manifest, await client.GetByteArrayAsync("/v2/up/team/app/manifests/1.0"));
             foreach (var blob in blobs)
             {
                 Assert.Equal(blob, OciHttp.Sha256(await client.GetByteArrayAsync($"/v2/up/team/app/blobs/{blob}")));
             }
         })).ToList();
-        start.Set();
+        start.SetResult();
         await Task.WhenAll(pulls);
 
         await WhenFilledAsync(mirror);
@@ -217,7 +217,11 @@ public sealed class MirrorFaultTests
             }
 
             clock.Advance(TimeSpan.FromDays(20));
-            Assert.Equal(200, (int)(await mirror.Client.GetAsync("/v2/up/team/recent/manifests/1")).StatusCode);
+            using (var pulledAgain = await mirror.Client.GetAsync("/v2/up/team/recent/manifests/1"))
+            {
+                Assert.Equal(HttpStatusCode.OK, pulledAgain.StatusCode);
+            }
+
             await recorder.WhenIdleAsync();
             await upstream.DisposeAsync();
             upstream = null;
