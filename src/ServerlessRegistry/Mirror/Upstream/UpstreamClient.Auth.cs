@@ -62,9 +62,16 @@ internal sealed partial class UpstreamClient
     /// the rule's credentials for a Basic challenge. Throws <see cref="UpstreamFailure.Unauthorized"/> when the realm
     /// refuses or no challenge can be met.
     /// </summary>
-    private async Task<AuthenticationHeaderValue> AuthenticateAsync(CacheRule rule, UpstreamChallenge? challenge, string? scope, CancellationToken token)
+    private async Task<AuthenticationHeaderValue> AuthenticateAsync(CacheRule rule, UpstreamChallenge? challenge, string? scope,
+        AuthenticationHeaderValue? refused, CancellationToken token)
     {
         var key = AuthKey.For(rule, scope);
+        // A request sent before a concurrent token request finished: use that token rather than asking the realm again.
+        if (CachedHeader(key) is { } cached && !cached.Equals(refused))
+        {
+            return cached;
+        }
+
         var host = rule.Registry.Authority;
         if (challenge is { IsBasic: true } && rule.HasCredentials)
         {

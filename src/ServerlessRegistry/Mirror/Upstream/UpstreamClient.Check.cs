@@ -27,7 +27,7 @@ internal sealed partial class UpstreamClient
                     }
 
                     var challenge = UpstreamChallenge.From(anonymous.Headers);
-                    var header = await AuthenticateAsync(rule, challenge, scope, token);
+                    var header = await AuthenticateAsync(rule, challenge, scope, null, token);
                     using var authenticated = await SendOnceAsync(Request(HttpMethod.Get, url, null, header), HttpCompletionOption.ResponseContentRead, token);
                     if (authenticated.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
                     {

@@ -67,7 +67,7 @@ internal sealed partial class UpstreamClient
                 // Anonymous, or a cached token the upstream no longer takes: meet the challenge afresh.
                 var challenge = UpstreamChallenge.From(response.Headers);
                 response.Dispose();
-                header = await AuthenticateAsync(rule, challenge, scope, token);
+                header = await AuthenticateAsync(rule, challenge, scope, header, token);
                 continue;
             }
 
