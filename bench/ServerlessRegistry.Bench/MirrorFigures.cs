@@ -92,12 +92,26 @@ internal static class MirrorFigures
             await skopeo.CopyAsync(layout.Reference("v1"), $"docker://{target.HostPort}/{Pushed}:v1");
 
             var ok = await Figure(15, () => FirstPullAsync(bytes));
-            var fill = await Stats.TimeAsync(() => WaitForFillAsync(digests));
-            ctx.Report.Raw($"Mirror: the background fill was complete {Fmt(fill.TotalSeconds)} s after the first pull ended ({digests.Length} blobs answered 307 to {target.StorageEndpoint.Authority})");
             var before = distribution.Requests().Count;
-            ok &= await Figure(16, () => SecondPullAsync(bytes));
-            ok &= await Figure(13, ManifestLatencyAsync);
-            ok &= await Figure(14, UpstreamRequestsAsync);
+            try
+            {
+                var fill = await Stats.TimeAsync(() => WaitForFillAsync(digests));
+                ctx.Report.Raw($"Mirror: the background fill was complete {Fmt(fill.TotalSeconds)} s after the first pull ended ({digests.Length} blobs answered 307 to {target.StorageEndpoint.Authority})");
+                before = distribution.Requests().Count;
+                ok &= await Figure(16, () => SecondPullAsync(bytes));
+                ok &= await Figure(13, ManifestLatencyAsync);
+                ok &= await Figure(14, UpstreamRequestsAsync);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // Without a filled cache there are no hits to measure.
+                ok = false;
+                foreach (var number in new[] { 13, 14, 16 })
+                {
+                    ctx.Report.Add(new FigureRow(number, Name(number), "FAILED: no cache hits to measure: " + e.Message.ReplaceLineEndings(" "), Goals[number], false));
+                }
+            }
+
             var during = distribution.Requests().Skip(before).ToList();
             ctx.Report.Raw($"Mirror: upstream requests during all cache-hit traffic of figures 16, 13 and 14: {during.Count}" +
                 (during.Count == 0 ? "" : " (" + string.Join(", ", during.Take(10)) + ")"));
@@ -229,9 +243,9 @@ internal static class MirrorFigures
                             break;
                         }
 
-                        if (DateTime.UtcNow > deadline)
+                        if (response.StatusCode is HttpStatusCode.NotFound || (int)response.StatusCode >= 500 || DateTime.UtcNow > deadline)
                         {
-                            throw new TimeoutException($"the cache had not filled {digest} after 5 minutes (GET answered {(int)response.StatusCode} {response.Headers.Location})");
+                            throw new InvalidOperationException($"the cache had not filled {digest} (GET answered {(int)response.StatusCode} {response.Headers.Location})");
                         }
                     }
 
