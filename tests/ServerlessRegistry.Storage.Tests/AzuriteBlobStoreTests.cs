@@ -9,6 +9,8 @@ namespace ServerlessRegistry.Storage.Tests;
 /// <summary>The blob suite on Azurite with Shared Key requests and service SAS read URLs.</summary>
 public sealed class AzuriteBlobStoreTests : BlobStoreSuite
 {
+    protected override bool CopiesFromOwnReadUrls => true;
+
     protected override async Task<IBlobStore> CreateStoreAsync(StorageLayout layout, TimeProvider time, int listPageSize) =>
         new AzureStorage(BlobTestSupport.EmulatorOptions(await Azurite.GetAsync()), time).CreateBlobStore(layout, listPageSize);
 

@@ -11,7 +11,7 @@ namespace ServerlessRegistry.Storage.Tests;
 /// The <see cref="IBlobStore"/> contract, run against every backend. Each test gets its own prefix (so its own
 /// container), and fails if that container is still there afterwards.
 /// </summary>
-public abstract class BlobStoreSuite : IAsyncLifetime
+public abstract partial class BlobStoreSuite : IAsyncLifetime
 {
     protected const int SmallPage = 2;
     protected static readonly HttpClient Http = new();

@@ -6,6 +6,8 @@ namespace ServerlessRegistry.Storage.Tests;
 /// <summary>The blob suite on the in-memory store that logic tests use in place of the emulator.</summary>
 public sealed class InMemoryBlobStoreTests : BlobStoreSuite
 {
+    protected override bool CopiesFromOwnReadUrls => false;
+
     protected override Task<IBlobStore> CreateStoreAsync(StorageLayout layout, TimeProvider time, int listPageSize) =>
         Task.FromResult<IBlobStore>(new InMemoryBlobStore(layout.Container, time));
 

@@ -61,8 +61,11 @@ internal sealed class AzureBlobStore : IBlobStore
         }, cancellationToken);
 
     /// <summary>
-    /// The service would not read the source: it could not reach or verify it (CannotVerifyCopySource), the source
-    /// answered an error, or (Azurite) the source is outside the emulator. Storage itself being down is not a refusal.
+    /// The service would not read the source. Azure answers CannotVerifyCopySource when the source is unreachable or
+    /// answers an error (an expired or missing SAS included; x-ms-copy-source-status-code says which). Azurite ≥ 3.37
+    /// answers CannotVerifyCopySource with status 404 for any source outside its own instance, and older Azurite 501
+    /// NotImplemented. The header codes cover a service that rejects the copy headers themselves. Storage itself being
+    /// down or refusing our credentials is not a refusal of the source and stays a <see cref="StorageException"/>.
     /// </summary>
     private static bool CopySourceRefused(RequestFailedException e) =>
         e.ErrorCode is "CannotVerifyCopySource" or "InvalidSourceBlobUrl" or "InvalidSourceBlobType" or "UnsupportedHeader"

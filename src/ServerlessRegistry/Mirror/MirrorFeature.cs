@@ -8,7 +8,7 @@ namespace ServerlessRegistry.Mirror;
 /// come from the local cache when present (and, for tags, checked recently), else from the upstream, and are stored as
 /// they pass. Deletes, tag lists and referrers are the core's, over what is cached.
 /// </summary>
-internal sealed class MirrorFeature(CacheRules rules, MirrorManifests manifests) : IRegistryFeature
+internal sealed class MirrorFeature(CacheRules rules, MirrorManifests manifests, MirrorBlobs blobs) : IRegistryFeature
 {
     public string MapRepository(string repository, HttpRequest request) =>
         rules.IsEmpty || repository.Length == 0 ? repository : rules.MapNamespace(request.Query["ns"].LastOrDefault(), repository);
@@ -31,6 +31,8 @@ internal sealed class MirrorFeature(CacheRules rules, MirrorManifests manifests)
                 return null;
             case OciResource.Manifest when read:
                 return new ManifestResult(await manifests.GetAsync(request.Repository, target, request.Reference, HttpMethods.IsGet(method), request.Aborted));
+            case OciResource.Blob when read:
+                return await blobs.GetAsync(request, target, HttpMethods.IsGet(method));
             default:
                 return null;
         }

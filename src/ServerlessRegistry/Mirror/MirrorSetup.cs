@@ -2,6 +2,7 @@ using System.CommandLine;
 using Microsoft.Extensions.Options;
 using ServerlessRegistry.Api;
 using ServerlessRegistry.Maintenance;
+using ServerlessRegistry.Mirror.Fill;
 
 namespace ServerlessRegistry.Mirror;
 
@@ -18,9 +19,16 @@ internal static class MirrorSetup
         services.AddSingleton(sp => CacheRules.Parse(sp.GetRequiredService<IOptions<MirrorOptions>>().Value.Rules));
         services.AddSingleton<PullRecorder>();
         services.AddSingleton<MirrorManifests>();
+        services.AddSingleton<MirrorBlobs>();
         services.AddSingleton<MirrorFeature>();
         services.AddSingleton<IGarbageCollectionStep, MirrorEviction>();
         services.AddSingleton<IRegistryFeature>(sp => sp.GetRequiredService<MirrorFeature>());
+        services.AddSingleton<FillJobs>();
+        services.AddHostedService(sp => sp.GetRequiredService<FillJobs>());
+        services.AddSingleton<FillClaims>();
+        services.AddSingleton<LocationFill>();
+        services.AddSingleton<StreamThrough>();
+        services.AddSingleton<BlobFiller>();
         return services;
     }
 

@@ -9,13 +9,16 @@ namespace ServerlessRegistry.Mirror;
 /// </summary>
 internal static class UpstreamRefusal
 {
+    /// <summary>What a client is told to wait when the upstream said 429 without a Retry-After: long enough not to add to the limit.</summary>
+    private static readonly TimeSpan DefaultRetryAfter = TimeSpan.FromSeconds(60);
+
     public static RegistryException For(UpstreamException e, UpstreamTarget target)
     {
         var detail = new (string, string?)[] { ("upstream", target.ToString()) };
         return e.Failure switch
         {
             UpstreamFailure.RateLimited => new RegistryException(ErrorKind.TooManyRequests,
-                $"the upstream {target.Rule.Registry.Authority} is rate limiting this cache and the content is not cached yet", detail) { RetryAfter = e.RetryAfter },
+                $"the upstream {target.Rule.Registry.Authority} is rate limiting this cache and the content is not cached yet", detail) { RetryAfter = e.RetryAfter ?? DefaultRetryAfter },
             UpstreamFailure.Unauthorized => new RegistryException(ErrorKind.Unavailable,
                 $"the upstream {target.Rule.Registry.Authority} refused this cache's credentials; the registry's operator must fix the cache rule", detail),
             UpstreamFailure.Timeout => new RegistryException(ErrorKind.Unavailable,
