@@ -44,6 +44,11 @@ internal static class BenchHarness
 
         await log.WriteLineAsync();
         await log.WriteLineAsync(report.Table());
+        foreach (var line in report.RawLines)
+        {
+            await log.WriteLineAsync("- " + line);
+        }
+
         if (options.ResultsPath is { } path)
         {
             report.Write(path, options, watch.Elapsed);
