@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using ServerlessRegistry.Api;
 using ServerlessRegistry.Maintenance;
 using ServerlessRegistry.Mirror.Fill;
+using ServerlessRegistry.Mirror.Upstream;
 
 namespace ServerlessRegistry.Mirror;
 
@@ -22,6 +23,8 @@ internal static class MirrorSetup
         services.AddSingleton<MirrorBlobs>();
         services.AddSingleton<MirrorFeature>();
         services.AddSingleton<IGarbageCollectionStep, MirrorEviction>();
+        services.AddSingleton<UpstreamClient>();
+        services.AddSingleton<IUpstreamRegistry>(sp => sp.GetRequiredService<UpstreamClient>());
         services.AddSingleton<IRegistryFeature>(sp => sp.GetRequiredService<MirrorFeature>());
         services.AddSingleton<FillJobs>();
         services.AddHostedService(sp => sp.GetRequiredService<FillJobs>());
@@ -32,7 +35,7 @@ internal static class MirrorSetup
         return services;
     }
 
-    public static IEnumerable<Command> Commands() => [];
+    public static IEnumerable<Command> Commands() => [MirrorCommands.Create()];
 
     private sealed class MirrorOptionsCheck : IValidateOptions<MirrorOptions>
     {

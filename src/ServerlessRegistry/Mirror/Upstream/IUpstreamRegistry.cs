@@ -29,7 +29,9 @@ internal interface IUpstreamRegistry
 
     /// <summary>
     /// GET of a URL an upstream redirected a blob to (a CDN or storage URL that carries its own authorization), from
-    /// <paramref name="offset"/> to the end. Sends no credentials. The caller disposes the response.
+    /// <paramref name="offset"/> to the end. Sends no credentials. The caller disposes the response (200, or 206 from an
+    /// offset); any other answer is an <see cref="UpstreamException"/>. Its headers must arrive within 30 s (there is no rule to
+    /// take a Timeout from); the body has no time limit.
     /// </summary>
     Task<HttpResponseMessage> GetRedirectedAsync(Uri location, long offset, CancellationToken cancellationToken);
 
