@@ -22,10 +22,11 @@ public sealed class FunctionMetadataTests
     }
 
     [Fact]
-    public async Task WorkerDeclaresOneHttpFunctionAndTwoTimers()
+    public async Task WorkerDeclaresOneHttpFunctionAndThreeTimers()
     {
         var triggers = await TriggersAsync();
-        Assert.Equal(["CollectGarbage", "ExpireUploads", "Registry"], triggers.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["CollectGarbage", "ExpireUploads", "PrefetchMirror", "Registry"], triggers.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal("timerTrigger", triggers["PrefetchMirror"].GetProperty("type").GetString());
         Assert.Equal("httpTrigger", triggers["Registry"].GetProperty("type").GetString());
         Assert.Equal("timerTrigger", triggers["CollectGarbage"].GetProperty("type").GetString());
         Assert.Equal("timerTrigger", triggers["ExpireUploads"].GetProperty("type").GetString());
@@ -43,9 +44,10 @@ public sealed class FunctionMetadataTests
     }
 
     [Fact]
-    public async Task TimersRunGarbageCollectionDailyAndUploadExpiryHourly()
+    public async Task TimersRunGarbageCollectionDailyUploadExpiryHourlyAndPrefetchEverySixHours()
     {
         var triggers = await TriggersAsync();
+        Assert.Equal("0 45 */6 * * *", triggers["PrefetchMirror"].GetProperty("schedule").GetString());
         Assert.Equal("0 30 3 * * *", triggers["CollectGarbage"].GetProperty("schedule").GetString());
         Assert.Equal("0 15 * * * *", triggers["ExpireUploads"].GetProperty("schedule").GetString());
         Assert.All(triggers.Values.Where(t => t.TryGetProperty("runOnStartup", out _)),

@@ -14,6 +14,7 @@ internal static class MirrorCommands
     {
         var mirror = new Command("mirror", "Pull-through cache of upstream registries (Mirror:Rules).");
         mirror.Subcommands.Add(RulesCommand());
+        mirror.Subcommands.Add(PrefetchCommand());
         return mirror;
     }
 
@@ -51,6 +52,35 @@ internal static class MirrorCommands
             });
         });
         return command;
+    }
+
+    /// <summary>
+    /// <c>mirror prefetch</c>: one pre-fetch run of Mirror:Prefetch, as the timer runs it. Progress lines go to stderr,
+    /// the summary to stdout. Exit 0 when every entry was warmed, else 1.
+    /// </summary>
+    private static Command PrefetchCommand()
+    {
+        var command = new Command("prefetch", "Fetch the images listed in Mirror:Prefetch (every platform) into the cache now.")
+        {
+            TreatUnmatchedTokensAsErrors = false,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var (output, error) = (parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
+            return await CliServices.WithAsync(parse, async services =>
+            {
+                var report = await services.GetRequiredService<MirrorPrefetch>().RunAsync(new LineProgress(error), ct);
+                await output.WriteLineAsync(report.Summary());
+                return report.Failures.Count == 0 ? 0 : 1;
+            });
+        });
+        return command;
+    }
+
+    /// <summary>Writes each progress line as it comes (they are few: one per image).</summary>
+    private sealed class LineProgress(TextWriter writer) : IProgress<string>
+    {
+        public void Report(string value) => writer.WriteLine("mirror prefetch: " + value);
     }
 
     /// <summary><c>docker.io/* -> https://registry-1.docker.io/* (with credentials): ok: reachable, anonymous access</c>.</summary>

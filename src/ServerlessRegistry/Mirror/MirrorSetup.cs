@@ -32,6 +32,7 @@ internal static class MirrorSetup
         services.AddSingleton<LocationFill>();
         services.AddSingleton<StreamThrough>();
         services.AddSingleton<BlobFiller>();
+        services.AddSingleton<MirrorPrefetch>();
         return services;
     }
 

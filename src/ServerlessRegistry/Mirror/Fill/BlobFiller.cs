@@ -57,6 +57,53 @@ internal sealed class BlobFiller(IUpstreamRegistry upstream, FillJobs jobs, Fill
             : Fail.With<IResult>(ErrorKind.Unavailable, $"{target} did not say the size of {digest}; try again");
     }
 
+    /// <summary>
+    /// Fills one blob now, with no client waiting (pre-fetch): the same paths and the same one-fill-per-digest rule as a
+    /// miss, awaited to the end. Returns the blob linked in <paramref name="repository"/>, or null when nothing could be
+    /// linked (the upstream's bytes did not verify, or another instance is filling the digest right now).
+    /// </summary>
+    public async Task<BlobInfo?> FillAsync(string repository, UpstreamTarget target, Core.Primitives.Digest digest, CancellationToken ct)
+    {
+        if (jobs.Running(digest.Value) is { } running)
+        {
+            await running.WaitAsync(ct).ConfigureAwait(false);
+        }
+        else
+        {
+            using var blob = await CallAsync(target, () => upstream.GetBlobAsync(target, digest.Value, ct)).ConfigureAwait(false)
+                ?? Fail.With<UpstreamBlob>(ErrorKind.BlobUnknown, $"{target} has no blob {digest}", ("digest", digest.Value));
+            var upstreamName = target.ToString();
+            var job = jobs.TryStart(digest.Value, jobToken => blob.Redirect is { } location
+                ? FillFromLocationAsync(repository, digest, location, upstreamName, jobToken)
+                : FillFromResponseAsync(repository, digest, blob.Response!, upstreamName, jobToken));
+            await (job ?? jobs.Running(digest.Value) ?? Task.CompletedTask).WaitAsync(ct).ConfigureAwait(false);
+        }
+
+        return await blobs.FindAsync(repository, digest.Value, ct).ConfigureAwait(false)
+               ?? await blobs.MountAsync(repository, digest.Value, ct).ConfigureAwait(false);
+    }
+
+    private async Task FillFromResponseAsync(string repository, Core.Primitives.Digest digest, HttpResponseMessage response, string upstreamName, CancellationToken ct)
+    {
+        if (await claims.TryClaimAsync(digest.Value, ct).ConfigureAwait(false) is not { } claim)
+        {
+            return;
+        }
+
+        try
+        {
+            if (await blobs.MountAsync(repository, digest.Value, ct).ConfigureAwait(false) is null)
+            {
+                await using var body = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+                await locations.StoreStreamAsync(repository, digest, body, response.Content.Headers.ContentLength, upstreamName, "pre-fetch", ct).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            await claims.ReleaseAsync(digest.Value, claim).ConfigureAwait(false);
+        }
+    }
+
     private async Task FillFromLocationAsync(string repository, Core.Primitives.Digest digest, Uri location, string upstreamName, CancellationToken ct)
     {
         if (await claims.TryClaimAsync(digest.Value, ct).ConfigureAwait(false) is not { } claim)

@@ -28,6 +28,9 @@ internal sealed class FillJobs(ILogger<FillJobs> logger) : IHostedService, IDisp
     /// <summary>Whether a fill of <paramref name="key"/> runs in this process now.</summary>
     public bool IsRunning(string key) => _running.ContainsKey(key);
 
+    /// <summary>The fill of <paramref name="key"/> running in this process (it never faults), or null.</summary>
+    public Task? Running(string key) => _running.TryGetValue(key, out var task) ? task : null;
+
     /// <summary>
     /// Runs <paramref name="work"/> in the background unless a fill of <paramref name="key"/> already runs here.
     /// Returns the task that completes when it ends (never faults), or null when another fill of the key is running.

@@ -62,21 +62,32 @@ internal sealed class LocationFill(IUpstreamRegistry upstream, RegistryStorage s
         }
 
         FillLog.CopyRefused(logger, digest.Value);
-        FillLog.Started(logger, repository, digest.Value, upstreamName, "streamed");
-        using var hash = ResumableHash.Create(digest.Algorithm);
         await using var body = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+        await StoreStreamAsync(repository, digest, body, length, upstreamName, "streamed", ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Stores a blob from a stream of its bytes, hashing them in flight: staged blocks, then (when the digest and length
+    /// verify) commit and adopt. A mismatch commits nothing; the staged blocks are an orphan for the sweep. Memory is
+    /// bounded by the upload settings (blocks in flight × block size) whatever the blob's size.
+    /// </summary>
+    public async Task StoreStreamAsync(string repository, Digest digest, Stream body, long? length, string upstreamName, string path, CancellationToken ct)
+    {
+        var blobName = StorageLayout.DataBlob(Guid.NewGuid().ToString("N"));
+        var nonce = (uint)Random.Shared.Next();
+        FillLog.Started(logger, repository, digest.Value, upstreamName, path);
+        using var hash = ResumableHash.Create(digest.Algorithm);
         var written = await BlockWriter.WriteAsync(storage.Blobs, blobName, nonce, 0, body, hash, options, length, ct).ConfigureAwait(false);
         var streamed = hash.Finish();
         if (streamed != digest || (length is { } expected && written.Bytes != expected))
         {
-            // Nothing was committed; the staged blocks are an orphan for the sweep.
             FillLog.DigestMismatch(logger, repository, digest.Value, upstreamName, streamed.Value, written.Bytes);
             return;
         }
 
         await storage.Blobs.CommitBlocksAsync(blobName, BlockIds(nonce, written.Blocks), BlobService.ContentType, ct).ConfigureAwait(false);
         await blobs.AdoptAsync(repository, blobName, digest.Value, written.Bytes, ct).ConfigureAwait(false);
-        FillLog.Stored(logger, repository, digest.Value, upstreamName, written.Bytes, "streamed");
+        FillLog.Stored(logger, repository, digest.Value, upstreamName, written.Bytes, path);
     }
 
     /// <summary>
