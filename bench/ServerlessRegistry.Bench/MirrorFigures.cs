@@ -9,6 +9,8 @@ namespace ServerlessRegistry.Bench;
 /// itself (so a miss streams through while the cache fills). In order: first pull through the cache against the
 /// upstream directly (15), the wait for the background fill, second pull against the same image pushed to us (16),
 /// cached against local manifest GETs (13), and the requests the upstream saw during whole cache-hit pulls (14).
+/// A second rule, <c>cacheours/*</c>, points at a second instance of this registry (in-process), whose blob GETs
+/// redirect to storage as Docker Hub's do: the first-pull ratio through it is an extra raw line.
 /// </summary>
 internal static class MirrorFigures
 {
