@@ -6,6 +6,8 @@
 #   --quick      small sizes, about a minute, for checking the harness; writes no results page
 #   --no-peer    skip figure 11 (the CNCF distribution comparison)
 #   --results P  write the results page to P instead (with --quick too)
+#   --only a,b   run only the figure groups whose names contain a or b (push, pull, peer, mirror, ...); with it, no
+#                results page is written unless --results is given (a partial table must not replace RESULTS.md)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -13,11 +15,13 @@ cd "$root"
 quick=0
 peer=1
 results=bench/RESULTS.md
+only=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1; results="" ;;
     --no-peer) peer=0 ;;
     --results) results=$2; shift ;;
+    --only) only=$2; [ "$results" = bench/RESULTS.md ] && results=""; shift ;;
     *) echo "bench: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -50,6 +54,7 @@ dotnet build bench/ServerlessRegistry.Bench -c Release --artifacts-path "$out/bu
 args=(--registry "$out/registry/ServerlessRegistry" --empty-app "$out/empty/EmptyApp")
 [ "$quick" -eq 1 ] && args+=(--quick)
 [ "$peer" -eq 1 ] && args+=(--peer)
+[ -n "$only" ] && args+=(--only "$only")
 [ -n "$results" ] && args+=(--results "$results")
 echo "bench: machine load (1/5/15 min): $(cut -d' ' -f1-3 /proc/loadavg)"
 exec dotnet "$out/build/bin/ServerlessRegistry.Bench/release/ServerlessRegistry.Bench.dll" "${args[@]}"

@@ -25,6 +25,7 @@ internal static class BenchHarness
             (5, "storage calls (5, 9)", CountFigures.RunAsync),
             (10, "parallel", ParallelFigure.RunAsync),
             (11, "peer", PeerFigure.RunAsync),
+            (13, "mirror (13-16)", MirrorFigures.RunAsync),
         ];
         foreach (var (number, name, run) in figures.Where(f => options.Only.Count == 0 || options.Only.Any(o => f.Name.Contains(o, StringComparison.Ordinal))))
         {
@@ -43,6 +44,11 @@ internal static class BenchHarness
 
         await log.WriteLineAsync();
         await log.WriteLineAsync(report.Table());
+        foreach (var line in report.RawLines)
+        {
+            await log.WriteLineAsync("- " + line);
+        }
+
         if (options.ResultsPath is { } path)
         {
             report.Write(path, options, watch.Elapsed);

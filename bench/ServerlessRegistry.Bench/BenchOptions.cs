@@ -45,7 +45,20 @@ internal sealed record BenchOptions
     public int PeerLayers { get; init; } = 3;
     public long PeerLayerSize { get; init; } = 64 * MiB;
 
-    /// <summary>Run figure 11 (needs /usr/bin/docker-registry and skopeo).</summary>
+    /// <summary>Figures 15 and 16: layers of the image pulled through the cache and their size.</summary>
+    public int MirrorLayers { get; init; } = 4;
+    public long MirrorLayerSize { get; init; } = 50 * MiB;
+
+    /// <summary>Figure 16: alternating pairs of pulls (cache hit, pushed image); the median pair ratio is reported.</summary>
+    public int MirrorPullPairs { get; init; } = 3;
+
+    /// <summary>Figure 13: manifest GETs per sample (cached and local), after as many again for warm-up.</summary>
+    public int MirrorManifestRequests { get; init; } = 200;
+
+    /// <summary>Figure 14: whole pulls of the cached image whose upstream requests are counted.</summary>
+    public int MirrorHitPulls { get; init; } = 5;
+
+    /// <summary>Run figures 11 and 13–16 (need /usr/bin/docker-registry and skopeo).</summary>
     public bool Peer { get; init; }
 
     /// <summary>The ReadyToRun-published registry. Null: figures 1–4 and 10 use an in-process registry; 7 and 8 are skipped.</summary>
@@ -82,5 +95,10 @@ internal sealed record BenchOptions
         ParallelLayerSize = 64 * 1024,
         PeerLayers = 1,
         PeerLayerSize = 1 * MiB,
+        MirrorLayers = 2,
+        MirrorLayerSize = 1 * MiB,
+        MirrorPullPairs = 1,
+        MirrorManifestRequests = 20,
+        MirrorHitPulls = 2,
     };
 }

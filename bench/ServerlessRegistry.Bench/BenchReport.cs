@@ -19,6 +19,18 @@ internal sealed class BenchReport
 
     public IReadOnlyList<FigureRow> Rows => _rows;
 
+    /// <summary>The raw numbers so far, in the order the figures reported them.</summary>
+    public IReadOnlyList<string> RawLines
+    {
+        get
+        {
+            lock (_raw)
+            {
+                return [.. _raw];
+            }
+        }
+    }
+
     public string LoadAtStart { get; } = LoadAverage();
 
     public void Add(FigureRow row)

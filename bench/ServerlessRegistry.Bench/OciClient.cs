@@ -115,6 +115,20 @@ internal static class OciClient
         return await response.Content.ReadAsByteArrayAsync();
     }
 
+    /// <summary>A whole pull as a client makes it: the manifest by tag, then its config and layers through their 307s. Returns the bytes read.</summary>
+    public static async Task<long> PullImageAsync(HttpClient registry, HttpClient storage, string repository, string tag)
+    {
+        using var manifest = System.Text.Json.JsonDocument.Parse(await GetManifestAsync(registry, repository, tag));
+        var root = manifest.RootElement;
+        long total = 0;
+        foreach (var descriptor in root.GetProperty("layers").EnumerateArray().Prepend(root.GetProperty("config")))
+        {
+            total += await PullBlobAsync(registry, storage, repository, descriptor.GetProperty("digest").GetString()!);
+        }
+
+        return total;
+    }
+
     /// <summary>GET the blob from the registry (307) and download it from storage. Returns the bytes read.</summary>
     public static async Task<long> PullBlobAsync(HttpClient registry, HttpClient storage, string repository, string digest)
     {

@@ -11,8 +11,6 @@ namespace ServerlessRegistry.Bench;
 /// </summary>
 internal static class PeerFigure
 {
-    private const string PeerBinary = "/usr/bin/docker-registry";
-
     public static async Task RunAsync(BenchContext ctx)
     {
         var o = ctx.Options;
@@ -23,7 +21,7 @@ internal static class PeerFigure
             return;
         }
 
-        if (!File.Exists(PeerBinary) || !File.Exists("/usr/bin/skopeo"))
+        if (!File.Exists(DistributionProcess.Binary) || !File.Exists("/usr/bin/skopeo"))
         {
             ctx.Report.Add(new FigureRow(11, "Peer: distribution 2.8.2 vs ours", "skipped: docker-registry or skopeo missing (scripts/bench.sh installs them)", Goal, null));
             return;
@@ -39,18 +37,11 @@ internal static class PeerFigure
             layout.Tag(image.Manifest, "v1");
             var bytes = image.Layers.Sum(l => l.Size);
 
-            var port = Azurite.FreePort();
-            var config = Path.Combine(work, "config.yml");
-            await File.WriteAllTextAsync(config, $"version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {Path.Combine(work, "data")}\nhttp:\n  addr: 127.0.0.1:{port}\n");
-            await using var peer = ManagedProcess.Start(PeerBinary, ["serve", config], new Dictionary<string, string>());
-            using (var probe = new HttpClient())
-            {
-                await peer.WaitForHttpAsync(probe, new Uri($"http://127.0.0.1:{port}/v2/"), TimeSpan.FromSeconds(30));
-            }
+            await using var peer = await DistributionProcess.StartAsync();
 
             // Ours first then the peer, then the pulls in the same order: each side sees the same machine state.
             var ours = ctx.Target.HostPort;
-            var theirs = $"127.0.0.1:{port}";
+            var theirs = peer.HostPort;
             var pushOurs = await TimeAsync(() => skopeo.CopyAsync(layout.Reference("v1"), $"docker://{ours}/bench/peer:v1"));
             var pushPeer = await TimeAsync(() => skopeo.CopyAsync(layout.Reference("v1"), $"docker://{theirs}/bench/peer:v1"));
             var pullOurs = await TimeAsync(() => skopeo.CopyAsync($"docker://{ours}/bench/peer:v1", $"oci:{Path.Combine(work, "out-ours")}:v1"));

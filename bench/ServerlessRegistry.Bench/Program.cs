@@ -4,7 +4,7 @@ using ServerlessRegistry.Bench;
 //   --quick            small sizes (seconds; not a measurement)
 //   --registry <exe>   the ReadyToRun-published registry (else an in-process one; figures 7 and 8 are skipped)
 //   --empty-app <exe>  the empty ASP.NET Core app published the same way (figure 8)
-//   --peer             run figure 11 against Debian's docker-registry
+//   --peer             run figure 11 against Debian's docker-registry, and 13–16 with it as the cache's upstream
 //   --results <path>   write the results page (bench/RESULTS.md)
 //   --push-mib 200,1024  layer sizes of figures 1, 2 and 7
 //   --only a,b         run only the figure groups whose names contain a or b (push, pull, hash, ...)

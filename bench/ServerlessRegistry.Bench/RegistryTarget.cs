@@ -43,19 +43,31 @@ internal sealed class RegistryTarget : IAsyncDisposable
 
     public string Kind => Process is null ? "in-process" : "published process";
 
-    public static async Task<RegistryTarget> InProcessAsync(Action<IServiceCollection>? services = null)
+    /// <summary>Azurite's blob endpoint: a 307 to this host is a redirect to the registry's own storage.</summary>
+    public Uri StorageEndpoint => _azurite.BlobEndpoint;
+
+    /// <param name="services">Extra or replacement services (e.g. a storage request counter).</param>
+    /// <param name="settings">Extra configuration in its ':' form (e.g. "Mirror:Rules:0:Local").</param>
+    public static async Task<RegistryTarget> InProcessAsync(Action<IServiceCollection>? services = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var server = await RegistryServer.StartAsync(null, services);
+        var server = await RegistryServer.StartAsync(settings, services);
         return new RegistryTarget(await Azurite.GetAsync(), server.Prefix, server.BaseAddress, server, null);
     }
 
     /// <summary>Starts the published registry on a free port with its own prefix, as scripts/run-local.sh does.</summary>
-    public static async Task<RegistryTarget> PublishedAsync(string exe)
+    /// <param name="settings">Extra configuration in its ':' form, passed as environment variables ("Mirror__Rules__0__Local").</param>
+    public static async Task<RegistryTarget> PublishedAsync(string exe, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var azurite = await Azurite.GetAsync();
         var prefix = Azurite.NewPrefix();
         var port = Azurite.FreePort();
-        var process = ManagedProcess.Start(exe, [], Environment(azurite, prefix, port));
+        var environment = Environment(azurite, prefix, port);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            environment[key.Replace(":", "__", StringComparison.Ordinal)] = value ?? "";
+        }
+
+        var process = ManagedProcess.Start(exe, [], environment);
         var baseAddress = new Uri($"http://127.0.0.1:{port}/");
         using var probe = new HttpClient();
         await process.WaitForHttpAsync(probe, new Uri(baseAddress, "/v2/"), TimeSpan.FromSeconds(60));
