@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text.Json;
 using ServerlessRegistry.Core.Storage;
 using ServerlessRegistry.Hosting;
+using ServerlessRegistry.Mirror;
 using ServerlessRegistry.Testing;
 
 namespace ServerlessRegistry.Deploy.Tests;
@@ -9,10 +10,19 @@ namespace ServerlessRegistry.Deploy.Tests;
 /// <summary>
 /// infra/ compiled with the real Bicep CLI: it builds and lints clean, and the compiled ARM template (not the Bicep
 /// text) has the Flex plan, the dotnet-isolated 10.0 runtime, the identity, no shared keys, the roles, Application
-/// Insights, and exactly the app settings the program and the host read.
+/// Insights; evaluated by the CLI (`bicep snapshot`), it sets exactly the app settings the program and the host read.
 /// </summary>
 public sealed class InfraTests
 {
+    /// <summary>main.bicep with every optional parameter at its default.</summary>
+    internal const string DefaultParameters = "defaults.bicepparam";
+
+    /// <summary>main.bicep with mirror rules, pre-fetch, eviction and a Key Vault (<see cref="MirrorSettingsTests"/>).</summary>
+    internal const string MirrorParameters = "mirror.bicepparam";
+
+    /// <summary>Built-in "Key Vault Secrets User".</summary>
+    internal const string KeyVaultSecretsUser = "4633458b-17de-408a-b874-0445c86b69e6";
+
     private static readonly JsonElement Main = BicepCli.MainTemplate.Template;
 
     /// <summary>Built-in role definition ids, as documented.</summary>
@@ -24,6 +34,7 @@ public sealed class InfraTests
         ["0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3"] = "Storage Table Data Contributor",
         ["974c5e8b-45b9-4653-ba55-5f855dd0fb88"] = "Storage Queue Data Contributor",
         ["3913510d-42f4-4e42-8a64-420c390055eb"] = "Monitoring Metrics Publisher",
+        [KeyVaultSecretsUser] = "Key Vault Secrets User",
     };
 
     /// <summary>Settings for the Functions host and the platform rather than for the registry.</summary>
@@ -76,45 +87,107 @@ public sealed class InfraTests
         Assert.False(properties.GetProperty("siteConfig").TryGetProperty("appSettings", out _), "app settings live in one place: the appsettings resource");
     }
 
-    [Fact]
-    public void AppSettingsAreExactlyTheKeysTheProgramAndTheHostRead()
+    [Theory]
+    [InlineData(DefaultParameters)]
+    [InlineData(MirrorParameters)]
+    public void AppSettingsAreExactlyTheKeysTheProgramAndTheHostRead(string parameters)
     {
-        var settings = AppSettings().Select(p => p.Name).ToList();
+        var settings = AppSettingsOf(BicepCli.Snapshot(parameters)).Keys.ToList();
         foreach (var key in AzureSettings.Keys)
         {
             Assert.Contains(key.AppSetting, settings);
         }
 
         // And the other way: a setting that is neither the host's nor a key the program reads is a typo or a leftover.
+        // The mirror's keys are optional and indexed, so they are checked against the options class they bind to.
         var known = AzureSettings.Keys.Select(k => k.AppSetting).Concat(HostSettings).ToHashSet();
-        Assert.All(settings, s => Assert.Contains(s, known));
+        Assert.All(settings, s => Assert.True(known.Contains(s) || OptionsBinding.Binds<MirrorOptions>("Mirror", s), $"{s} is read by nobody"));
         Assert.All(NeverSet.Concat(AzureSettings.Forbidden.Select(k => k.Replace(":", "__", StringComparison.Ordinal))),
             s => Assert.DoesNotContain(s, settings));
     }
 
     [Fact]
+    public void WithoutMirrorParametersNoMirrorSettingOrVaultRole()
+    {
+        var defaults = BicepCli.Snapshot(DefaultParameters);
+        Assert.DoesNotContain(AppSettingsOf(defaults).Keys, k => k.StartsWith("Mirror", StringComparison.OrdinalIgnoreCase));
+        Assert.DoesNotContain(defaults.EnumerateArray(), r => r.GetProperty("type").GetString() == "Microsoft.Authorization/roleAssignments"
+            && r.GetProperty("properties").GetProperty("roleDefinitionId").GetString()!.EndsWith(KeyVaultSecretsUser, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void AppSettingsUseIdentitiesAndThePublicHostName()
     {
-        var settings = AppSettings().ToDictionary(p => p.Name, p => p.Value.GetString()!);
+        var settings = AppSettingsOf(BicepCli.Snapshot(DefaultParameters));
+        var resourceGroup = $"/subscriptions/{BicepCli.SubscriptionId}/resourceGroups/rg-test/providers/";
         Assert.Equal("managedidentity", settings["AzureWebJobsStorage__credential"]);
+        Assert.Matches($@"^\[reference\('{resourceGroup}Microsoft\.Storage/storageAccounts/st[a-z0-9]+', '[^']+'\)\.primaryEndpoints\.blob\]$",
+            settings["AzureWebJobsStorage__blobServiceUri"]);
         Assert.Equal("Authorization=AAD", settings["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"]);
-        Assert.Contains("Microsoft.Insights/components", settings["APPLICATIONINSIGHTS_CONNECTION_STRING"], StringComparison.Ordinal);
-        Assert.EndsWith(".ConnectionString]", settings["APPLICATIONINSIGHTS_CONNECTION_STRING"], StringComparison.Ordinal);
+        Assert.Matches($@"^\[reference\('{resourceGroup}Microsoft\.Insights/components/appi-[a-z0-9]+', '[^']+'\)\.ConnectionString\]$",
+            settings["APPLICATIONINSIGHTS_CONNECTION_STRING"]);
         Assert.Equal("true", settings["Auth__Enabled"]);
-        Assert.Equal("[parameters('tenantId')]", settings["Auth__Entra__TenantIds__0"]);
-        Assert.Equal("[parameters('audience')]", settings["Auth__Entra__Audiences__0"]);
-        Assert.Equal("[parameters('registryPrefix')]", settings["Storage__Prefix"]);
-        // The configured public URL, else the app's own https host name.
-        Assert.Equal("[if(empty(parameters('publicUrl')), format('https://{0}', reference(resourceId('Microsoft.Web/sites', format('func-{0}', parameters('resourceToken'))), '2024-04-01').defaultHostName), parameters('publicUrl'))]",
+        Assert.Equal(BicepCli.TenantId, settings["Auth__Entra__TenantIds__0"]);
+        Assert.Equal("registry", settings["Storage__Prefix"]);
+        Assert.Equal("", settings["Auth__AnonymousPullPrefixes"]);
+        // No public URL configured: the app's own https host name.
+        Assert.Matches($@"^\[format\('https://\{{0}}', reference\('{resourceGroup}Microsoft\.Web/sites/func-[a-z0-9]+', '[^']+'\)\.defaultHostName\)\]$",
             settings["Registry__PublicUrl"]);
+        // The audience is the app registration's client id: the appId of the Graph resource "app" in entra.bicep.
+        Assert.Equal("[reference('app').appId]", settings["Auth__Entra__Audiences__0"]);
     }
 
     [Fact]
     public void HostRequestBodyLimitIsTheLargestLayer()
     {
-        Assert.Equal("[variables('largestLayerBytes')]", AppSettings().Single(p => p.Name == "FUNCTIONS_REQUEST_BODY_SIZE_LIMIT").Value.GetString());
         Assert.Equal(AzureSettings.LargestLayerBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            Module("function").GetProperty("variables").GetProperty("largestLayerBytes").GetString());
+            AppSettingsOf(BicepCli.Snapshot(DefaultParameters))["FUNCTIONS_REQUEST_BODY_SIZE_LIMIT"]);
+    }
+
+    [Fact]
+    public void MirrorParametersDefaultToNothingAndReachTheAppSettings()
+    {
+        var parameters = Main.GetProperty("parameters");
+        foreach (var (name, type, empty) in new[] { ("mirrorRules", "array", "[]"), ("mirrorPrefetch", "array", "[]"), ("mirrorEvictUnpulledAfter", "string", "\"\""),
+            ("mirrorKeyVaultName", "string", "\"\""), ("mirrorKeyVaultResourceGroup", "string", "\"\"") })
+        {
+            var parameter = parameters.GetProperty(name);
+            Assert.Equal(type, parameter.GetProperty("type").GetString());
+            Assert.Equal(empty, parameter.GetProperty("defaultValue").GetRawText());
+            Assert.NotEmpty(parameter.GetProperty("metadata").GetProperty("description").GetString()!);
+        }
+
+        // No plain password anywhere: a rule names a Key Vault secret, never holds one.
+        var rule = Main.GetProperty("definitions").GetProperty("mirrorRule").GetProperty("properties");
+        Assert.True(rule.TryGetProperty("passwordSecretUri", out _));
+        Assert.DoesNotContain(rule.EnumerateObject(), p => p.Name.Equals("password", StringComparison.OrdinalIgnoreCase));
+        Assert.DoesNotContain(parameters.EnumerateObject(), p => p.Name.Contains("password", StringComparison.OrdinalIgnoreCase));
+
+        var function = ModuleDeployment("function").GetProperty("properties").GetProperty("parameters");
+        Assert.Equal("[parameters('mirrorRules')]", function.GetProperty("mirrorRules").GetProperty("value").GetString());
+        Assert.Equal("[parameters('mirrorPrefetch')]", function.GetProperty("mirrorPrefetch").GetProperty("value").GetString());
+        Assert.Equal("[parameters('mirrorEvictUnpulledAfter')]", function.GetProperty("mirrorEvictUnpulledAfter").GetProperty("value").GetString());
+        Assert.EndsWith(".mirrorAppSettings(parameters('mirrorRules'), parameters('mirrorPrefetch'), parameters('mirrorEvictUnpulledAfter')))]",
+            Resource("function", "Microsoft.Web/sites/config").GetProperty("properties").GetString(), StringComparison.Ordinal);
+
+        // The vault role only when a vault is named, on the vault, in its own resource group.
+        var vault = ModuleDeployment("mirror-keyvault");
+        Assert.Equal("[not(empty(parameters('mirrorKeyVaultName')))]", vault.GetProperty("condition").GetString());
+        Assert.Equal("Key Vault Secrets User", DocumentedRoles[Module("mirror-keyvault").GetProperty("variables").GetProperty("keyVaultSecretsUser").GetString()!]);
+    }
+
+    [Fact]
+    public void AzdParametersMapEveryMirrorParameterFromTheEnvironment()
+    {
+        var file = JsonDocument.Parse(File.ReadAllText(RepoRoot.Combine("infra", "main.parameters.json"))).RootElement.GetProperty("parameters");
+        Assert.All(file.EnumerateObject(), p => Assert.True(Main.GetProperty("parameters").TryGetProperty(p.Name, out _), p.Name + " is not a parameter of main.bicep"));
+        string Value(string name) => file.GetProperty(name).GetProperty("value").GetString()!;
+        // azd substitutes the variable (or the default after '=') and parses a JSON string for array parameters.
+        Assert.Equal("${REGISTRY_MIRROR_RULES=[]}", Value("mirrorRules"));
+        Assert.Equal("${REGISTRY_MIRROR_PREFETCH=[]}", Value("mirrorPrefetch"));
+        Assert.Equal("${REGISTRY_MIRROR_EVICT_UNPULLED_AFTER=}", Value("mirrorEvictUnpulledAfter"));
+        Assert.Equal("${REGISTRY_MIRROR_KEY_VAULT=}", Value("mirrorKeyVaultName"));
+        Assert.Equal("${REGISTRY_MIRROR_KEY_VAULT_RESOURCE_GROUP=}", Value("mirrorKeyVaultResourceGroup"));
     }
 
     [Fact]
@@ -174,8 +247,8 @@ public sealed class InfraTests
             telemetry.GetProperty("properties").GetProperty("roleDefinitionId").GetString());
 
         // The principal is the function app's system-assigned identity.
-        Assert.Contains("'function'), '2025-04-01').outputs.principalId.value]",
-            ModuleDeployment("rbac").GetProperty("properties").GetProperty("parameters").GetProperty("principalId").GetProperty("value").GetString(), StringComparison.Ordinal);
+        Assert.Equal("[reference('function').outputs.principalId.value]",
+            ModuleDeployment("rbac").GetProperty("properties").GetProperty("parameters").GetProperty("principalId").GetProperty("value").GetString());
         Assert.Contains(".identity.principalId]", Module("function").GetProperty("outputs").GetProperty("principalId").GetProperty("value").GetString(), StringComparison.Ordinal);
     }
 
@@ -200,11 +273,12 @@ public sealed class InfraTests
         Assert.DoesNotContain(yaml, l => l.StartsWith("dist:", StringComparison.Ordinal) || l.StartsWith("prepackage:", StringComparison.Ordinal));
     }
 
-    private static IEnumerable<JsonProperty> AppSettings()
+    /// <summary>The app settings of a snapshot's one appsettings resource, as evaluated values.</summary>
+    internal static Dictionary<string, string> AppSettingsOf(JsonElement snapshot)
     {
-        var settings = Resources(Module("function")).Single(r => r.GetProperty("type").GetString() == "Microsoft.Web/sites/config");
-        Assert.EndsWith("'appsettings')]", settings.GetProperty("name").GetString(), StringComparison.Ordinal);
-        return settings.GetProperty("properties").EnumerateObject();
+        var settings = snapshot.EnumerateArray().Single(r => r.GetProperty("type").GetString() == "Microsoft.Web/sites/config");
+        Assert.EndsWith("/appsettings", settings.GetProperty("name").GetString(), StringComparison.Ordinal);
+        return settings.GetProperty("properties").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!);
     }
 
     private static JsonElement ModuleDeployment(string name) =>
