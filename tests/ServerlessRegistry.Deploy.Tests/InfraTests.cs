@@ -23,10 +23,10 @@ public sealed class InfraTests
     /// <summary>Built-in "Key Vault Secrets User".</summary>
     internal const string KeyVaultSecretsUser = "4633458b-17de-408a-b874-0445c86b69e6";
 
-    private static readonly JsonElement Main = BicepCli.MainTemplate.Template;
+    internal static readonly JsonElement Main = BicepCli.MainTemplate.Template;
 
     /// <summary>Built-in role definition ids, as documented.</summary>
-    private static readonly Dictionary<string, string> DocumentedRoles = new()
+    internal static readonly Dictionary<string, string> DocumentedRoles = new()
     {
         ["b7e6dc6d-f1e8-4753-8033-0f276bb0955b"] = "Storage Blob Data Owner",
         ["ba92f5b4-2d11-453d-a403-e96b0029c9fe"] = "Storage Blob Data Contributor",
@@ -107,15 +107,6 @@ public sealed class InfraTests
     }
 
     [Fact]
-    public void WithoutMirrorParametersNoMirrorSettingOrVaultRole()
-    {
-        var defaults = BicepCli.Snapshot(DefaultParameters);
-        Assert.DoesNotContain(AppSettingsOf(defaults).Keys, k => k.StartsWith("Mirror", StringComparison.OrdinalIgnoreCase));
-        Assert.DoesNotContain(defaults.EnumerateArray(), r => r.GetProperty("type").GetString() == "Microsoft.Authorization/roleAssignments"
-            && r.GetProperty("properties").GetProperty("roleDefinitionId").GetString()!.EndsWith(KeyVaultSecretsUser, StringComparison.Ordinal));
-    }
-
-    [Fact]
     public void AppSettingsUseIdentitiesAndThePublicHostName()
     {
         var settings = AppSettingsOf(BicepCli.Snapshot(DefaultParameters));
@@ -142,52 +133,6 @@ public sealed class InfraTests
     {
         Assert.Equal(AzureSettings.LargestLayerBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
             AppSettingsOf(BicepCli.Snapshot(DefaultParameters))["FUNCTIONS_REQUEST_BODY_SIZE_LIMIT"]);
-    }
-
-    [Fact]
-    public void MirrorParametersDefaultToNothingAndReachTheAppSettings()
-    {
-        var parameters = Main.GetProperty("parameters");
-        foreach (var (name, type, empty) in new[] { ("mirrorRules", "array", "[]"), ("mirrorPrefetch", "array", "[]"), ("mirrorEvictUnpulledAfter", "string", "\"\""),
-            ("mirrorKeyVaultName", "string", "\"\""), ("mirrorKeyVaultResourceGroup", "string", "\"\"") })
-        {
-            var parameter = parameters.GetProperty(name);
-            Assert.Equal(type, parameter.GetProperty("type").GetString());
-            Assert.Equal(empty, parameter.GetProperty("defaultValue").GetRawText());
-            Assert.NotEmpty(parameter.GetProperty("metadata").GetProperty("description").GetString()!);
-        }
-
-        // No plain password anywhere: a rule names a Key Vault secret, never holds one.
-        var rule = Main.GetProperty("definitions").GetProperty("mirrorRule").GetProperty("properties");
-        Assert.True(rule.TryGetProperty("passwordSecretUri", out _));
-        Assert.DoesNotContain(rule.EnumerateObject(), p => p.Name.Equals("password", StringComparison.OrdinalIgnoreCase));
-        Assert.DoesNotContain(parameters.EnumerateObject(), p => p.Name.Contains("password", StringComparison.OrdinalIgnoreCase));
-
-        var function = ModuleDeployment("function").GetProperty("properties").GetProperty("parameters");
-        Assert.Equal("[parameters('mirrorRules')]", function.GetProperty("mirrorRules").GetProperty("value").GetString());
-        Assert.Equal("[parameters('mirrorPrefetch')]", function.GetProperty("mirrorPrefetch").GetProperty("value").GetString());
-        Assert.Equal("[parameters('mirrorEvictUnpulledAfter')]", function.GetProperty("mirrorEvictUnpulledAfter").GetProperty("value").GetString());
-        Assert.EndsWith(".mirrorAppSettings(parameters('mirrorRules'), parameters('mirrorPrefetch'), parameters('mirrorEvictUnpulledAfter')))]",
-            Resource("function", "Microsoft.Web/sites/config").GetProperty("properties").GetString(), StringComparison.Ordinal);
-
-        // The vault role only when a vault is named, on the vault, in its own resource group.
-        var vault = ModuleDeployment("mirror-keyvault");
-        Assert.Equal("[not(empty(parameters('mirrorKeyVaultName')))]", vault.GetProperty("condition").GetString());
-        Assert.Equal("Key Vault Secrets User", DocumentedRoles[Module("mirror-keyvault").GetProperty("variables").GetProperty("keyVaultSecretsUser").GetString()!]);
-    }
-
-    [Fact]
-    public void AzdParametersMapEveryMirrorParameterFromTheEnvironment()
-    {
-        var file = JsonDocument.Parse(File.ReadAllText(RepoRoot.Combine("infra", "main.parameters.json"))).RootElement.GetProperty("parameters");
-        Assert.All(file.EnumerateObject(), p => Assert.True(Main.GetProperty("parameters").TryGetProperty(p.Name, out _), p.Name + " is not a parameter of main.bicep"));
-        string Value(string name) => file.GetProperty(name).GetProperty("value").GetString()!;
-        // azd substitutes the variable (or the default after '=') and parses a JSON string for array parameters.
-        Assert.Equal("${REGISTRY_MIRROR_RULES=[]}", Value("mirrorRules"));
-        Assert.Equal("${REGISTRY_MIRROR_PREFETCH=[]}", Value("mirrorPrefetch"));
-        Assert.Equal("${REGISTRY_MIRROR_EVICT_UNPULLED_AFTER=}", Value("mirrorEvictUnpulledAfter"));
-        Assert.Equal("${REGISTRY_MIRROR_KEY_VAULT=}", Value("mirrorKeyVaultName"));
-        Assert.Equal("${REGISTRY_MIRROR_KEY_VAULT_RESOURCE_GROUP=}", Value("mirrorKeyVaultResourceGroup"));
     }
 
     [Fact]
@@ -281,12 +226,12 @@ public sealed class InfraTests
         return settings.GetProperty("properties").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!);
     }
 
-    private static JsonElement ModuleDeployment(string name) =>
+    internal static JsonElement ModuleDeployment(string name) =>
         Resources(Main).Single(r => r.GetProperty("type").GetString() == "Microsoft.Resources/deployments" && r.GetProperty("name").GetString() == name);
 
-    private static JsonElement Module(string name) => ModuleDeployment(name).GetProperty("properties").GetProperty("template");
+    internal static JsonElement Module(string name) => ModuleDeployment(name).GetProperty("properties").GetProperty("template");
 
-    private static JsonElement Resource(string module, string type) =>
+    internal static JsonElement Resource(string module, string type) =>
         Resources(Module(module)).Single(r => r.GetProperty("type").GetString() == type);
 
     /// <summary>A template's resources: an array, or (language version 2.0, with extensions) an object by symbolic name.</summary>

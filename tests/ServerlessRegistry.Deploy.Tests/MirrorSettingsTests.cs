@@ -3,13 +3,15 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using ServerlessRegistry.Mirror;
+using ServerlessRegistry.Testing;
 
 namespace ServerlessRegistry.Deploy.Tests;
 
 /// <summary>
 /// The pull-through cache's settings as `azd up` deploys them: infra/main.bicep with the rules, pre-fetch entries,
 /// eviction age and Key Vault of Fixtures/bicep/mirror.bicepparam, evaluated by the real Bicep CLI (`bicep snapshot`),
-/// give exactly the expected Mirror__ app settings, and the program accepts them.
+/// give exactly the expected Mirror__ app settings, and the program accepts them; the compiled template and
+/// infra/main.parameters.json carry the parameters from azd's environment to those settings.
 /// </summary>
 public sealed class MirrorSettingsTests
 {
@@ -94,6 +96,61 @@ public sealed class MirrorSettingsTests
         // The function app's system-assigned identity.
         Assert.Matches(@"^\[reference\('/subscriptions/[^']+/resourceGroups/rg-test/providers/Microsoft\.Web/sites/func-[a-z0-9]+', '[^']+', 'full'\)\.identity\.principalId\]$",
             properties.GetProperty("principalId").GetString());
+    }
+
+    [Fact]
+    public void WithoutMirrorParametersNoMirrorSettingOrVaultRole()
+    {
+        var defaults = BicepCli.Snapshot(InfraTests.DefaultParameters);
+        Assert.DoesNotContain(InfraTests.AppSettingsOf(defaults).Keys, k => k.StartsWith("Mirror", StringComparison.OrdinalIgnoreCase));
+        Assert.DoesNotContain(defaults.EnumerateArray(), r => r.GetProperty("type").GetString() == "Microsoft.Authorization/roleAssignments"
+            && r.GetProperty("properties").GetProperty("roleDefinitionId").GetString()!.EndsWith(InfraTests.KeyVaultSecretsUser, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void MirrorParametersDefaultToNothingAndReachTheAppSettings()
+    {
+        var parameters = InfraTests.Main.GetProperty("parameters");
+        foreach (var (name, type, empty) in new[] { ("mirrorRules", "array", "[]"), ("mirrorPrefetch", "array", "[]"), ("mirrorEvictUnpulledAfter", "string", "\"\""),
+            ("mirrorKeyVaultName", "string", "\"\""), ("mirrorKeyVaultResourceGroup", "string", "\"\"") })
+        {
+            var parameter = parameters.GetProperty(name);
+            Assert.Equal(type, parameter.GetProperty("type").GetString());
+            Assert.Equal(empty, parameter.GetProperty("defaultValue").GetRawText());
+            Assert.NotEmpty(parameter.GetProperty("metadata").GetProperty("description").GetString()!);
+        }
+
+        // No plain password anywhere: a rule names a Key Vault secret, never holds one.
+        var rule = InfraTests.Main.GetProperty("definitions").GetProperty("mirrorRule").GetProperty("properties");
+        Assert.True(rule.TryGetProperty("passwordSecretUri", out _));
+        Assert.DoesNotContain(rule.EnumerateObject(), p => p.Name.Equals("password", StringComparison.OrdinalIgnoreCase));
+        Assert.DoesNotContain(parameters.EnumerateObject(), p => p.Name.Contains("password", StringComparison.OrdinalIgnoreCase));
+
+        var function = InfraTests.ModuleDeployment("function").GetProperty("properties").GetProperty("parameters");
+        Assert.Equal("[parameters('mirrorRules')]", function.GetProperty("mirrorRules").GetProperty("value").GetString());
+        Assert.Equal("[parameters('mirrorPrefetch')]", function.GetProperty("mirrorPrefetch").GetProperty("value").GetString());
+        Assert.Equal("[parameters('mirrorEvictUnpulledAfter')]", function.GetProperty("mirrorEvictUnpulledAfter").GetProperty("value").GetString());
+        Assert.EndsWith(".mirrorAppSettings(parameters('mirrorRules'), parameters('mirrorPrefetch'), parameters('mirrorEvictUnpulledAfter')))]",
+            InfraTests.Resource("function", "Microsoft.Web/sites/config").GetProperty("properties").GetString(), StringComparison.Ordinal);
+
+        // The vault role only when a vault is named, on the vault, in its own resource group.
+        var vault = InfraTests.ModuleDeployment("mirror-keyvault");
+        Assert.Equal("[not(empty(parameters('mirrorKeyVaultName')))]", vault.GetProperty("condition").GetString());
+        Assert.Equal("Key Vault Secrets User", InfraTests.DocumentedRoles[InfraTests.Module("mirror-keyvault").GetProperty("variables").GetProperty("keyVaultSecretsUser").GetString()!]);
+    }
+
+    [Fact]
+    public void AzdParametersMapEveryMirrorParameterFromTheEnvironment()
+    {
+        var file = JsonDocument.Parse(File.ReadAllText(RepoRoot.Combine("infra", "main.parameters.json"))).RootElement.GetProperty("parameters");
+        Assert.All(file.EnumerateObject(), p => Assert.True(InfraTests.Main.GetProperty("parameters").TryGetProperty(p.Name, out _), p.Name + " is not a parameter of main.bicep"));
+        string Value(string name) => file.GetProperty(name).GetProperty("value").GetString()!;
+        // azd substitutes the variable (or the default after '=') and parses a JSON string for array parameters.
+        Assert.Equal("${REGISTRY_MIRROR_RULES=[]}", Value("mirrorRules"));
+        Assert.Equal("${REGISTRY_MIRROR_PREFETCH=[]}", Value("mirrorPrefetch"));
+        Assert.Equal("${REGISTRY_MIRROR_EVICT_UNPULLED_AFTER=}", Value("mirrorEvictUnpulledAfter"));
+        Assert.Equal("${REGISTRY_MIRROR_KEY_VAULT=}", Value("mirrorKeyVaultName"));
+        Assert.Equal("${REGISTRY_MIRROR_KEY_VAULT_RESOURCE_GROUP=}", Value("mirrorKeyVaultResourceGroup"));
     }
 
     private static Dictionary<string, string> MirrorSettings() =>
