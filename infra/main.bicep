@@ -1,6 +1,7 @@
 // ServerlessRegistry on Azure Functions Flex Consumption (.NET isolated worker, dotnet-isolated 10.0), deployed by `azd up`.
 // Subscription scope: creates the resource group, then the Entra app registration, monitoring, storage, the
-// function app and its role assignments. No account keys or secrets anywhere: every caller uses Entra ID.
+// function app and its role assignments. No account keys or secrets anywhere: every caller uses Entra ID, and the
+// mirror's upstream passwords stay in the operator's Key Vault (the app settings only name them).
 targetScope = 'subscription'
 
 import { mirrorRule, mirrorPrefetchEntry } from 'app/mirror-settings.bicep'

@@ -89,7 +89,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
 
 // Every setting the program and the host read, and no other. Identity-based throughout: no connection string
 // carries a key. Keys the registry reads are listed in src/ServerlessRegistry/Hosting/AzureSettings.cs, and a test
-// cross-checks them against the compiled template. A settings resource rather than siteConfig.appSettings: its
+// cross-checks them against the template as `bicep snapshot` evaluates it. A settings resource rather than siteConfig.appSettings: its
 // values may depend on the site's own runtime properties (the default host name). This resource replaces every app
 // setting on each deployment, so the mirror's settings come from parameters too (mirror-settings.bicep): one set by
 // hand would be lost at the next `azd up`.

@@ -153,6 +153,20 @@ public sealed class MirrorSettingsTests
         Assert.Equal("${REGISTRY_MIRROR_KEY_VAULT_RESOURCE_GROUP=}", Value("mirrorKeyVaultResourceGroup"));
     }
 
+    [Theory]
+    [InlineData("Mirror__Rules__0__Password", true)]
+    [InlineData("Mirror__Rules__12__TagCheckInterval", true)]
+    [InlineData("Mirror__Prefetch__1__Tags__3", true)]
+    [InlineData("Mirror__EvictUnpulledAfter", true)]
+    [InlineData("Mirror__Rules__0__Passwrod", false)]
+    [InlineData("Mirror__Rules__Local", false)]
+    [InlineData("Mirror__Rules__0", false)]
+    [InlineData("Mirror__Prefetch__0__Tags", false)]
+    [InlineData("Mirror__EvictUnpulledAfter__0", false)]
+    [InlineData("Registry__Rules__0__Local", false)]
+    public void MirrorKeyCrossCheckFollowsTheOptionsClasses(string appSetting, bool binds) =>
+        Assert.Equal(binds, OptionsBinding.Binds<MirrorOptions>("Mirror", appSetting));
+
     private static Dictionary<string, string> MirrorSettings() =>
         InfraTests.AppSettingsOf(Mirror).Where(p => p.Key.StartsWith("Mirror__", StringComparison.Ordinal)).ToDictionary();
 }
