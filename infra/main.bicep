@@ -1,7 +1,10 @@
 // ServerlessRegistry on Azure Functions Flex Consumption (.NET isolated worker, dotnet-isolated 10.0), deployed by `azd up`.
 // Subscription scope: creates the resource group, then the Entra app registration, monitoring, storage, the
-// function app and its role assignments. No account keys or secrets anywhere: every caller uses Entra ID.
+// function app and its role assignments. No account keys or secrets anywhere: every caller uses Entra ID, and the
+// mirror's upstream passwords stay in the operator's Key Vault (the app settings only name them).
 targetScope = 'subscription'
+
+import { mirrorRule, mirrorPrefetchEntry } from 'app/mirror-settings.bicep'
 
 @minLength(1)
 @maxLength(40)
@@ -30,6 +33,21 @@ param instanceMemoryMB int = 2048
 @maxValue(1000)
 @description('Upper bound on scale-out, which is also the upper bound on spend.')
 param maximumInstanceCount int = 40
+
+@description('Pull-through cache rules (Mirror:Rules), e.g. [{"local":"docker.io/*","upstream":"https://registry-1.docker.io/*","username":"me","passwordSecretUri":"https://myvault.vault.azure.net/secrets/hub"}]. A password is a Key Vault secret URI, set as a Key Vault reference the app reads with its identity. Empty: no mirror.')
+param mirrorRules mirrorRule[] = []
+
+@description('Images the pre-fetch timer keeps warm (Mirror:Prefetch), e.g. [{"repository":"docker.io/library/alpine","tags":["3.*","latest"]}]. Empty: none.')
+param mirrorPrefetch mirrorPrefetchEntry[] = []
+
+@description('Mirror:EvictUnpulledAfter, a TimeSpan such as 30.00:00:00 (00:00:00 keeps cached content for ever). Empty: the program\'s default, 30 days.')
+param mirrorEvictUnpulledAfter string = ''
+
+@description('Name of the Key Vault (Azure RBAC) holding the mirror passwords: the app\'s identity gets Key Vault Secrets User on it. Empty: grant that role yourself.')
+param mirrorKeyVaultName string = ''
+
+@description('Resource group of mirrorKeyVaultName, in this subscription. Empty: the registry\'s own resource group.')
+param mirrorKeyVaultResourceGroup string = ''
 
 var tags = { 'azd-env-name': environmentName }
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
@@ -87,6 +105,9 @@ module function 'app/function.bicep' = {
     anonymousPullPrefixes: anonymousPullPrefixes
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
+    mirrorRules: mirrorRules
+    mirrorPrefetch: mirrorPrefetch
+    mirrorEvictUnpulledAfter: mirrorEvictUnpulledAfter
   }
 }
 
@@ -96,6 +117,15 @@ module rbac 'app/rbac.bicep' = {
   params: {
     storageAccountName: storage.outputs.accountName
     appInsightsName: monitoring.outputs.appInsightsName
+    principalId: function.outputs.principalId
+  }
+}
+
+module mirrorKeyVault 'app/keyvault-rbac.bicep' = if (!empty(mirrorKeyVaultName)) {
+  name: 'mirror-keyvault'
+  scope: resourceGroup(empty(mirrorKeyVaultResourceGroup) ? rg.name : mirrorKeyVaultResourceGroup)
+  params: {
+    keyVaultName: mirrorKeyVaultName
     principalId: function.outputs.principalId
   }
 }

@@ -1,5 +1,7 @@
 // The Flex Consumption plan and the function app running ServerlessRegistry on the .NET isolated worker
 // (runtime dotnet-isolated 10.0). azd builds src/ServerlessRegistry.Functions and deploys it (azure.yaml).
+import { mirrorAppSettings, mirrorRule, mirrorPrefetchEntry } from 'mirror-settings.bicep'
+
 param location string
 param tags object
 param resourceToken string
@@ -14,6 +16,10 @@ param publicUrl string
 param anonymousPullPrefixes string
 param instanceMemoryMB int
 param maximumInstanceCount int
+@description('Pull-through cache rules; passwords are Key Vault secret URIs.')
+param mirrorRules mirrorRule[]
+param mirrorPrefetch mirrorPrefetchEntry[]
+param mirrorEvictUnpulledAfter string
 
 // Must equal the service name in azure.yaml: azd finds the app by this tag.
 var serviceName = 'registry'
@@ -83,12 +89,14 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
 
 // Every setting the program and the host read, and no other. Identity-based throughout: no connection string
 // carries a key. Keys the registry reads are listed in src/ServerlessRegistry/Hosting/AzureSettings.cs, and a test
-// cross-checks them against the compiled template. A settings resource rather than siteConfig.appSettings: its
-// values may depend on the site's own runtime properties (the default host name).
+// cross-checks them against the template as `bicep snapshot` evaluates it. A settings resource rather than siteConfig.appSettings: its
+// values may depend on the site's own runtime properties (the default host name). This resource replaces every app
+// setting on each deployment, so the mirror's settings come from parameters too (mirror-settings.bicep): one set by
+// hand would be lost at the next `azd up`.
 resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
   parent: site
   name: 'appsettings'
-  properties: {
+  properties: union({
     AzureWebJobsStorage__credential: 'managedidentity'
     AzureWebJobsStorage__blobServiceUri: account.properties.primaryEndpoints.blob
     AzureWebJobsStorage__queueServiceUri: account.properties.primaryEndpoints.queue
@@ -107,7 +115,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     Auth__Entra__TenantIds__0: tenantId
     Auth__Entra__Audiences__0: audience
     Auth__AnonymousPullPrefixes: anonymousPullPrefixes
-  }
+  }, mirrorAppSettings(mirrorRules, mirrorPrefetch, mirrorEvictUnpulledAfter))
 }
 
 // Publishing goes through Entra ID (azd uses the signed-in user's token); basic-auth publishing stays off.

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Reflection;
 using System.Text.Json;
 using ServerlessRegistry.Testing;
@@ -7,6 +8,7 @@ namespace ServerlessRegistry.Deploy.Tests;
 /// <summary>
 /// The real Bicep CLI from the restored Azure.Bicep.CommandLine.linux-x64 package, run on a copy of infra/ whose
 /// bicepconfig.json maps the Microsoft Graph extension to the vendored file (Fixtures/bicep), so nothing is fetched.
+/// The copy keeps the repository's layout, so the .bicepparam fixtures in Fixtures/bicep resolve infra/ there as here.
 /// </summary>
 internal static class BicepCli
 {
@@ -15,28 +17,65 @@ internal static class BicepCli
     /// <summary>infra/main.bicep, built once per test run.</summary>
     public static Compiled MainTemplate => Main.Value;
 
+    /// <summary>Subscription, tenant and region the snapshots deploy to: fixed, so resource ids are predictable.</summary>
+    public const string SubscriptionId = "00000000-0000-0000-0000-00000000000a";
+    public const string TenantId = "00000000-0000-0000-0000-00000000000b";
+    public const string Location = "westeurope";
+
     internal sealed record Compiled(JsonElement Template, string BuildOutput, string LintOutput, int LintExitCode);
+
+    private static readonly string FixturesPath = Path.Combine("tests", "ServerlessRegistry.Deploy.Tests", "Fixtures", "bicep");
 
     private static Compiled Compile(string file)
     {
-        var work = Directory.CreateTempSubdirectory("bicep-infra-");
-        try
+        using var work = new Workspace();
+        var infra = Path.Combine(work.Path, "infra");
+        var output = Path.Combine(infra, "main.json");
+        var (buildCode, buildText) = Run(infra, "build", file, "--outfile", output);
+        Assert.True(buildCode == 0, "bicep build failed:\n" + buildText);
+        var (lintCode, lintText) = Run(infra, "lint", file);
+        using var template = JsonDocument.Parse(File.ReadAllText(output));
+        return new Compiled(template.RootElement.Clone(), buildText, lintText, lintCode);
+    }
+
+    /// <summary>
+    /// `bicep snapshot` of a .bicepparam fixture (Fixtures/bicep): the resources a deployment would create, with every
+    /// expression evaluated that does not need a deployed resource (references to one stay "[reference(…)]").
+    /// </summary>
+    public static JsonElement Snapshot(string parametersFile) =>
+        Snapshots.GetOrAdd(parametersFile, file => new Lazy<JsonElement>(() => TakeSnapshot(file))).Value;
+
+    private static readonly ConcurrentDictionary<string, Lazy<JsonElement>> Snapshots = new(StringComparer.Ordinal);
+
+    private static JsonElement TakeSnapshot(string parametersFile)
+    {
+        using var work = new Workspace();
+        var fixtures = Path.Combine(work.Path, FixturesPath);
+        var (code, text) = Run(fixtures, "snapshot", parametersFile, "--subscription-id", SubscriptionId, "--tenant-id", TenantId, "--location", Location);
+        Assert.True(code == 0, "bicep snapshot failed:\n" + text);
+        using var snapshot = JsonDocument.Parse(File.ReadAllText(Path.Combine(fixtures, Path.ChangeExtension(parametersFile, ".snapshot.json"))));
+        Assert.Empty(snapshot.RootElement.GetProperty("diagnostics").EnumerateArray());
+        return snapshot.RootElement.GetProperty("predictedResources").Clone();
+    }
+
+    /// <summary>A throwaway copy of infra/ and the Bicep fixtures, laid out as in the repository.</summary>
+    private sealed class Workspace : IDisposable
+    {
+        private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("bicep-infra-");
+
+        public Workspace()
         {
-            CopyTree(RepoRoot.Combine("infra"), work.FullName);
-            var fixtures = RepoRoot.Combine("tests", "ServerlessRegistry.Deploy.Tests", "Fixtures", "bicep");
-            File.Copy(Path.Combine(fixtures, "bicepconfig.json"), Path.Combine(work.FullName, "bicepconfig.json"), overwrite: true);
-            File.Copy(Path.Combine(fixtures, "microsoftgraph-v1.0-1.0.0.tgz"), Path.Combine(work.FullName, "microsoftgraph-v1.0-1.0.0.tgz"));
-            var output = Path.Combine(work.FullName, "main.json");
-            var (buildCode, buildText) = Run(work.FullName, "build", file, "--outfile", output);
-            Assert.True(buildCode == 0, "bicep build failed:\n" + buildText);
-            var (lintCode, lintText) = Run(work.FullName, "lint", file);
-            using var template = JsonDocument.Parse(File.ReadAllText(output));
-            return new Compiled(template.RootElement.Clone(), buildText, lintText, lintCode);
+            var infra = System.IO.Path.Combine(Path, "infra");
+            var fixtures = System.IO.Path.Combine(Path, FixturesPath);
+            CopyTree(RepoRoot.Combine("infra"), infra);
+            CopyTree(RepoRoot.Combine(FixturesPath), fixtures);
+            File.Copy(System.IO.Path.Combine(fixtures, "bicepconfig.json"), System.IO.Path.Combine(infra, "bicepconfig.json"), overwrite: true);
+            File.Copy(System.IO.Path.Combine(fixtures, "microsoftgraph-v1.0-1.0.0.tgz"), System.IO.Path.Combine(infra, "microsoftgraph-v1.0-1.0.0.tgz"));
         }
-        finally
-        {
-            work.Delete(recursive: true);
-        }
+
+        public string Path => _directory.FullName;
+
+        public void Dispose() => _directory.Delete(recursive: true);
     }
 
     private static (int ExitCode, string Output) Run(string directory, params string[] arguments)
@@ -65,6 +104,7 @@ internal static class BicepCli
 
     private static void CopyTree(string from, string to)
     {
+        Directory.CreateDirectory(to);
         foreach (var directory in Directory.EnumerateDirectories(from, "*", SearchOption.AllDirectories))
         {
             Directory.CreateDirectory(Path.Combine(to, Path.GetRelativePath(from, directory)));

@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text.Json;
 using ServerlessRegistry.Core.Storage;
 using ServerlessRegistry.Hosting;
+using ServerlessRegistry.Mirror;
 using ServerlessRegistry.Testing;
 
 namespace ServerlessRegistry.Deploy.Tests;
@@ -9,14 +10,23 @@ namespace ServerlessRegistry.Deploy.Tests;
 /// <summary>
 /// infra/ compiled with the real Bicep CLI: it builds and lints clean, and the compiled ARM template (not the Bicep
 /// text) has the Flex plan, the dotnet-isolated 10.0 runtime, the identity, no shared keys, the roles, Application
-/// Insights, and exactly the app settings the program and the host read.
+/// Insights; evaluated by the CLI (`bicep snapshot`), it sets exactly the app settings the program and the host read.
 /// </summary>
 public sealed class InfraTests
 {
-    private static readonly JsonElement Main = BicepCli.MainTemplate.Template;
+    /// <summary>main.bicep with every optional parameter at its default.</summary>
+    internal const string DefaultParameters = "defaults.bicepparam";
+
+    /// <summary>main.bicep with mirror rules, pre-fetch, eviction and a Key Vault (<see cref="MirrorSettingsTests"/>).</summary>
+    internal const string MirrorParameters = "mirror.bicepparam";
+
+    /// <summary>Built-in "Key Vault Secrets User".</summary>
+    internal const string KeyVaultSecretsUser = "4633458b-17de-408a-b874-0445c86b69e6";
+
+    internal static readonly JsonElement Main = BicepCli.MainTemplate.Template;
 
     /// <summary>Built-in role definition ids, as documented.</summary>
-    private static readonly Dictionary<string, string> DocumentedRoles = new()
+    internal static readonly Dictionary<string, string> DocumentedRoles = new()
     {
         ["b7e6dc6d-f1e8-4753-8033-0f276bb0955b"] = "Storage Blob Data Owner",
         ["ba92f5b4-2d11-453d-a403-e96b0029c9fe"] = "Storage Blob Data Contributor",
@@ -24,6 +34,7 @@ public sealed class InfraTests
         ["0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3"] = "Storage Table Data Contributor",
         ["974c5e8b-45b9-4653-ba55-5f855dd0fb88"] = "Storage Queue Data Contributor",
         ["3913510d-42f4-4e42-8a64-420c390055eb"] = "Monitoring Metrics Publisher",
+        [KeyVaultSecretsUser] = "Key Vault Secrets User",
     };
 
     /// <summary>Settings for the Functions host and the platform rather than for the registry.</summary>
@@ -76,18 +87,21 @@ public sealed class InfraTests
         Assert.False(properties.GetProperty("siteConfig").TryGetProperty("appSettings", out _), "app settings live in one place: the appsettings resource");
     }
 
-    [Fact]
-    public void AppSettingsAreExactlyTheKeysTheProgramAndTheHostRead()
+    [Theory]
+    [InlineData(DefaultParameters)]
+    [InlineData(MirrorParameters)]
+    public void AppSettingsAreExactlyTheKeysTheProgramAndTheHostRead(string parameters)
     {
-        var settings = AppSettings().Select(p => p.Name).ToList();
+        var settings = AppSettingsOf(BicepCli.Snapshot(parameters)).Keys.ToList();
         foreach (var key in AzureSettings.Keys)
         {
             Assert.Contains(key.AppSetting, settings);
         }
 
         // And the other way: a setting that is neither the host's nor a key the program reads is a typo or a leftover.
+        // The mirror's keys are optional and indexed, so they are checked against the options class they bind to.
         var known = AzureSettings.Keys.Select(k => k.AppSetting).Concat(HostSettings).ToHashSet();
-        Assert.All(settings, s => Assert.Contains(s, known));
+        Assert.All(settings, s => Assert.True(known.Contains(s) || OptionsBinding.Binds<MirrorOptions>("Mirror", s), $"{s} is read by nobody"));
         Assert.All(NeverSet.Concat(AzureSettings.Forbidden.Select(k => k.Replace(":", "__", StringComparison.Ordinal))),
             s => Assert.DoesNotContain(s, settings));
     }
@@ -95,26 +109,30 @@ public sealed class InfraTests
     [Fact]
     public void AppSettingsUseIdentitiesAndThePublicHostName()
     {
-        var settings = AppSettings().ToDictionary(p => p.Name, p => p.Value.GetString()!);
+        var settings = AppSettingsOf(BicepCli.Snapshot(DefaultParameters));
+        var resourceGroup = $"/subscriptions/{BicepCli.SubscriptionId}/resourceGroups/rg-test/providers/";
         Assert.Equal("managedidentity", settings["AzureWebJobsStorage__credential"]);
+        Assert.Matches($@"^\[reference\('{resourceGroup}Microsoft\.Storage/storageAccounts/st[a-z0-9]+', '[^']+'\)\.primaryEndpoints\.blob\]$",
+            settings["AzureWebJobsStorage__blobServiceUri"]);
         Assert.Equal("Authorization=AAD", settings["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"]);
-        Assert.Contains("Microsoft.Insights/components", settings["APPLICATIONINSIGHTS_CONNECTION_STRING"], StringComparison.Ordinal);
-        Assert.EndsWith(".ConnectionString]", settings["APPLICATIONINSIGHTS_CONNECTION_STRING"], StringComparison.Ordinal);
+        Assert.Matches($@"^\[reference\('{resourceGroup}Microsoft\.Insights/components/appi-[a-z0-9]+', '[^']+'\)\.ConnectionString\]$",
+            settings["APPLICATIONINSIGHTS_CONNECTION_STRING"]);
         Assert.Equal("true", settings["Auth__Enabled"]);
-        Assert.Equal("[parameters('tenantId')]", settings["Auth__Entra__TenantIds__0"]);
-        Assert.Equal("[parameters('audience')]", settings["Auth__Entra__Audiences__0"]);
-        Assert.Equal("[parameters('registryPrefix')]", settings["Storage__Prefix"]);
-        // The configured public URL, else the app's own https host name.
-        Assert.Equal("[if(empty(parameters('publicUrl')), format('https://{0}', reference(resourceId('Microsoft.Web/sites', format('func-{0}', parameters('resourceToken'))), '2024-04-01').defaultHostName), parameters('publicUrl'))]",
+        Assert.Equal(BicepCli.TenantId, settings["Auth__Entra__TenantIds__0"]);
+        Assert.Equal("registry", settings["Storage__Prefix"]);
+        Assert.Equal("", settings["Auth__AnonymousPullPrefixes"]);
+        // No public URL configured: the app's own https host name.
+        Assert.Matches($@"^\[format\('https://\{{0}}', reference\('{resourceGroup}Microsoft\.Web/sites/func-[a-z0-9]+', '[^']+'\)\.defaultHostName\)\]$",
             settings["Registry__PublicUrl"]);
+        // The audience is the app registration's client id: the appId of the Graph resource "app" in entra.bicep.
+        Assert.Equal("[reference('app').appId]", settings["Auth__Entra__Audiences__0"]);
     }
 
     [Fact]
     public void HostRequestBodyLimitIsTheLargestLayer()
     {
-        Assert.Equal("[variables('largestLayerBytes')]", AppSettings().Single(p => p.Name == "FUNCTIONS_REQUEST_BODY_SIZE_LIMIT").Value.GetString());
         Assert.Equal(AzureSettings.LargestLayerBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            Module("function").GetProperty("variables").GetProperty("largestLayerBytes").GetString());
+            AppSettingsOf(BicepCli.Snapshot(DefaultParameters))["FUNCTIONS_REQUEST_BODY_SIZE_LIMIT"]);
     }
 
     [Fact]
@@ -174,8 +192,8 @@ public sealed class InfraTests
             telemetry.GetProperty("properties").GetProperty("roleDefinitionId").GetString());
 
         // The principal is the function app's system-assigned identity.
-        Assert.Contains("'function'), '2025-04-01').outputs.principalId.value]",
-            ModuleDeployment("rbac").GetProperty("properties").GetProperty("parameters").GetProperty("principalId").GetProperty("value").GetString(), StringComparison.Ordinal);
+        Assert.Equal("[reference('function').outputs.principalId.value]",
+            ModuleDeployment("rbac").GetProperty("properties").GetProperty("parameters").GetProperty("principalId").GetProperty("value").GetString());
         Assert.Contains(".identity.principalId]", Module("function").GetProperty("outputs").GetProperty("principalId").GetProperty("value").GetString(), StringComparison.Ordinal);
     }
 
@@ -200,19 +218,20 @@ public sealed class InfraTests
         Assert.DoesNotContain(yaml, l => l.StartsWith("dist:", StringComparison.Ordinal) || l.StartsWith("prepackage:", StringComparison.Ordinal));
     }
 
-    private static IEnumerable<JsonProperty> AppSettings()
+    /// <summary>The app settings of a snapshot's one appsettings resource, as evaluated values.</summary>
+    internal static Dictionary<string, string> AppSettingsOf(JsonElement snapshot)
     {
-        var settings = Resources(Module("function")).Single(r => r.GetProperty("type").GetString() == "Microsoft.Web/sites/config");
-        Assert.EndsWith("'appsettings')]", settings.GetProperty("name").GetString(), StringComparison.Ordinal);
-        return settings.GetProperty("properties").EnumerateObject();
+        var settings = snapshot.EnumerateArray().Single(r => r.GetProperty("type").GetString() == "Microsoft.Web/sites/config");
+        Assert.EndsWith("/appsettings", settings.GetProperty("name").GetString(), StringComparison.Ordinal);
+        return settings.GetProperty("properties").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!);
     }
 
-    private static JsonElement ModuleDeployment(string name) =>
+    internal static JsonElement ModuleDeployment(string name) =>
         Resources(Main).Single(r => r.GetProperty("type").GetString() == "Microsoft.Resources/deployments" && r.GetProperty("name").GetString() == name);
 
-    private static JsonElement Module(string name) => ModuleDeployment(name).GetProperty("properties").GetProperty("template");
+    internal static JsonElement Module(string name) => ModuleDeployment(name).GetProperty("properties").GetProperty("template");
 
-    private static JsonElement Resource(string module, string type) =>
+    internal static JsonElement Resource(string module, string type) =>
         Resources(Module(module)).Single(r => r.GetProperty("type").GetString() == type);
 
     /// <summary>A template's resources: an array, or (language version 2.0, with extensions) an object by symbolic name.</summary>
