@@ -1,4 +1,5 @@
 using System.Net;
+using Azure.Core.Pipeline;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using ServerlessRegistry.Mirror.Upstream;
@@ -50,6 +51,33 @@ public sealed class MirrorManifestFlowTests
         Assert.Equal(afterFirst, UpstreamCalls(mirror));
 
         Assert.Contains("\"1.0\"", await mirror.Client.GetStringAsync("/v2/up/team/app/tags/list"));
+    }
+
+    [Fact]
+    public async Task ACacheHitWithinTheIntervalCostsTheStorageCallsOfALocalPullAndNoUpstreamCall()
+    {
+        await using var upstream = await RegistryServer.StartAsync();
+        var (manifest, _) = await upstream.Client.PushImageAsync("team/app", "1.0");
+        var storage = new StoragePipelineCounter();
+        await using var mirror = await RegistryServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Mirror:Rules:0:Local"] = "up/*",
+            ["Mirror:Rules:0:Upstream"] = $"http://{upstream.HostPort}/*",
+        }, s => s.AddSingleton<HttpPipelinePolicy>(storage));
+        await mirror.Client.PushImageAsync("local/app", "1.0");
+        Assert.Equal(manifest, await mirror.Client.GetByteArrayAsync("/v2/up/team/app/manifests/1.0"));
+        await mirror.Services.GetRequiredService<PullRecorder>().WhenIdleAsync();
+
+        storage.Reset();
+        await mirror.Client.GetByteArrayAsync("/v2/local/app/manifests/1.0");
+        var local = storage.Count;
+        storage.Reset();
+        var calls = UpstreamCalls(mirror);
+        Assert.Equal(manifest, await mirror.Client.GetByteArrayAsync("/v2/up/team/app/manifests/1.0"));
+
+        Assert.Equal(1, local);
+        Assert.Equal(local, storage.Count);
+        Assert.Equal(calls, UpstreamCalls(mirror));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using ServerlessRegistry.Core.Errors;
 using ServerlessRegistry.Core.Primitives;
@@ -21,7 +22,16 @@ namespace ServerlessRegistry.Mirror;
 internal sealed partial class MirrorManifests(
     RegistryStorage storage, ManifestService manifests, IUpstreamRegistry upstream, PullRecorder pulls, TimeProvider time, ILogger<MirrorManifests> logger)
 {
+    /// <summary>Past this many remembered tag checks the memory starts over (costing one row read each, not correctness).</summary>
+    private const int RememberedChecks = 100_000;
+
     private readonly string _table = MirrorLayout.Table(storage.Layout);
+
+    /// <summary>
+    /// The tag checks this process read or wrote, so that a hit within the interval reads the tag row alone, as a local
+    /// pull does. A check made by another instance is found in the row when the tag row names another digest.
+    /// </summary>
+    private readonly ConcurrentDictionary<(string Repository, string Tag), TagCheckRow> _checks = new();
 
     /// <summary>The manifest <paramref name="reference"/> names in a cached repository, fetched and stored when needed.</summary>
     public async Task<ManifestContent> GetAsync(string repository, UpstreamTarget target, ManifestReference reference, bool withContent, CancellationToken ct)
@@ -41,13 +51,25 @@ internal sealed partial class MirrorManifests(
     private async Task<ManifestContent> GetTagAsync(string repository, UpstreamTarget target, ManifestReference reference, bool withContent, CancellationToken ct)
     {
         var tag = reference.Value;
+        var interval = target.Rule.TagCheckInterval;
+        if (_checks.TryGetValue((repository, tag), out var known) && time.GetUtcNow() - known.CheckedAt < interval)
+        {
+            var hit = await FindAsync(repository, reference, withContent, ct).ConfigureAwait(false);
+            if (hit is not null && hit.Digest == known.Digest)
+            {
+                pulls.Record(repository, hit.Digest);
+                return hit;
+            }
+        }
+
         var findLocal = FindAsync(repository, reference, withContent, ct);
         var readCheck = storage.Metadata.GetAsync(_table, MirrorLayout.RepositoryKey(repository), MirrorLayout.TagCheckKey(tag), ct);
         var (local, checkRow) = (await findLocal.ConfigureAwait(false), await readCheck.ConfigureAwait(false));
         var check = checkRow is null ? null : TagCheckRow.FromRow(checkRow);
         var now = time.GetUtcNow();
-        if (local is not null && check is { CheckedAt: { } checkedAt } && check.Digest == local.Digest && now - checkedAt < target.Rule.TagCheckInterval)
+        if (local is not null && check is { CheckedAt: { } checkedAt } && check.Digest == local.Digest && now - checkedAt < interval)
         {
+            Remember(repository, tag, check);
             pulls.Record(repository, local.Digest);
             return local;
         }
@@ -142,9 +164,20 @@ internal sealed partial class MirrorManifests(
         }
     }
 
+    private void Remember(string repository, string tag, TagCheckRow check)
+    {
+        if (_checks.Count >= RememberedChecks)
+        {
+            _checks.Clear();
+        }
+
+        _checks[(repository, tag)] = check;
+    }
+
     /// <summary>Records the check; a failure to record costs one more HEAD next time, so it never fails the pull.</summary>
     private async Task WriteCheckAsync(string repository, string tag, string digest, DateTimeOffset now)
     {
+        Remember(repository, tag, new TagCheckRow(digest, now));
         try
         {
             await storage.Metadata.ExecuteAsync(_table, RowOperation.Upsert(new TagCheckRow(digest, now).ToRow(repository, tag)), CancellationToken.None).ConfigureAwait(false);
