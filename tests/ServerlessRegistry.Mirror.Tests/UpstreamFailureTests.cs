@@ -137,19 +137,7 @@ public sealed class UpstreamFailureTests : IDisposable
         var content = Encoding.UTF8.GetBytes("layer bytes held by a CDN");
         await using var cdn = await StubUpstream.StartAsync(context => context.Response.Body.WriteAsync(content.AsMemory(6)).AsTask());
         // Like Docker Hub behind basic auth: a challenge to the anonymous request, then a 307 to another host.
-        await using var upstream = await StubUpstream.StartAsync(context =>
-        {
-            if (context.Request.Headers.Authorization.Count == 0)
-            {
-                context.Response.StatusCode = 401;
-                context.Response.Headers.WWWAuthenticate = "Basic realm=\"upstream\"";
-                return Task.CompletedTask;
-            }
-
-            context.Response.StatusCode = 307;
-            context.Response.Headers.Location = new Uri(cdn.BaseAddress, "blobs/layer?sig=abc").ToString();
-            return Task.CompletedTask;
-        });
+        await using var upstream = await BasicAuthRedirectingAsync(new Uri(cdn.BaseAddress, "blobs/layer?sig=abc"));
         var target = new UpstreamTarget(TestRules.Prefix(upstream.BaseAddress, "mirror-user", "s3cret-password"), "library/nginx");
 
         using var blob = await _client.GetBlobAsync(target, Digest, default);
@@ -192,19 +180,7 @@ public sealed class UpstreamFailureTests : IDisposable
             context.Response.Headers["Docker-Content-Digest"] = OciHttp.Sha256(manifest);
             await context.Response.Body.WriteAsync(manifest);
         });
-        await using var upstream = await StubUpstream.StartAsync(context =>
-        {
-            if (context.Request.Headers.Authorization.Count == 0)
-            {
-                context.Response.StatusCode = 401;
-                context.Response.Headers.WWWAuthenticate = "Basic realm=\"upstream\"";
-                return Task.CompletedTask;
-            }
-
-            context.Response.StatusCode = 307;
-            context.Response.Headers.Location = new Uri(other.BaseAddress, "m").ToString();
-            return Task.CompletedTask;
-        });
+        await using var upstream = await BasicAuthRedirectingAsync(new Uri(other.BaseAddress, "m"));
 
         var got = await _client.GetManifestAsync(new UpstreamTarget(TestRules.Prefix(upstream.BaseAddress, "u", "p"), "a/b"), "v1", default);
 
@@ -216,4 +192,19 @@ public sealed class UpstreamFailureTests : IDisposable
     }
 
     public void Dispose() => _client.Dispose();
+
+    /// <summary>An upstream behind basic auth that answers every authenticated request with a 307 to <paramref name="location"/>.</summary>
+    private static Task<StubUpstream> BasicAuthRedirectingAsync(Uri location) => StubUpstream.StartAsync(context =>
+    {
+        if (context.Request.Headers.Authorization.Count == 0)
+        {
+            context.Response.StatusCode = 401;
+            context.Response.Headers.WWWAuthenticate = "Basic realm=\"upstream\"";
+            return Task.CompletedTask;
+        }
+
+        context.Response.StatusCode = 307;
+        context.Response.Headers.Location = location.ToString();
+        return Task.CompletedTask;
+    });
 }
