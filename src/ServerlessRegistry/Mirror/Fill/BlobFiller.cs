@@ -13,7 +13,8 @@ namespace ServerlessRegistry.Mirror.Fill;
 /// <list type="bullet">
 /// <item>Upstream redirects (Docker Hub, ghcr.io, quay.io, mcr): the client gets the same 307, and a background job
 /// copies the blob into storage (<see cref="LocationFill"/>); this request ends at once.</item>
-/// <item>Upstream serves the bytes: they stream through to the client while being stored (<see cref="StreamThrough"/>).</item>
+/// <item>Upstream serves the bytes: they stream through to the client at the upstream's speed and are stored beside
+/// the stream, or, when storage falls behind, by reading the upstream again after it (<see cref="StreamThrough"/>).</item>
 /// </list>
 /// One fill per digest: one job per process (<see cref="FillJobs"/>), one claim row across instances (<see cref="FillClaims"/>).
 /// Upstream failures become UNAVAILABLE (503) or TOOMANYREQUESTS (429, with the upstream's Retry-After); the upstream's
