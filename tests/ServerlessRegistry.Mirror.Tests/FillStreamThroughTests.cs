@@ -75,4 +75,58 @@ public sealed class FillStreamThroughTests
         Assert.NotNull(blob);
         Assert.Equal(content, await h.Storage.Blobs.ReadAllAsync(blob.BlobName, default));
     }
+
+    [Fact]
+    public async Task StorageSlowerThanTheUpstreamDoesNotPaceTheClientAndARereadFillsTheBlob()
+    {
+        FillGatedBlobStore? gated = null;
+        await using var h = await FillTestsHarness.StartAsync(inner => gated = new FillGatedBlobStore(inner));
+        h.Upstream.ServeBytes = true;
+        // Far beyond what the inline store may buffer (blocks in flight + its pipe, of 256 KiB blocks).
+        var content = Content(4_000_000);
+        var digest = h.Upstream.AddBlob(content);
+
+        using (var response = await h.Client.GetAsync("/blobs/" + digest))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(content, await response.Content.ReadAsByteArrayAsync());
+        }
+
+        // Every byte reached the client, verified, while storage had accepted none and the fill still needs it.
+        Assert.Equal(0, gated!.Staged);
+        Assert.True(h.Jobs.IsRunning(digest));
+        gated.Open();
+        await h.Jobs.WhenIdleAsync();
+
+        Assert.True(h.Log.Has(530), "the abandoned inline store should have been logged");
+        Assert.Equal(2, h.Upstream.Requests($"/v2/lib/app/blobs/{digest}"));
+        var blob = await h.Blobs.FindAsync(FillTestsHarness.Repository, digest, default);
+        Assert.NotNull(blob);
+        Assert.Equal(content, await h.Storage.Blobs.ReadAllAsync(blob.BlobName, default));
+        Assert.Single(await h.DataBlobsAsync(), b => b.Committed);
+    }
+
+    [Fact]
+    public async Task StorageThatKeepsUpStoresFromTheClientsReadAlone()
+    {
+        await using var h = await FillTestsHarness.StartAsync();
+        h.Upstream.ServeBytes = true;
+        // Within blocks in flight (4) + the inline store's pipe (2) of 256 KiB: storing can never fall behind by more.
+        var content = Content(1_200_000);
+        var digest = h.Upstream.AddBlob(content);
+
+        using (var response = await h.Client.GetAsync("/blobs/" + digest))
+        {
+            Assert.Equal(content, await response.Content.ReadAsByteArrayAsync());
+        }
+
+        await h.Jobs.WhenIdleAsync();
+
+        Assert.False(h.Log.Has(530), h.Log.Messages(530));
+        Assert.Equal(1, h.Upstream.Requests($"/v2/lib/app/blobs/{digest}"));
+        var blob = await h.Blobs.FindAsync(FillTestsHarness.Repository, digest, default);
+        Assert.NotNull(blob);
+        Assert.Equal(content, await h.Storage.Blobs.ReadAllAsync(blob.BlobName, default));
+        Assert.Single(await h.DataBlobsAsync(), b => b.Committed);
+    }
 }

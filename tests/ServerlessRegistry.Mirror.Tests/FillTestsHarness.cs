@@ -47,7 +47,8 @@ internal sealed class FillTestsHarness : IAsyncDisposable
     public Core.Registry.BlobService Blobs => Server.Services.GetRequiredService<Core.Registry.BlobService>();
     public Core.Storage.RegistryStorage Storage => Server.Services.GetRequiredService<Core.Storage.RegistryStorage>();
 
-    public static async Task<FillTestsHarness> StartAsync()
+    /// <param name="wrapBlobs">Wraps the registry's blob store (a slow or gated storage).</param>
+    public static async Task<FillTestsHarness> StartAsync(Func<Core.Storage.IBlobStore, Core.Storage.IBlobStore>? wrapBlobs = null)
     {
         var upstream = await RedirectingUpstream.StartAsync();
         var log = new LogRecorder();
@@ -57,6 +58,15 @@ internal sealed class FillTestsHarness : IAsyncDisposable
             {
                 services.AddSingleton<IUpstreamRegistry, FillTestsUpstream>();
                 services.AddSingleton<ILoggerProvider>(log);
+                if (wrapBlobs is not null)
+                {
+                    var original = services.Last(d => d.ServiceType == typeof(Core.Storage.RegistryStorage));
+                    services.AddSingleton(sp =>
+                    {
+                        var inner = (Core.Storage.RegistryStorage)original.ImplementationFactory!(sp);
+                        return new Core.Storage.RegistryStorage(inner.Layout, wrapBlobs(inner.Blobs), inner.Metadata);
+                    });
+                }
             });
         var rule = new CacheRule("cache/lib/app", false, upstream.BaseAddress, "lib/app", upstream.BaseAddress.Authority, false, null, null,
             TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(10));
@@ -167,6 +177,9 @@ internal sealed class LogRecorder : ILoggerProvider
     private readonly ConcurrentQueue<(int Id, string Message)> _events = new();
 
     public bool Has(int eventId) => _events.Any(e => e.Id == eventId);
+
+    /// <summary>The messages logged under <paramref name="eventId"/>.</summary>
+    public string Messages(int eventId) => string.Join("; ", _events.Where(e => e.Id == eventId).Select(e => e.Message));
 
     public ILogger CreateLogger(string categoryName) => new Recorder(_events);
 

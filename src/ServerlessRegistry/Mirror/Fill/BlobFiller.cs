@@ -13,7 +13,8 @@ namespace ServerlessRegistry.Mirror.Fill;
 /// <list type="bullet">
 /// <item>Upstream redirects (Docker Hub, ghcr.io, quay.io, mcr): the client gets the same 307, and a background job
 /// copies the blob into storage (<see cref="LocationFill"/>); this request ends at once.</item>
-/// <item>Upstream serves the bytes: they stream through to the client while being stored (<see cref="StreamThrough"/>).</item>
+/// <item>Upstream serves the bytes: they stream through to the client at the upstream's speed and are stored beside
+/// the stream, or, when storage falls behind, by reading the upstream again after it (<see cref="StreamThrough"/>).</item>
 /// </list>
 /// One fill per digest: one job per process (<see cref="FillJobs"/>), one claim row across instances (<see cref="FillClaims"/>).
 /// Upstream failures become UNAVAILABLE (503) or TOOMANYREQUESTS (429, with the upstream's Retry-After); the upstream's
@@ -39,7 +40,8 @@ internal sealed class BlobFiller(IUpstreamRegistry upstream, FillJobs jobs, Fill
             return new BlobRedirectResult(location, digest.Value);
         }
 
-        return new StreamThroughResult(blob, (context, mayStore, ct) => streams.RunAsync(context, blob, repository, digest, upstreamName, mayStore, ct), jobs, digest.Value);
+        return new StreamThroughResult(blob, (context, released, mayStore, ct) => streams.RunAsync(context, released, blob, repository, digest, upstreamName,
+            mayStore ? refillToken => RefillAsync(repository, target, digest, refillToken) : null, ct), jobs, digest.Value);
     }
 
     /// <summary>HEAD of a blob the repository does not hold: its size from the upstream, under the digest asked for.</summary>
@@ -104,6 +106,25 @@ internal sealed class BlobFiller(IUpstreamRegistry upstream, FillJobs jobs, Fill
         }
     }
 
+    /// <summary>
+    /// The re-read of a stream-through whose inline store was abandoned: runs inside that fill's job and claim, after its
+    /// client's stream has ended, and stores the blob by whichever path the upstream now offers.
+    /// </summary>
+    private async Task RefillAsync(string repository, UpstreamTarget target, Core.Primitives.Digest digest, CancellationToken ct)
+    {
+        var upstreamName = target.ToString();
+        using var blob = await upstream.GetBlobAsync(target, digest.Value, ct).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"{upstreamName} no longer has {digest}");
+        if (blob.Redirect is { } location)
+        {
+            await locations.FillAsync(repository, digest, location, upstreamName, ct).ConfigureAwait(false);
+            return;
+        }
+
+        await using var body = await blob.Response!.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+        await locations.StoreStreamAsync(repository, digest, body, blob.Response.Content.Headers.ContentLength, upstreamName, "re-read", ct).ConfigureAwait(false);
+    }
+
     private async Task FillFromLocationAsync(string repository, Core.Primitives.Digest digest, Uri location, string upstreamName, CancellationToken ct)
     {
         if (await claims.TryClaimAsync(digest.Value, ct).ConfigureAwait(false) is not { } claim)
@@ -143,7 +164,8 @@ internal sealed class BlobFiller(IUpstreamRegistry upstream, FillJobs jobs, Fill
     /// 200 with the blob streamed through. The stream runs as this process's fill of the digest when none runs yet
     /// (then it may store, and goes on reading the upstream when the client leaves); otherwise inside the request, without storing.
     /// </summary>
-    private sealed class StreamThroughResult(UpstreamBlob blob, Func<HttpContext, bool, CancellationToken, Task> run, FillJobs jobs, string digest) : IResult
+    private sealed class StreamThroughResult(UpstreamBlob blob, Func<HttpContext, Action, bool, CancellationToken, Task> run, FillJobs jobs, string digest)
+        : IResult
     {
         public async Task ExecuteAsync(HttpContext context)
         {
@@ -152,17 +174,18 @@ internal sealed class BlobFiller(IUpstreamRegistry upstream, FillJobs jobs, Fill
             response.ContentType = "application/octet-stream";
             response.ContentLength = blob.Response!.Content.Headers.ContentLength;
             response.Headers["Docker-Content-Digest"] = digest;
-            if (jobs.TryStart(digest, ct => run(context, true, ct)) is { } job)
+            var released = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (jobs.TryStart(digest, ct => run(context, released.SetResult, true, ct)) is { } job)
             {
-                // Awaited to the end even when the client leaves: the job writes to this context until it sees the client
-                // gone, so the request must not end (and the context be reused) before the job does.
-                await job.ConfigureAwait(false);
+                // The job writes to this context until it has finished, aborted or lost the response, so the request must
+                // not end (and the context be reused) before; it need not wait longer (for storing or a re-read).
+                await Task.WhenAny(released.Task, job).ConfigureAwait(false);
                 return;
             }
 
             try
             {
-                await run(context, false, context.RequestAborted).ConfigureAwait(false);
+                await run(context, () => { }, false, context.RequestAborted).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
             {

@@ -33,4 +33,8 @@ internal static partial class FillLog
 
     [LoggerMessage(529, LogLevel.Warning, "A blob miss could not be answered: {Upstream} failed ({Failure})")]
     public static partial void UpstreamFailed(ILogger logger, string upstream, ServerlessRegistry.Mirror.Upstream.UpstreamFailure failure, Exception exception);
+
+    [LoggerMessage(530, LogLevel.Information,
+        "Inline store of {Digest} for {Repository} from {Upstream} abandoned ({Reason}); filling it by reading the upstream again")]
+    public static partial void InlineStoreAbandoned(ILogger logger, string repository, string digest, string upstream, string reason);
 }
