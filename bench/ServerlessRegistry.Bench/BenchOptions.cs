@@ -50,7 +50,7 @@ internal sealed record BenchOptions
     public long MirrorLayerSize { get; init; } = 50 * MiB;
 
     /// <summary>Figure 16: alternating pairs of pulls (cache hit, pushed image); the median pair ratio is reported.</summary>
-    public int MirrorPullPairs { get; init; } = 3;
+    public int MirrorPullPairs { get; init; } = 7;
 
     /// <summary>Figure 13: manifest GETs per sample (cached and local), after as many again for warm-up.</summary>
     public int MirrorManifestRequests { get; init; } = 200;
