@@ -37,6 +37,10 @@ public readonly record struct Digest
     public static Digest FromHash(DigestAlgorithm algorithm, ReadOnlySpan<byte> hash) =>
         new(algorithm, Prefix(algorithm) + ":" + Convert.ToHexStringLower(hash));
 
+    /// <summary>The digest of bytes held in memory (a manifest), computed with <paramref name="algorithm"/>.</summary>
+    public static Digest Of(DigestAlgorithm algorithm, ReadOnlySpan<byte> bytes) => FromHash(algorithm,
+        algorithm == DigestAlgorithm.Sha512 ? System.Security.Cryptography.SHA512.HashData(bytes) : System.Security.Cryptography.SHA256.HashData(bytes));
+
     /// <summary>Parses a digest; see <see cref="DigestParseResult"/> for the ways it can fail.</summary>
     public static DigestParseResult TryParse(string? text, out Digest digest)
     {

@@ -30,9 +30,11 @@ internal sealed class BlobService(RegistryStorage storage, RegistryOptions optio
     public async Task<(BlobInfo Blob, Uri Location)> GetRedirectAsync(string repository, string digest, CancellationToken ct)
     {
         var blob = await FindAsync(repository, digest, ct).ConfigureAwait(false) ?? Fail.With<BlobInfo>(ErrorKind.BlobUnknown, "blob unknown to registry");
-        var location = await storage.Blobs.GetReadUriAsync(blob.BlobName, options.RedirectLifetime, ct).ConfigureAwait(false);
-        return (blob, location);
+        return (blob, await ReadUriAsync(blob, ct).ConfigureAwait(false));
     }
+
+    /// <summary>A short-lived read-only URL for a blob already found; signed locally, no storage call.</summary>
+    public ValueTask<Uri> ReadUriAsync(BlobInfo blob, CancellationToken ct) => storage.Blobs.GetReadUriAsync(blob.BlobName, options.RedirectLifetime, ct);
 
     /// <summary>
     /// Links an existing blob into <paramref name="repository"/> without copying. The global index names the one

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using ServerlessRegistry.Core.Errors;
 using ServerlessRegistry.Core.Manifests;
 using ServerlessRegistry.Core.Primitives;
@@ -40,7 +39,7 @@ internal sealed class ManifestService(RegistryStorage storage, CatalogService ca
         bool requireReferences = true)
     {
         var algorithm = reference.Digest?.Algorithm ?? DigestAlgorithm.Sha256;
-        var digest = Digest.FromHash(algorithm, algorithm == DigestAlgorithm.Sha512 ? SHA512.HashData(bytes) : SHA256.HashData(bytes));
+        var digest = Digest.Of(algorithm, bytes);
         if (reference.IsDigest && reference.Digest!.Value.Value != digest.Value)
         {
             Fail.With(ErrorKind.DigestInvalid, "the manifest does not match the digest in the URL", ("expected", reference.Value), ("actual", digest.Value));

@@ -11,7 +11,7 @@ namespace ServerlessRegistry.Mirror;
 /// registry holds for another repository is linked here (once the upstream confirms this repository has it) instead of
 /// fetched again. Anything else is a miss, which <see cref="BlobFiller"/> answers without keeping compute busy.
 /// </summary>
-internal sealed class MirrorBlobs(RegistryStorage storage, BlobService blobs, RegistryOptions options, IUpstreamRegistry upstream, BlobFiller filler)
+internal sealed class MirrorBlobs(RegistryStorage storage, BlobService blobs, IUpstreamRegistry upstream, BlobFiller filler)
 {
     public async Task<IResult> GetAsync(RegistryRequest request, UpstreamTarget target, bool withContent)
     {
@@ -21,7 +21,7 @@ internal sealed class MirrorBlobs(RegistryStorage storage, BlobService blobs, Re
         if (blob is not null)
         {
             return withContent
-                ? new BlobRedirectResult(await storage.Blobs.GetReadUriAsync(blob.BlobName, options.RedirectLifetime, ct).ConfigureAwait(false), digest)
+                ? new BlobRedirectResult(await blobs.ReadUriAsync(blob, ct).ConfigureAwait(false), digest)
                 : new BlobDescriptorResult(blob);
         }
 

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
 using ServerlessRegistry.Core.Errors;
 using ServerlessRegistry.Core.Primitives;
 using ServerlessRegistry.Core.Registry;
@@ -137,7 +136,7 @@ internal sealed partial class MirrorManifests(
 
         var expected = upstreamReference.Contains(':', StringComparison.Ordinal) ? upstreamReference : fetched.Digest;
         var algorithm = Digest.TryParse(expected, out var parsed) == DigestParseResult.Ok ? parsed.Algorithm : DigestAlgorithm.Sha256;
-        var actual = Digest.FromHash(algorithm, algorithm == DigestAlgorithm.Sha512 ? SHA512.HashData(fetched.Bytes) : SHA256.HashData(fetched.Bytes)).Value;
+        var actual = Digest.Of(algorithm, fetched.Bytes).Value;
         if (expected is not null && expected != actual)
         {
             IntegrityFailure(logger, repository, upstreamReference, target.ToString(), expected, actual);

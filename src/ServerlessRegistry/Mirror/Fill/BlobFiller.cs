@@ -36,7 +36,7 @@ internal sealed class BlobFiller(IUpstreamRegistry upstream, FillJobs jobs, Fill
         {
             blob.Dispose();
             // Null when this process fills the digest already: the client still gets its redirect.
-            _ = jobs.TryStart(digest.Value, ct => FillFromLocationAsync(repository, digest, location, upstreamName, ct));
+            _ = jobs.TryStart(digest.Value, ct => UnderClaimAsync(repository, digest, t => locations.FillAsync(repository, digest, location, upstreamName, t), ct));
             return new BlobRedirectResult(location, digest.Value);
         }
 
@@ -75,35 +75,13 @@ internal sealed class BlobFiller(IUpstreamRegistry upstream, FillJobs jobs, Fill
             using var blob = await CallAsync(target, () => upstream.GetBlobAsync(target, digest.Value, ct)).ConfigureAwait(false)
                 ?? Fail.With<UpstreamBlob>(ErrorKind.BlobUnknown, $"{target} has no blob {digest}", ("digest", digest.Value));
             var upstreamName = target.ToString();
-            var job = jobs.TryStart(digest.Value, jobToken => blob.Redirect is { } location
-                ? FillFromLocationAsync(repository, digest, location, upstreamName, jobToken)
-                : FillFromResponseAsync(repository, digest, blob.Response!, upstreamName, jobToken));
+            var job = jobs.TryStart(digest.Value, jobToken =>
+                UnderClaimAsync(repository, digest, t => StoreAsync(repository, digest, blob, upstreamName, "pre-fetch", t), jobToken));
             await (job ?? jobs.Running(digest.Value) ?? Task.CompletedTask).WaitAsync(ct).ConfigureAwait(false);
         }
 
         return await blobs.FindAsync(repository, digest.Value, ct).ConfigureAwait(false)
                ?? await blobs.MountAsync(repository, digest.Value, ct).ConfigureAwait(false);
-    }
-
-    private async Task FillFromResponseAsync(string repository, Core.Primitives.Digest digest, HttpResponseMessage response, string upstreamName, CancellationToken ct)
-    {
-        if (await claims.TryClaimAsync(digest.Value, ct).ConfigureAwait(false) is not { } claim)
-        {
-            return;
-        }
-
-        try
-        {
-            if (await blobs.MountAsync(repository, digest.Value, ct).ConfigureAwait(false) is null)
-            {
-                await using var body = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
-                await locations.StoreStreamAsync(repository, digest, body, response.Content.Headers.ContentLength, upstreamName, "pre-fetch", ct).ConfigureAwait(false);
-            }
-        }
-        finally
-        {
-            await claims.ReleaseAsync(digest.Value, claim).ConfigureAwait(false);
-        }
     }
 
     /// <summary>
@@ -115,6 +93,12 @@ internal sealed class BlobFiller(IUpstreamRegistry upstream, FillJobs jobs, Fill
         var upstreamName = target.ToString();
         using var blob = await upstream.GetBlobAsync(target, digest.Value, ct).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"{upstreamName} no longer has {digest}");
+        await StoreAsync(repository, digest, blob, upstreamName, "re-read", ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Stores the blob from what the upstream answered: the location it redirected to, or the bytes it sent.</summary>
+    private async Task StoreAsync(string repository, Core.Primitives.Digest digest, UpstreamBlob blob, string upstreamName, string path, CancellationToken ct)
+    {
         if (blob.Redirect is { } location)
         {
             await locations.FillAsync(repository, digest, location, upstreamName, ct).ConfigureAwait(false);
@@ -122,10 +106,14 @@ internal sealed class BlobFiller(IUpstreamRegistry upstream, FillJobs jobs, Fill
         }
 
         await using var body = await blob.Response!.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
-        await locations.StoreStreamAsync(repository, digest, body, blob.Response.Content.Headers.ContentLength, upstreamName, "re-read", ct).ConfigureAwait(false);
+        await locations.StoreStreamAsync(repository, digest, body, blob.Response.Content.Headers.ContentLength, upstreamName, path, ct).ConfigureAwait(false);
     }
 
-    private async Task FillFromLocationAsync(string repository, Core.Primitives.Digest digest, Uri location, string upstreamName, CancellationToken ct)
+    /// <summary>
+    /// Runs <paramref name="store"/> under the digest's fill claim (across instances), unless another instance holds it or
+    /// a fill that finished since the miss can simply be linked.
+    /// </summary>
+    private async Task UnderClaimAsync(string repository, Core.Primitives.Digest digest, Func<CancellationToken, Task> store, CancellationToken ct)
     {
         if (await claims.TryClaimAsync(digest.Value, ct).ConfigureAwait(false) is not { } claim)
         {
@@ -137,7 +125,7 @@ internal sealed class BlobFiller(IUpstreamRegistry upstream, FillJobs jobs, Fill
             // A fill that finished between the client's miss and this claim needs no second copy: link it.
             if (await blobs.MountAsync(repository, digest.Value, ct).ConfigureAwait(false) is null)
             {
-                await locations.FillAsync(repository, digest, location, upstreamName, ct).ConfigureAwait(false);
+                await store(ct).ConfigureAwait(false);
             }
         }
         finally
