@@ -8,12 +8,15 @@ namespace ServerlessRegistry.Hosting;
 
 /// <summary>
 /// The registry's whole HTTP pipeline as one entry point over an <see cref="HttpContext"/>: public address, error
-/// envelope, token endpoints (/oauth2/…), the OCI API (/v2/…), and "/" or not-found. Kestrel runs it as its
+/// envelope, token endpoints (/oauth2/…), the OCI API (/v2/…), then the front ends (<see cref="IRegistryFrontEnd"/>: the web
+/// interface), and "/" or not-found. Kestrel runs it as its
 /// terminal delegate; the Functions worker runs it from its catch-all function, which has no middleware
 /// pipeline or endpoint routing of its own to offer. Stateless: one instance serves every request concurrently.
 /// </summary>
-internal sealed class RegistryPipeline(AuthOptions auth, PublicAddress publicAddress, RegistryDispatcher dispatcher, IRegistryAuthorizer authorizer, ILoggerFactory loggers)
+internal sealed class RegistryPipeline(AuthOptions auth, PublicAddress publicAddress, RegistryDispatcher dispatcher, IRegistryAuthorizer authorizer, ILoggerFactory loggers,
+    IEnumerable<IRegistryFrontEnd> frontEnds)
 {
+    private readonly IRegistryFrontEnd[] _frontEnds = [.. frontEnds];
     private readonly ILogger _requests = loggers.CreateLogger(RegistryLog.RequestCategory);
     private readonly RequestDelegate _dispatch = dispatcher.DispatchAsync;
 
@@ -68,7 +71,20 @@ internal sealed class RegistryPipeline(AuthOptions auth, PublicAddress publicAdd
             return BranchAsync(context, V2, rest, _dispatch);
         }
 
-        return NotFoundAsync(context);
+        return FrontEndAsync(context);
+    }
+
+    private async Task FrontEndAsync(HttpContext context)
+    {
+        foreach (var frontEnd in _frontEnds)
+        {
+            if (await frontEnd.TryHandleAsync(context))
+            {
+                return;
+            }
+        }
+
+        await NotFoundAsync(context);
     }
 
     /// <summary>Runs a handler mounted under a prefix, as ASP.NET Core's Map does: PathBase gains it, Path keeps the rest.</summary>
@@ -89,7 +105,7 @@ internal sealed class RegistryPipeline(AuthOptions auth, PublicAddress publicAdd
         }
     }
 
-    /// <summary>"/" answers at once and touches nothing (a liveness probe); everything else is an unknown route.</summary>
+    /// <summary>Without a front end, "/" answers at once and touches nothing (a liveness probe); everything else is an unknown route.</summary>
     private static Task NotFoundAsync(HttpContext context)
     {
         if (context.Request.Path == "/")

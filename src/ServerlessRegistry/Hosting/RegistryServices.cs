@@ -5,6 +5,7 @@ using ServerlessRegistry.Auth;
 using ServerlessRegistry.Core.Registry;
 using ServerlessRegistry.Maintenance;
 using ServerlessRegistry.Mirror;
+using ServerlessRegistry.Web;
 
 namespace ServerlessRegistry.Hosting;
 
@@ -29,6 +30,7 @@ internal static class RegistryServices
         services.AddRegistryAuth(configuration);
         services.AddMaintenance();
         services.AddMirror(configuration);
+        services.AddWeb(configuration);
         services.AddSingleton(sp => new PublicAddress(sp.GetRequiredService<IOptions<PublicUrlOptions>>().Value.Url));
         services.AddSingleton<EndpointServices>();
         services.AddSingleton<RegistryDispatcher>();
