@@ -1,6 +1,6 @@
 // ServerlessRegistry on Azure Functions Flex Consumption (.NET isolated worker, dotnet-isolated 10.0), deployed by `azd up`.
-// Subscription scope: creates the resource group, then the Entra app registration, monitoring, storage, the
-// function app and its role assignments. No account keys or secrets anywhere: every caller uses Entra ID, and the
+// Subscription scope: creates the resource group, monitoring, storage, the function app, the Entra app registration
+// (its web sign-in redirect names the app's host), the app's settings and its role assignments. No account keys or secrets anywhere: every caller uses Entra ID, and the
 // mirror's upstream passwords stay in the operator's Key Vault (the app settings only name them).
 targetScope = 'subscription'
 
@@ -58,16 +58,6 @@ resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   tags: tags
 }
 
-module entra 'app/entra.bicep' = {
-  name: 'entra'
-  scope: rg
-  params: {
-    environmentName: environmentName
-    resourceToken: resourceToken
-    principalId: principalId
-  }
-}
-
 module monitoring 'app/monitoring.bicep' = {
   name: 'monitoring'
   scope: rg
@@ -97,14 +87,37 @@ module function 'app/function.bicep' = {
     resourceToken: resourceToken
     storageAccountName: storage.outputs.accountName
     deploymentContainerName: storage.outputs.deploymentContainerName
+    instanceMemoryMB: instanceMemoryMB
+    maximumInstanceCount: maximumInstanceCount
+  }
+}
+
+// Where browsers reach the registry: the custom domain if one is configured, else the app's default host name.
+var publicBase = empty(publicUrl) ? 'https://${function.outputs.defaultHostName}' : publicUrl
+
+module entra 'app/entra.bicep' = {
+  name: 'entra'
+  scope: rg
+  params: {
+    environmentName: environmentName
+    resourceToken: resourceToken
+    principalId: principalId
+    webRedirectUri: '${publicBase}/signin-oidc'
+  }
+}
+
+module functionSettings 'app/function-settings.bicep' = {
+  name: 'function-settings'
+  scope: rg
+  params: {
+    siteName: function.outputs.name
+    storageAccountName: storage.outputs.accountName
     registryPrefix: storage.outputs.registryPrefix
     appInsightsName: monitoring.outputs.appInsightsName
     tenantId: tenant().tenantId
     audience: entra.outputs.clientId
     publicUrl: publicUrl
     anonymousPullPrefixes: anonymousPullPrefixes
-    instanceMemoryMB: instanceMemoryMB
-    maximumInstanceCount: maximumInstanceCount
     mirrorRules: mirrorRules
     mirrorPrefetch: mirrorPrefetch
     mirrorEvictUnpulledAfter: mirrorEvictUnpulledAfter

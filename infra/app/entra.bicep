@@ -1,6 +1,6 @@
 // The registry's Entra ID app registration, with the Microsoft Graph Bicep extension (bicepconfig.json pins it).
-// Users and workload identities sign in with an Entra access token for this app (audience = its client id);
-// the app roles they hold map to registry actions. The deploying user must be allowed to create applications
+// Users and workload identities sign in with an Entra access token for this app (audience = its client id), and
+// browsers sign in to the web interface with an ID token for it; the app roles they hold map to registry actions. The deploying user must be allowed to create applications
 // (Application.ReadWrite.All or the Application Developer role).
 extension microsoftGraphV1
 
@@ -8,6 +8,8 @@ param environmentName string
 param resourceToken string
 @description('Object id of the user running azd; gets Registry.Admin. Empty skips the assignment.')
 param principalId string = ''
+@description('Where Entra returns a browser signing in to the web interface: {public base URL}/signin-oidc.')
+param webRedirectUri string
 
 // Fixed ids: an app role's id must never change once tokens and assignments refer to it.
 var appRoles = [
@@ -48,6 +50,14 @@ resource app 'Microsoft.Graph/applications@v1.0' = {
         delegatedPermissionIds: [userImpersonationScopeId]
       }
     ]
+  }
+  // The web interface signs people in with OpenID Connect and reads their app roles from the ID token, which Entra
+  // posts back (form_post) to the redirect URI; no client secret is involved.
+  web: {
+    redirectUris: [webRedirectUri]
+    implicitGrantSettings: {
+      enableIdTokenIssuance: true
+    }
   }
   appRoles: [for role in appRoles: {
     id: role.id

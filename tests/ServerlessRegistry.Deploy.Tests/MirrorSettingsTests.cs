@@ -126,12 +126,12 @@ public sealed class MirrorSettingsTests
         Assert.DoesNotContain(rule.EnumerateObject(), p => p.Name.Equals("password", StringComparison.OrdinalIgnoreCase));
         Assert.DoesNotContain(parameters.EnumerateObject(), p => p.Name.Contains("password", StringComparison.OrdinalIgnoreCase));
 
-        var function = InfraTests.ModuleDeployment("function").GetProperty("properties").GetProperty("parameters");
+        var function = InfraTests.ModuleDeployment("function-settings").GetProperty("properties").GetProperty("parameters");
         Assert.Equal("[parameters('mirrorRules')]", function.GetProperty("mirrorRules").GetProperty("value").GetString());
         Assert.Equal("[parameters('mirrorPrefetch')]", function.GetProperty("mirrorPrefetch").GetProperty("value").GetString());
         Assert.Equal("[parameters('mirrorEvictUnpulledAfter')]", function.GetProperty("mirrorEvictUnpulledAfter").GetProperty("value").GetString());
         Assert.EndsWith(".mirrorAppSettings(parameters('mirrorRules'), parameters('mirrorPrefetch'), parameters('mirrorEvictUnpulledAfter')))]",
-            InfraTests.Resource("function", "Microsoft.Web/sites/config").GetProperty("properties").GetString(), StringComparison.Ordinal);
+            InfraTests.Resource("function-settings", "Microsoft.Web/sites/config").GetProperty("properties").GetString(), StringComparison.Ordinal);
 
         // The vault role only when a vault is named, on the vault, in its own resource group.
         var vault = InfraTests.ModuleDeployment("mirror-keyvault");
