@@ -94,7 +94,6 @@ internal sealed partial class GarbageCollector(RegistryStorage storage, UploadEx
         }
 
         Interlocked.Add(ref run.ManifestsDeleted, plan.Manifests.Count(m => gone.Contains(m.Manifest.RowKey)));
-        run.Stats[rows[0].PartitionKey] = RepositoryStats.Compute(rows.Where(r => !gone.Contains(r.RowKey)));
 
         // A manifest that survived a conflict (re-pushed meanwhile) still needs its links: leave them all this run.
         if (plan.Manifests.All(m => gone.Contains(m.Manifest.RowKey)))
@@ -105,6 +104,9 @@ internal sealed partial class GarbageCollector(RegistryStorage storage, UploadEx
             gone.UnionWith(linkKeys);
             Interlocked.Add(ref run.LinksDeleted, linkKeys.Count);
         }
+
+        // Statistics of what survives this run's deletes, written to the catalog after the mark (GarbageCollector.Stats.cs).
+        run.Stats[rows[0].PartitionKey] = RepositoryStats.Compute(rows.Where(r => !gone.Contains(r.RowKey)));
 
         // Whatever survives is a reference the index and orphan sweeps must honour.
         var waiting = plan.Waiting.ToHashSet(ReferenceEqualityComparer.Instance);
