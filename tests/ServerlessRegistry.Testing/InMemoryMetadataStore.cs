@@ -43,7 +43,7 @@ public sealed class InMemoryMetadataStore : IMetadataStore
             var matches = rows.Where(r => resume is not { } start || KeyOrder.Compare(r.Key, start) >= 0)
                 .Select(r => r.Value).Where(r => Matches(r, query)).Take(top + 1).ToList();
             var continuation = matches.Count > top ? FormatContinuation(matches[top]) : null;
-            return Task.FromResult(new RowPage(matches.Take(top).Select(r => Copy(r, r.ETag)).ToList(), continuation));
+            return Task.FromResult(new RowPage(matches.Take(top).Select(r => Project(Copy(r, r.ETag), query.Select)).ToList(), continuation));
         }
     }
 
@@ -151,6 +151,20 @@ public sealed class InMemoryMetadataStore : IMetadataStore
         (query.RowKeyFrom is null || string.CompareOrdinal(row.RowKey, query.RowKeyFrom) is var from && (query.FromExclusive ? from > 0 : from >= 0)) &&
         (query.RowKeyTo is null || string.CompareOrdinal(row.RowKey, query.RowKeyTo) < 0) &&
         (query.Where ?? new Dictionary<string, string>()).All(w => row[w.Key] is string s && s == w.Value);
+
+    /// <summary>Keeps only the selected properties, as the Table service's $select does.</summary>
+    private static TableRow Project(TableRow row, IReadOnlyList<string>? select)
+    {
+        if (select is not null)
+        {
+            foreach (var name in row.Properties.Keys.Where(k => !select.Contains(k, StringComparer.Ordinal)).ToList())
+            {
+                row.Properties.Remove(name);
+            }
+        }
+
+        return row;
+    }
 
     /// <summary>A deep copy: callers may change what they wrote or read without touching the store.</summary>
     private static TableRow Copy(TableRow row, string? etag) => new(row.PartitionKey, row.RowKey)

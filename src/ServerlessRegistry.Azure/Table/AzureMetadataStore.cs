@@ -53,9 +53,11 @@ public sealed partial class AzureMetadataStore : IMetadataStore
         ArgumentNullException.ThrowIfNull(query);
         var filter = TableRows.Filter(query);
         var top = RowRules.PageSize(query);
+        // The service returns only what $select names, so the keys are always asked for.
+        IEnumerable<string>? select = query.Select is null ? null : ["PartitionKey", "RowKey", .. query.Select];
         try
         {
-            var pages = Table(table).QueryAsync<TableEntity>(filter.Length == 0 ? null : filter, top, cancellationToken: cancellationToken)
+            var pages = Table(table).QueryAsync<TableEntity>(filter.Length == 0 ? null : filter, top, select, cancellationToken)
                 .AsPages(query.Continuation, top).GetAsyncEnumerator(cancellationToken);
             await using var scope = pages.ConfigureAwait(false);
             if (!await pages.MoveNextAsync().ConfigureAwait(false))

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using ServerlessRegistry.Core.Manifests;
+using ServerlessRegistry.Core.Registry;
 using ServerlessRegistry.Core.Storage;
 using ServerlessRegistry.Core.Storage.Rows;
 
@@ -14,13 +15,14 @@ namespace ServerlessRegistry.Core.Maintenance;
 /// <para>Phases: (1) upload expiry, then list the container (orphan candidates); (2) per repository partition: mark, then delete unreachable manifest rows (with
 /// their referrer rows), then unreferenced links, in batches conditional on the ETags read; (3) delete index rows
 /// that no surviving row references and no push touched within the grace period (conditional), then their blobs;
-/// (4) delete the listed candidates that no row names.</para>
+/// (4) delete the listed candidates that no row names. After phase 2 every catalog row whose statistics differ from
+/// what the repository now holds is rewritten (see GarbageCollector.Stats.cs), which also fills rows that have none.</para>
 /// <para>Idempotent: a second run right after the first finds nothing to do. Every age is measured against the
 /// run's start time, which is never later than any read, so a push the run cannot see is always too young to
 /// sweep. A conditional delete that fails (a push touched the row meanwhile) keeps the row and everything it
 /// protects. Two runs at once are safe but wasteful.</para>
 /// </remarks>
-internal sealed partial class GarbageCollector(RegistryStorage storage, UploadExpiry uploads, TimeProvider time)
+internal sealed partial class GarbageCollector(RegistryStorage storage, UploadExpiry uploads, TimeProvider time, RepositoryStats? stats = null)
 {
     private const int BatchLimit = 100;
 
@@ -31,7 +33,9 @@ internal sealed partial class GarbageCollector(RegistryStorage storage, UploadEx
         var run = new Run(options, time.GetUtcNow(), progress);
         var expiry = await uploads.RunAsync(options, progress, ct).ConfigureAwait(false);
         var candidates = await ListOrphanCandidatesAsync(run, expiry.Sessions, ct).ConfigureAwait(false);
+        var catalog = await ReadCatalogAsync(run, ct).ConfigureAwait(false);
         await MarkRepositoriesAsync(run, ct).ConfigureAwait(false);
+        await WriteStatsAsync(run, catalog, ct).ConfigureAwait(false);
         await SweepIndexAsync(run, ct).ConfigureAwait(false);
         await SweepOrphansAsync(run, candidates, ct).ConfigureAwait(false);
         var waiting = run.Waiting.Where(w => !run.Held.ContainsKey(w.Key)).ToList();
@@ -100,6 +104,9 @@ internal sealed partial class GarbageCollector(RegistryStorage storage, UploadEx
             gone.UnionWith(linkKeys);
             Interlocked.Add(ref run.LinksDeleted, linkKeys.Count);
         }
+
+        // Statistics of what survives this run's deletes, written to the catalog after the mark (GarbageCollector.Stats.cs).
+        run.Stats[rows[0].PartitionKey] = RepositoryStats.Compute(rows.Where(r => !gone.Contains(r.RowKey)));
 
         // Whatever survives is a reference the index and orphan sweeps must honour.
         var waiting = plan.Waiting.ToHashSet(ReferenceEqualityComparer.Instance);
@@ -213,6 +220,9 @@ internal sealed partial class GarbageCollector(RegistryStorage storage, UploadEx
         public ConcurrentDictionary<string, byte> IndexedNames { get; } = new(StringComparer.Ordinal);
         public ConcurrentDictionary<string, byte> SweptNames { get; } = new(StringComparer.Ordinal);
         public Dictionary<string, ManifestRefs?> BlobManifests { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Per repository partition: its statistics once this run's deletes are done.</summary>
+        public ConcurrentDictionary<string, CatalogStats> Stats { get; } = new(StringComparer.Ordinal);
         public long BlobsScanned, BlobsDeleted, BytesReclaimed, ManifestsDeleted, LinksDeleted, IndexRowsDeleted, Conflicts;
 
         /// <summary>Digests a kept manifest, tag or young manifest holds: not garbage at all.</summary>

@@ -23,7 +23,10 @@ internal sealed class CatalogService(RegistryStorage storage)
     /// </summary>
     public const int MaxPageSize = 10_000;
 
-    /// <summary>Adds the repository to the catalog. Idempotent; after the first call in a process it makes no request.</summary>
+    /// <summary>
+    /// Adds the repository to the catalog. Idempotent; after the first call in a process it makes no request. Inserts
+    /// only when absent, so the statistics a listed row carries (RepositoryStats) are never wiped.
+    /// </summary>
     public async Task EnsureListedAsync(string repository, CancellationToken ct)
     {
         if (_listed.ContainsKey(repository))
@@ -31,8 +34,15 @@ internal sealed class CatalogService(RegistryStorage storage)
             return;
         }
 
-        var row = new CatalogRow(repository).ToRow();
-        await storage.Metadata.ExecuteAsync(storage.Layout.CatalogTable, RowOperation.Upsert(row), ct).ConfigureAwait(false);
+        try
+        {
+            await storage.Metadata.ExecuteAsync(storage.Layout.CatalogTable, RowOperation.Insert(new CatalogRow(repository).ToRow()), ct).ConfigureAwait(false);
+        }
+        catch (ConcurrencyException)
+        {
+            // Listed already (by an earlier push, another instance or a recount).
+        }
+
         _listed.TryAdd(repository, true);
     }
 

@@ -14,11 +14,14 @@ internal sealed record ManifestPutResult(string Digest, string? Subject, IReadOn
 
 /// <summary>
 /// Manifests and tags. A push writes the manifest, its tags and its referrer row in one batch in the
-/// repository's partition, so a tag never points at a manifest that is not there.
+/// repository's partition, so a tag never points at a manifest that is not there. Each push records the manifest's
+/// listing summary on its manifest and tag rows; after every push and delete the repository's catalog statistics are
+/// recounted off the request path (<see cref="RepositoryStats"/>, when given).
 /// </summary>
-internal sealed class ManifestService(RegistryStorage storage, CatalogService catalog, TimeProvider time)
+internal sealed class ManifestService(RegistryStorage storage, CatalogService catalog, TimeProvider time, RepositoryStats? stats = null)
 {
     private readonly ContentIndex _index = new(storage, time);
+    private readonly ManifestSummaries _summaries = new(storage);
 
     /// <summary>Batches hold 100 rows: the manifest, its referrer row, and the tags.</summary>
     public const int MaxTagsPerPush = 98;
@@ -57,10 +60,9 @@ internal sealed class ManifestService(RegistryStorage storage, CatalogService ca
         }
 
         var manifest = ParsedManifest.Parse(bytes, contentType);
-        if (requireReferences)
-        {
-            await CheckReferencesAsync(repository, manifest, ct).ConfigureAwait(false);
-        }
+        // Without required references (a cache) the config is usually not linked yet: its facts stay unknown.
+        var configLink = requireReferences ? await CheckReferencesAsync(repository, manifest, ct).ConfigureAwait(false) : null;
+        var (summary, labels) = await _summaries.ComputeAsync(repository, manifest, bytes, configLink, ct).ConfigureAwait(false);
 
         var body = bytes.Length <= StorageLayout.InlineManifestLimit
             ? new ManifestBody(manifest.MediaType, bytes.Length, bytes, null)
@@ -69,6 +71,8 @@ internal sealed class ManifestService(RegistryStorage storage, CatalogService ca
         var partition = StorageLayout.RepositoryKey(repository);
         var now = time.GetUtcNow();
         var manifestRow = new ManifestRow(body, manifest.Subject?.Digest, manifest.EffectiveArtifactType, now).ToRow(partition, digest.Value);
+        SummaryProperties.Write(manifestRow, summary);
+        SummaryProperties.WriteLabels(manifestRow, labels);
         var batch = new List<RowOperation> { RowOperation.Upsert(manifestRow) };
         // Tag rows copy the manifest so a pull by tag is one read; past the budget they name the manifest row only
         // (a pull by such a tag reads two rows), so any number of tags up to the batch's row limit fits.
@@ -77,7 +81,9 @@ internal sealed class ManifestService(RegistryStorage storage, CatalogService ca
             : body;
         foreach (var tag in tags)
         {
-            batch.Add(RowOperation.Upsert(new TagRow(digest.Value, tagBody, now).ToRow(partition, tag)));
+            var tagRow = new TagRow(digest.Value, tagBody, now).ToRow(partition, tag);
+            SummaryProperties.Write(tagRow, summary);
+            batch.Add(RowOperation.Upsert(tagRow));
         }
 
         if (manifest.Subject is { } subject)
@@ -92,6 +98,7 @@ internal sealed class ManifestService(RegistryStorage storage, CatalogService ca
         // between leaves the repository unlisted until its next push; garbage collection walks the repository table, not the catalog.
         await storage.Metadata.ExecuteBatchAsync(storage.Layout.RepositoriesTable, batch, ct).ConfigureAwait(false);
         await catalog.EnsureListedAsync(repository, ct).ConfigureAwait(false);
+        stats?.Changed(repository);
         return new ManifestPutResult(digest.Value, manifest.Subject?.Digest, tags);
     }
 
@@ -137,6 +144,7 @@ internal sealed class ManifestService(RegistryStorage storage, CatalogService ca
             try
             {
                 await storage.Metadata.ExecuteAsync(table, RowOperation.Delete(partition, StorageLayout.TagKey(reference.Value)), ct).ConfigureAwait(false);
+                stats?.Changed(repository);
                 return;
             }
             catch (ConcurrencyException)
@@ -177,10 +185,16 @@ internal sealed class ManifestService(RegistryStorage storage, CatalogService ca
         {
             Fail.With(ErrorKind.ManifestUnknown, "the manifest changed or was deleted meanwhile", ("reference", reference.Value));
         }
+        finally
+        {
+            stats?.Changed(repository); // tags may be gone even when the manifest row was not
+        }
     }
 
-    private async Task CheckReferencesAsync(string repository, ParsedManifest manifest, CancellationToken ct)
+    /// <summary>Checks (and touches) the links of config and layers; returns the config's link row, which names its blob.</summary>
+    private async Task<TableRow?> CheckReferencesAsync(string repository, ParsedManifest manifest, CancellationToken ct)
     {
+        TableRow? configLink = null;
         // Index children may be absent (sparse indexes are allowed); config and layers must be here.
         var required = manifest.Layers.Where(l => !l.HasUrls && !MediaTypes.IsNonDistributable(l.MediaType))
             .Select(l => l.Digest).Distinct(StringComparer.Ordinal).ToList();
@@ -194,14 +208,14 @@ internal sealed class ManifestService(RegistryStorage storage, CatalogService ca
             var found = await Task.WhenAll(chunk.Select(d => storage.GetRepositoryRowAsync(repository, StorageLayout.BlobLinkKey(d), ct))).ConfigureAwait(false);
             for (var i = 0; i < chunk.Length; i++)
             {
-                if (found[i] is null)
-                {
-                    Fail.With(ErrorKind.ManifestBlobUnknown, "blob unknown to registry", ("digest", chunk[i]));
-                }
+                _ = found[i] ?? Fail.With<TableRow>(ErrorKind.ManifestBlobUnknown, "blob unknown to registry", ("digest", chunk[i]));
+                configLink = chunk[i] == manifest.Config?.Digest ? found[i] : configLink;
             }
 
             await Task.WhenAll(found.Select(link => TouchLinkAsync(link!, ct))).ConfigureAwait(false);
         }
+
+        return configLink;
     }
 
     /// <summary>

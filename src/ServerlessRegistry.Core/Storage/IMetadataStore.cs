@@ -92,7 +92,8 @@ public sealed record RowOperation(RowOperationKind Kind, TableRow Row, string If
 /// A range query. <see cref="PartitionKey"/> null scans every partition. Row keys are bounded by
 /// [<see cref="RowKeyFrom"/>, <see cref="RowKeyTo"/>) unless <see cref="FromExclusive"/> makes the lower bound
 /// exclusive. <see cref="Where"/> adds equality tests on string properties. <see cref="Top"/> caps one page
-/// (at most 1000). <see cref="Continuation"/> resumes a previous page.
+/// (at most 1000). <see cref="Continuation"/> resumes a previous page. <see cref="Select"/> names the properties to
+/// return (keys and ETag always come back; a selected property a row lacks is absent); null returns them all.
 /// </summary>
 public sealed record RowQuery
 {
@@ -103,6 +104,7 @@ public sealed record RowQuery
     public IReadOnlyDictionary<string, string>? Where { get; init; }
     public int? Top { get; init; }
     public string? Continuation { get; init; }
+    public IReadOnlyList<string>? Select { get; init; }
 }
 
 /// <summary>One page of a query.</summary>

@@ -80,10 +80,10 @@ public static class RowRules
         return Math.Min(top, MaxTop);
     }
 
-    /// <summary>Checks the property names of <see cref="RowQuery.Where"/>.</summary>
+    /// <summary>Checks the property names of <see cref="RowQuery.Where"/> and <see cref="RowQuery.Select"/>.</summary>
     public static void ValidateWhere(RowQuery query)
     {
-        foreach (var name in query.Where?.Keys ?? [])
+        foreach (var name in (query.Where?.Keys ?? []).Concat(query.Select ?? []))
         {
             if (name.Length == 0 || !name.All(char.IsAsciiLetterOrDigit))
             {

@@ -124,6 +124,13 @@ public sealed class StorageLayout
     public static string ReferrerKey(string subject, string digest) => ReferrerPrefix + subject + ":" + digest;
     public static string ReferrersOf(string subject) => ReferrerPrefix + subject + ":";
 
+    /// <summary>The referrer's own digest in a referrer key: digests hold exactly one ':', so it follows the subject's.</summary>
+    public static string ReferrerDigest(string referrerKey)
+    {
+        var subjectColon = referrerKey.IndexOf(':', ReferrerPrefix.Length);
+        return referrerKey[(referrerKey.IndexOf(':', subjectColon + 1) + 1)..];
+    }
+
     /// <summary>The smallest key greater than every key that starts with <paramref name="prefix"/>.</summary>
     public static string PrefixEnd(string prefix) => prefix[..^1] + (char)(prefix[^1] + 1);
 

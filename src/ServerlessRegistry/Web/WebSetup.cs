@@ -9,6 +9,7 @@ internal static class WebSetup
     public static IServiceCollection AddWeb(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton<RepositoryListing>();
+        services.AddSingleton<RepositoryStats>();
         services.AddSingleton<WebSession>();
         services.AddSingleton<WebFrontEnd>();
         services.AddSingleton<IRegistryFrontEnd>(sp => sp.GetRequiredService<WebFrontEnd>());

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using ServerlessRegistry.Azure;
 using ServerlessRegistry.Core.Registry;
 using ServerlessRegistry.Core.Storage;
@@ -27,7 +28,15 @@ internal sealed class RegistryHarness : IAsyncDisposable
         }
         else
         {
-            var azure = new AzureStorage(BlobTestSupport.EmulatorOptions(azurite), TimeProvider.System);
+            var emulator = BlobTestSupport.EmulatorOptions(azurite);
+            var azure = new AzureStorage(new AzureStorageOptions
+            {
+                BlobEndpoint = emulator.BlobEndpoint,
+                TableEndpoint = emulator.TableEndpoint,
+                AccountName = emulator.AccountName,
+                AccountKey = emulator.AccountKey,
+                AdditionalPolicies = [Counter],
+            }, TimeProvider.System);
             blobs = azure.CreateBlobStore(layout);
             metadata = azure.CreateMetadataStore();
         }
@@ -37,7 +46,9 @@ internal sealed class RegistryHarness : IAsyncDisposable
         Blobs = new BlobService(Storage, registryOptions, TimeProvider.System);
         Uploads = new UploadService(Storage, Blobs, registryOptions, TimeProvider.System);
         Catalog = new CatalogService(Storage);
-        Manifests = new ManifestService(Storage, Catalog, TimeProvider.System);
+        Stats = new RepositoryStats(Storage, NullLogger<RepositoryStats>.Instance);
+        Manifests = new ManifestService(Storage, Catalog, TimeProvider.System, Stats);
+        Listing = new RepositoryListing(Storage);
     }
 
     public string Prefix { get; }
@@ -46,6 +57,11 @@ internal sealed class RegistryHarness : IAsyncDisposable
     public UploadService Uploads { get; }
     public CatalogService Catalog { get; }
     public ManifestService Manifests { get; }
+    public RepositoryStats Stats { get; }
+    public RepositoryListing Listing { get; }
+
+    /// <summary>Storage requests sent on Azurite (none are counted in memory).</summary>
+    public StoragePipelineCounter Counter { get; } = new();
 
     /// <summary>On Azurite: for tests whose point is how real storage behaves under them (concurrent conditional writes).</summary>
     public static async Task<RegistryHarness> StartAsync(Func<IMetadataStore, IMetadataStore>? wrap = null) =>

@@ -14,6 +14,13 @@ internal sealed record ReferrerRow(string? MediaType, long Size, string? Artifac
     private const string AnnotationsElsewhereProperty = "AnnotationsElsewhere";
     private const string PushedAtProperty = "PushedAt";
 
+    /// <summary>What a listing of referrers by artifact type reads (the README lookup): not the annotations.</summary>
+    public static readonly IReadOnlyList<string> SelectForListing = [ArtifactTypeProperty, PushedAtProperty];
+
+    /// <summary>A query filter for referrers of one artifact type.</summary>
+    public static IReadOnlyDictionary<string, string> WithArtifactType(string artifactType) =>
+        new Dictionary<string, string>(StringComparer.Ordinal) { [ArtifactTypeProperty] = artifactType };
+
     public static ReferrerRow FromRow(TableRow row) => new(
         row.GetString(MediaTypeProperty), row.GetInt64(SizeProperty) ?? 0, row.GetString(ArtifactTypeProperty),
         row.GetString(AnnotationsProperty), row[AnnotationsElsewhereProperty] is true, row.GetDateTime(PushedAtProperty));
