@@ -5,10 +5,10 @@ namespace ServerlessRegistry.Api.Tests.Web;
 public class MarkdownSanitizingTests
 {
     [Fact]
-    public void RendersCommonMarkdown()
+    public void RendersCommonMarkdownWithHeadingsBelowThePageTitle()
     {
         var html = Markdown.ToHtml("# Title\n\nSome *text* and `code`.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n").Value;
-        Assert.Contains("<h1>Title</h1>", html, StringComparison.Ordinal);
+        Assert.Contains("<h2>Title</h2>", html, StringComparison.Ordinal);
         Assert.Contains("<em>text</em>", html, StringComparison.Ordinal);
         Assert.Contains("<code>code</code>", html, StringComparison.Ordinal);
         Assert.Contains("<table>", html, StringComparison.Ordinal);

@@ -22,6 +22,13 @@ internal static class Markdown
     public static Html ToHtml(string markdown)
     {
         var document = Markdig.Markdown.Parse(markdown, Pipeline);
+
+        // The page's own h1 is the repository name; the README's headings sit one level below it.
+        foreach (var heading in document.Descendants<HeadingBlock>())
+        {
+            heading.Level = Math.Min(heading.Level + 1, 6);
+        }
+
         foreach (var link in document.Descendants<LinkInline>())
         {
             // A dynamic URL is computed at render time, after this check; resolve it now so the check sees the real URL.

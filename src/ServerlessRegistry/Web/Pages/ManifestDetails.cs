@@ -84,11 +84,13 @@ internal static class ManifestDetails
         }
     }
 
-    /// <summary>An exec-form array as a JSON array (how a Dockerfile writes it), so arguments with spaces stay readable.</summary>
+    /// <summary>An exec-form array written as a Dockerfile writes it (["/bin/sh", "-c"]), so arguments with spaces stay readable.</summary>
     private static string? Words(JsonElement config, string key) =>
         config.ValueKind == JsonValueKind.Object && config.TryGetProperty(key, out var value) && value.ValueKind == JsonValueKind.Array
-            ? JsonSerializer.Serialize(value.EnumerateArray().Select(v => v.ValueKind == JsonValueKind.String ? v.GetString() ?? "" : v.GetRawText()).ToArray(), WebJson.Default.StringArray)
+            ? "[" + string.Join(", ", value.EnumerateArray().Select(v => v.ValueKind == JsonValueKind.String ? Quote(v.GetString() ?? "") : v.GetRawText())) + "]"
             : null;
+
+    private static string Quote(string text) => "\"" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
 
     private static List<KeyValuePair<string, string>> Labels(JsonElement config)
     {
@@ -103,7 +105,3 @@ internal static class ManifestDetails
             .OrderBy(p => p.Key, StringComparer.Ordinal)];
     }
 }
-
-/// <summary>Source-generated JSON for the little the pages serialize.</summary>
-[System.Text.Json.Serialization.JsonSerializable(typeof(string[]))]
-internal sealed partial class WebJson : System.Text.Json.Serialization.JsonSerializerContext;

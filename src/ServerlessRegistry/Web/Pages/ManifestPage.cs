@@ -27,7 +27,7 @@ internal static class ManifestPage
             ? await ImageAsync(request, listing, parsed, config)
             : Children(request, parsed, ManifestDetails.ChildPlatforms(bytes));
         var delete = request.Viewer.Can(name, RegistryActions.Delete)
-            ? H.Of($"<p><a class=\"button danger\" href=\"{Show.RepositoryPath(name)}/-/delete?digest={Show.Query(digest)}\">Delete this manifest</a></p>")
+            ? H.Of($"<p><a class=\"button danger\" href=\"{Show.RepositoryPath(name)}/-/delete?digest={digest}\">Delete this manifest</a></p>")
             : H.Empty;
 
         var body = H.Of($"""

@@ -108,7 +108,7 @@ internal static class RepositoryPage
             <td class="platforms">{string.Join(", ", t.Summary.Platforms)}</td>
             <td>{Show.Time(t.PushedAt, request.Now)}</td>
             <td>{t.Summary.ArtifactType ?? "image"}</td>
-            {(canDelete ? H.Of($"<td><a href=\"{Show.RepositoryPath(request.Name)}/-/delete?tag={Show.Query(t.Tag)}\">Delete<span class=\"visually-hidden\"> {t.Tag}</span></a></td>") : H.Empty)}
+            {(canDelete ? H.Of($"<td><a href=\"{Show.RepositoryPath(request.Name)}/-/delete?tag={t.Tag}\">Delete<span class=\"visually-hidden\"> {t.Tag}</span></a></td>") : H.Empty)}
             </tr>
             """));
         return H.Of($"""

@@ -52,7 +52,9 @@ internal static class TokensPage
         }
         catch (ArgumentException e)
         {
-            await RenderAsync(request, null, e.Message, draft, StatusCodes.Status400BadRequest);
+            // The store's message is written for people; the " (Parameter 'name')" suffix is for programmers.
+            var message = e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
+            await RenderAsync(request, null, message, draft, StatusCodes.Status400BadRequest);
         }
         catch (ConcurrencyException)
         {
