@@ -1,4 +1,3 @@
-using ServerlessRegistry.Core.Errors;
 using ServerlessRegistry.Hosting;
 using ServerlessRegistry.Web.Html;
 using ServerlessRegistry.Web.Pages;
@@ -12,6 +11,8 @@ namespace ServerlessRegistry.Web;
 /// </summary>
 internal sealed class WebFrontEnd(WebOptions options, WebSession session, TimeProvider time) : IRegistryFrontEnd
 {
+    private static readonly WebViewer Anonymous = new(null, null, [], false);
+
     public async Task<bool> TryHandleAsync(HttpContext context)
     {
         if (!options.Enabled)
@@ -36,9 +37,10 @@ internal sealed class WebFrontEnd(WebOptions options, WebSession session, TimePr
             return true;
         }
 
-        var request = new WebRequest(context, await session.ViewerAsync(context), path, session, time);
+        WebRequest? request = null;
         try
         {
+            request = new WebRequest(context, await session.ViewerAsync(context), path, session, time);
             var handler = path.Resource == WebResource.Unknown ? null : WebRoutes.Find(path.Resource, context.Request.Method);
             if (handler is null)
             {
@@ -47,13 +49,11 @@ internal sealed class WebFrontEnd(WebOptions options, WebSession session, TimePr
 
             await handler(request);
         }
-        catch (WebFailure failure) when (!context.Response.HasStarted)
+        catch (Exception e) when (!context.Response.HasStarted && ErrorPage.FailureFor(context, e) is { } failure)
         {
+            // The viewer may be what failed (storage down while reading the session); the page then shows the anonymous header.
+            request ??= new WebRequest(context, Anonymous, path, session, time);
             await ErrorPage.WriteAsync(request, failure);
-        }
-        catch (RegistryException e) when (!context.Response.HasStarted)
-        {
-            await ErrorPage.WriteAsync(request, ErrorPage.FromRegistry(e));
         }
 
         return true;

@@ -1,4 +1,6 @@
 using ServerlessRegistry.Core.Errors;
+using ServerlessRegistry.Core.Storage;
+using ServerlessRegistry.Hosting;
 using ServerlessRegistry.Web.Html;
 
 namespace ServerlessRegistry.Web.Pages;
@@ -17,6 +19,39 @@ internal static class ErrorPage
             <p><a href="/">Back to the repositories</a></p>
             """);
         return WebResponse.WritePageAsync(request.Context, failure.Status, Layout.Page(request, failure.Title, body));
+    }
+
+    /// <summary>
+    /// The page for a failure, logged as the API's error handling logs it; null when the client went away (nothing to
+    /// answer), so the exception reaches the pipeline, which ends the exchange quietly.
+    /// </summary>
+    public static WebFailure? FailureFor(HttpContext context, Exception e)
+    {
+        var (method, path) = (context.Request.Method, context.Request.Path.ToString());
+        var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("ServerlessRegistry.Web");
+        switch (e)
+        {
+            case WebFailure failure:
+                return failure;
+            case RegistryException registry:
+                return FromRegistry(registry);
+            case BadHttpRequestException:
+                return WebFailure.BadRequest("The request was too large or malformed.");
+            case StorageException { Failure: StorageFailure.Unavailable } storage:
+                RegistryLog.StorageFailed(logger, storage, method, path);
+                return FromRegistry(new RegistryException(ErrorKind.Unavailable, "storage is unavailable"));
+            case StorageException { Failure: StorageFailure.AccessDenied } storage:
+                RegistryLog.StorageAccessDenied(logger, storage, method, path, storage.Message);
+                return FromRegistry(new RegistryException(ErrorKind.Internal, "storage refused the registry"));
+            case StorageException storage:
+                RegistryLog.StorageRejected(logger, storage, method, path, storage.Message);
+                return FromRegistry(new RegistryException(ErrorKind.Internal, "storage rejected a request"));
+            case OperationCanceledException or IOException when context.RequestAborted.IsCancellationRequested:
+                return null;
+            default:
+                RegistryLog.Unhandled(logger, e, method, path);
+                return FromRegistry(new RegistryException(ErrorKind.Internal, "the registry failed to handle the request"));
+        }
     }
 
     /// <summary>A refusal from the core, in the web's words: unknown things are "not found" (whatever kind), throttling and outages say to retry.</summary>
