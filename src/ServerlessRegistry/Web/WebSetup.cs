@@ -11,6 +11,7 @@ internal static class WebSetup
         services.AddSingleton<RepositoryListing>();
         services.AddSingleton<RepositoryStats>();
         services.AddSingleton<WebSession>();
+        services.AddSingleton(WebOptions.From(configuration));
         services.AddSingleton<WebFrontEnd>();
         services.AddSingleton<IRegistryFrontEnd>(sp => sp.GetRequiredService<WebFrontEnd>());
         return services;
