@@ -1,5 +1,6 @@
 using ServerlessRegistry.Core.Registry;
 using ServerlessRegistry.Hosting;
+using ServerlessRegistry.Web.Session;
 
 namespace ServerlessRegistry.Web;
 
@@ -10,6 +11,7 @@ internal static class WebSetup
     {
         services.AddSingleton<RepositoryListing>();
         services.AddSingleton<WebSession>();
+        services.AddWebSession(configuration);
         services.AddSingleton<WebFrontEnd>();
         services.AddSingleton<IRegistryFrontEnd>(sp => sp.GetRequiredService<WebFrontEnd>());
         return services;
