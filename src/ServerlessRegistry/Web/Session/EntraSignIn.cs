@@ -42,6 +42,13 @@ internal static partial class EntraSignIn
         options.TokenValidationParameters.ValidAlgorithms = [SecurityAlgorithms.RsaSha256];
         options.TokenValidationParameters.NameClaimType = "name";
         options.TokenValidationParameters.IssuerValidator = (issuer, token, _) => ValidateIssuer(issuer, token, auth);
+        var redirect = options.Events.OnRedirectToIdentityProvider;
+        options.Events.OnRedirectToIdentityProvider = async context =>
+        {
+            await redirect(context);
+            // Entra compares the redirect URI with the registered one exactly; the public address may carry ":443".
+            context.ProtocolMessage.RedirectUri = new Uri(context.ProtocolMessage.RedirectUri).AbsoluteUri;
+        };
         options.Events.OnTokenValidated = context => OnTokenValidated(context, web, auth);
         options.Events.OnRemoteFailure = OnRemoteFailure;
     }
