@@ -26,6 +26,7 @@ internal static class RegistryServices
         services.AddSingleton<UploadService>();
         services.AddSingleton<CatalogService>();
         services.AddSingleton<ManifestService>();
+        services.AddSingleton<RepositoryStats>();
         services.AddSingleton<ReferrerService>();
         services.AddRegistryAuth(configuration);
         services.AddMaintenance();

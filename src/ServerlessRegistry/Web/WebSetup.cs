@@ -1,5 +1,6 @@
 using ServerlessRegistry.Core.Registry;
 using ServerlessRegistry.Hosting;
+using ServerlessRegistry.Web.Session;
 
 namespace ServerlessRegistry.Web;
 
@@ -9,9 +10,9 @@ internal static class WebSetup
     public static IServiceCollection AddWeb(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton<RepositoryListing>();
-        services.AddSingleton<RepositoryStats>();
         services.AddSingleton<WebSession>();
         services.AddSingleton(WebOptions.From(configuration));
+        services.AddWebSession(configuration);
         services.AddSingleton<WebFrontEnd>();
         services.AddSingleton<IRegistryFrontEnd>(sp => sp.GetRequiredService<WebFrontEnd>());
         return services;
