@@ -106,8 +106,34 @@ public sealed class BrowseTests(WebBrowser browser, SampleRegistry registry) : I
         var copied = await page.EvaluateAsync<string>("() => navigator.clipboard.readText()");
         Assert.Equal(expected, copied);
 
-        // The command as copied, run from a scratch folder; plain HTTP needs the TLS switch.
-        var words = copied.Split(' ');
+        await AssertCopyCommandPullsAsync(copied);
+    }
+
+    /// <summary>The sample set as the distribution API serves it: what the pages are expected to show.</summary>
+    [Fact]
+    public async Task SampleSetIsServedAsPushed()
+    {
+        var referrers = await registry.Server.Client.GetStringAsync($"/v2/{Repo}/referrers/{registry.App.IndexDigest}");
+        using (var json = JsonDocument.Parse(referrers))
+        {
+            var readme = Assert.Single(json.RootElement.GetProperty("manifests").EnumerateArray());
+            Assert.Equal(registry.App.ReadmeDigest, readme.GetProperty("digest").GetString());
+            Assert.Equal(SampleImages.MarkdownType, readme.GetProperty("artifactType").GetString());
+        }
+
+        var index = await registry.Server.Client.GetStringAsync($"/v2/{Repo}/manifests/{SampleImages.Tag}");
+        Assert.Contains("\"variant\":\"v8\"", index, StringComparison.Ordinal);
+        Assert.Contains(SampleImages.Description, index, StringComparison.Ordinal);
+        var deletable = await SampleRegistry.TagsAsync(registry.Server.Client, SampleRegistry.Deletable);
+        Assert.Contains("keep", deletable);
+        Assert.Contains("forged", deletable);
+        await AssertCopyCommandPullsAsync($"skopeo copy docker://{registry.Server.HostPort}/{Repo}:{SampleImages.Tag} oci:app:{SampleImages.Tag}");
+    }
+
+    /// <summary>Runs a copied "skopeo copy docker://… oci:app:tag" into a scratch folder (plain HTTP needs the TLS switch) and checks the image arrived.</summary>
+    private async Task AssertCopyCommandPullsAsync(string command)
+    {
+        var words = command.Split(' ');
         Assert.Equal(["skopeo", "copy"], words[..2]);
         var destination = Path.Combine(registry.Work, "pulled-" + Guid.NewGuid().ToString("N")[..8]);
         var target = words[3].Replace("oci:app:", $"oci:{destination}:", StringComparison.Ordinal);
@@ -115,6 +141,7 @@ public sealed class BrowseTests(WebBrowser browser, SampleRegistry registry) : I
         using var index = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(destination, "index.json")));
         var pulled = index.RootElement.GetProperty("manifests")[0].GetProperty("digest").GetString();
         Assert.Contains(pulled, new[] { registry.App.AmdDigest, registry.App.ArmDigest });
+        Assert.True(File.Exists(Path.Combine(destination, "blobs", "sha256", pulled![7..])), "the pulled manifest is in the layout");
     }
 
     [Fact]

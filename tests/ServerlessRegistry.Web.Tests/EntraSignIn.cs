@@ -33,7 +33,7 @@ public static class EntraSignIn
     public static async Task WithEntraAsync(IPage page, OidcIssuer issuer, string name, params string[] roles)
     {
         SignInNextAs(issuer, name, roles);
-        await page.GotoAsync("/signin");
+        await Pages.OpenAsync(page, "/signin", 200);
         await page.GetByText("Sign in with Microsoft Entra ID").ClickAsync();
         await page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal) && !url.StartsWith(issuer.Instance.ToString(), StringComparison.Ordinal));
     }
@@ -41,7 +41,7 @@ public static class EntraSignIn
     /// <summary>Signs in on /signin with an access token's name and secret.</summary>
     public static async Task WithTokenAsync(IPage page, string name, string secret)
     {
-        await page.GotoAsync("/signin");
+        await Pages.OpenAsync(page, "/signin", 200);
         await page.GetByLabel("Token name").FillAsync(name);
         await page.GetByLabel("Secret", new PageGetByLabelOptions { Exact = true }).FillAsync(secret);
         await page.Locator("form[action='/signin'] button[type='submit']").ClickAsync();
