@@ -74,13 +74,14 @@ public sealed class BrowseTests(WebBrowser browser, SampleRegistry registry) : I
         await Assertions.Expect(page.Locator($"#children tr[data-digest='{registry.App.AmdDigest}']")).ToContainTextAsync("linux/amd64");
         await Assertions.Expect(page.Locator($"#children tr[data-digest='{registry.App.ArmDigest}']")).ToContainTextAsync("linux/arm64/v8");
         var referrers = page.Locator("section#referrers");
-        await Assertions.Expect(referrers.Locator("h3")).ToHaveTextAsync(SampleImages.MarkdownType);
+        await Assertions.Expect(referrers.Locator("h3")).ToContainTextAsync(SampleImages.MarkdownType);
         await Assertions.Expect(referrers.Locator($"a[href='/r/{Repo}/-/manifest/{registry.App.ReadmeDigest}']")).ToHaveCountAsync(1);
 
         await page.Locator($"#children tr[data-digest='{registry.App.ArmDigest}'] a[href='/r/{Repo}/-/manifest/{registry.App.ArmDigest}']").ClickAsync();
         await page.WaitForURLAsync($"**/-/manifest/{registry.App.ArmDigest}");
         await Assertions.Expect(page.Locator("h1")).ToContainTextAsync(registry.App.ArmDigest);
-        await Assertions.Expect(page.Locator("section#config dl")).ToContainTextAsync("2024-01-01");
+        await Assertions.Expect(page.Locator("section#config dl")).ToHaveCountAsync(1);
+        Assert.Contains("2024-01-01", await page.Locator("section#config").InnerHTMLAsync(), StringComparison.Ordinal);
         await Assertions.Expect(page.Locator("#layers tbody tr, #layers tr:has(td)").First).ToContainTextAsync(OciLayoutBuilder.GzipLayerType);
         await WebBrowser.ScreenshotAsync(page, nameof(IndexManifestPageListsChildrenAndReferrers), "image");
     }
@@ -190,7 +191,7 @@ public sealed class BrowseTests(WebBrowser browser, SampleRegistry registry) : I
         string[] paths =
         [
             "/", $"/r/{Repo}", $"/r/{Repo}/-/manifest/{registry.App.IndexDigest}", $"/r/{Repo}/-/manifest/{registry.App.AmdDigest}",
-            $"/r/{Repo}/-/manifest/{registry.App.ReadmeDigest}", $"/r/{SampleRegistry.Deletable}/-/delete?tag=keep", "/tokens", "/usage",
+            $"/r/{Repo}/-/manifest/{registry.App.ReadmeDigest}", $"/r/{SampleRegistry.Deletable}/-/delete?tag=keep",
         ];
         foreach (var path in paths)
         {
