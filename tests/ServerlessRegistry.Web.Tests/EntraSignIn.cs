@@ -9,23 +9,28 @@ public static class EntraSignIn
 {
     public const string AdminRole = "Registry.Admin";
 
-    /// <summary>The settings that turn on Entra sign-in for the browser, as the web interface reads them.</summary>
+    /// <summary>
+    /// Settings for Entra sign-in in the browser. The client id is the one AuthRegistryServer already lists as an
+    /// audience (the default the web sign-in takes); naming it keeps the test independent of that default.
+    /// </summary>
     public static Dictionary<string, string?> Settings(OidcIssuer issuer) => new()
     {
-        ["Web:Entra:ClientId"] = AuthRegistryServer.ClientId,
-        ["Web:Entra:ClientSecret"] = "web-tests-client-secret",
+        ["Web:SignIn:ClientId"] = AuthRegistryServer.ClientId,
     };
 
     /// <summary>
-    /// Makes the issuer's authorize endpoint sign in <paramref name="name"/> with <paramref name="roles"/> next.
-    /// The one place that touches that part of the issuer: OidcIssuer.NextSignIn, an EntraSignInSpec(Name, Roles).
+    /// Makes the issuer's authorize endpoint sign in <paramref name="name"/> with <paramref name="roles"/> next:
+    /// <c>issuer.NextSignIn = new BrowserSignInSpec { Name = name, Roles = roles }</c>. The one place that touches that
+    /// part of the issuer; it goes through reflection only so this project compiles before the issuer has it.
     /// </summary>
     public static void SignInNextAs(OidcIssuer issuer, string name, IReadOnlyList<string> roles)
     {
         var property = typeof(OidcIssuer).GetProperty("NextSignIn", BindingFlags.Public | BindingFlags.Instance)
             ?? throw new InvalidOperationException("OidcIssuer has no NextSignIn property yet (its authorize endpoint is not there)");
-        var spec = Activator.CreateInstance(property.PropertyType, name, roles)
+        var spec = Activator.CreateInstance(property.PropertyType)
             ?? throw new InvalidOperationException("cannot create " + property.PropertyType);
+        property.PropertyType.GetProperty("Name")!.SetValue(spec, name);
+        property.PropertyType.GetProperty("Roles")!.SetValue(spec, roles);
         property.SetValue(issuer, spec);
     }
 
