@@ -1,0 +1,57 @@
+using Deque.AxeCore.Playwright;
+using Microsoft.Playwright;
+
+namespace ServerlessRegistry.Web.Tests;
+
+/// <summary>What every page promises (status, lang, one h1, main, viewport), and the steps several tests share.</summary>
+public static class Pages
+{
+    /// <summary>Opens <paramref name="path"/>, asserts the status and the markup every page carries.</summary>
+    public static async Task<IResponse> OpenAsync(IPage page, string path, int status)
+    {
+        var response = await page.GotoAsync(path) ?? throw new InvalidOperationException("no response for " + path);
+        Assert.True(response.Status == status, $"GET {path}: {response.Status}, expected {status}\n{await SafeTextAsync(response)}");
+        await Assertions.Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "en");
+        await Assertions.Expect(page.Locator("h1")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("main")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("meta[name='viewport']")).ToHaveAttributeAsync("content", "width=device-width, initial-scale=1");
+        return response;
+    }
+
+    /// <summary>From the repository page: follows the tag's delete link, confirms, and lands back on the repository page without the tag.</summary>
+    public static async Task DeleteTagAsync(IPage page, string repository, string tag, string test)
+    {
+        await OpenAsync(page, $"/r/{repository}", 200);
+        await page.Locator($"#tags tr[data-tag='{tag}'] a[href='/r/{repository}/-/delete?tag={tag}']").ClickAsync();
+        await page.WaitForURLAsync($"**/r/{repository}/-/delete?tag={tag}");
+        var form = page.Locator($"form[method='post'][action='/r/{repository}/-/delete']");
+        await Assertions.Expect(form.Locator("input[type='hidden'][name='tag']")).ToHaveValueAsync(tag);
+        await Assertions.Expect(form.Locator("input[type='hidden'][name='__RequestVerificationToken']")).ToHaveCountAsync(1);
+        await WebBrowser.ScreenshotAsync(page, test, "delete-confirmation");
+        await form.GetByRole(AriaRole.Button, new LocatorGetByRoleOptions { Name = "Delete" }).ClickAsync();
+        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == $"/r/{repository}");
+        await Assertions.Expect(page.Locator($"#tags tr[data-tag='{tag}']")).ToHaveCountAsync(0);
+    }
+
+    /// <summary>An axe-core scan of the page as it is: no serious or critical violation.</summary>
+    public static async Task AssertAccessibleAsync(IPage page, string what)
+    {
+        var result = await page.RunAxe();
+        var bad = result.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
+        Assert.True(bad.Count == 0, $"{what}: " + string.Join("; ", bad.Select(v =>
+            $"{v.Id} ({v.Impact}): {v.Help} at {string.Join(", ", v.Nodes.Select(n => n.Html))}")));
+    }
+
+    private static async Task<string> SafeTextAsync(IResponse response)
+    {
+        try
+        {
+            var text = await response.TextAsync();
+            return text.Length > 2000 ? text[..2000] : text;
+        }
+        catch (PlaywrightException e)
+        {
+            return e.Message;
+        }
+    }
+}
