@@ -16,7 +16,8 @@ namespace ServerlessRegistry.Core.Maintenance;
 /// their referrer rows), then unreferenced links, in batches conditional on the ETags read; (3) delete index rows
 /// that no surviving row references and no push touched within the grace period (conditional), then their blobs;
 /// (4) delete the listed candidates that no row names. After phase 2 every catalog row whose statistics differ from
-/// what the repository now holds is rewritten (see GarbageCollector.Stats.cs), which also fills rows that have none.</para>
+/// what the repository now holds is rewritten (see GarbageCollector.Stats.cs), which also fills rows that have none;
+/// kept manifests pushed before listing summaries existed get theirs (GarbageCollector.Summaries.cs).</para>
 /// <para>Idempotent: a second run right after the first finds nothing to do. Every age is measured against the
 /// run's start time, which is never later than any read, so a push the run cannot see is always too young to
 /// sweep. A conditional delete that fails (a push touched the row meanwhile) keeps the row and everything it
@@ -25,6 +26,7 @@ namespace ServerlessRegistry.Core.Maintenance;
 internal sealed partial class GarbageCollector(RegistryStorage storage, UploadExpiry uploads, TimeProvider time, RepositoryStats? stats = null)
 {
     private const int BatchLimit = 100;
+    private readonly ManifestSummaries _summaries = new(storage);
 
     public async Task<GcReport> RunAsync(MaintenanceOptions options, IProgress<GcProgress>? progress, CancellationToken ct)
     {
@@ -104,6 +106,8 @@ internal sealed partial class GarbageCollector(RegistryStorage storage, UploadEx
             gone.UnionWith(linkKeys);
             Interlocked.Add(ref run.LinksDeleted, linkKeys.Count);
         }
+
+        await BackfillSummariesAsync(run, rows, gone, ct).ConfigureAwait(false);
 
         // Statistics of what survives this run's deletes, written to the catalog after the mark (GarbageCollector.Stats.cs).
         run.Stats[rows[0].PartitionKey] = RepositoryStats.Compute(rows.Where(r => !gone.Contains(r.RowKey)));
@@ -223,7 +227,7 @@ internal sealed partial class GarbageCollector(RegistryStorage storage, UploadEx
 
         /// <summary>Per repository partition: its statistics once this run's deletes are done.</summary>
         public ConcurrentDictionary<string, CatalogStats> Stats { get; } = new(StringComparer.Ordinal);
-        public long BlobsScanned, BlobsDeleted, BytesReclaimed, ManifestsDeleted, LinksDeleted, IndexRowsDeleted, Conflicts;
+        public long BlobsScanned, BlobsDeleted, BytesReclaimed, ManifestsDeleted, LinksDeleted, IndexRowsDeleted, Conflicts, SummariesFilled;
 
         /// <summary>Digests a kept manifest, tag or young manifest holds: not garbage at all.</summary>
         public ConcurrentDictionary<string, byte> Held { get; } = new(StringComparer.Ordinal);

@@ -27,14 +27,25 @@ namespace ServerlessRegistry.Core.Storage;
 ///     RK "b:{digest}"               blob link        Blob, Size, LinkedAt (BlobLinkRow)
 ///     RK "m:{digest}"               manifest         MediaType, Size, Content (Binary, inline) | Blob, Subject,
 ///                                                    ArtifactType, PushedAt (ManifestRow; the first four are its
-///                                                    ManifestBody)
+///                                                    ManifestBody), the listing summary and Labels (below)
 ///     RK "t:{tag}"                  tag              Digest, PushedAt, MediaType, Size, Content | Blob (TagRow: a copy of the manifest
 ///                                                    row's body, so a pull by tag is one point read; an inline body
 ///                                                    is not copied when a push's copies would pass 1 MiB, see
-///                                                    ManifestService.TagCopyBudget: such a pull reads the "m:" row too)
+///                                                    ManifestService.TagCopyBudget: such a pull reads the "m:" row too),
+///                                                    and a copy of the listing summary
+///         listing summary (SummaryProperties, written at push by ManifestSummaries on "m:" and every "t:" row, so the
+///         repository page reads tag rows only, selecting these and never Content): TotalSize (Int64: manifest + config +
+///         layers; an index: itself + each child's TotalSize at push), Platforms ("linux/amd64, linux/arm64/v8"),
+///         ArtifactType, Created, Info (JSON object of org.opencontainers.image.* annotations, else config labels; values
+///         ≤ 1,000 characters, ≤ 8,000 in all). Labels (JSON, config labels, "m:" row only, omitted over 30,000
+///         characters). Rows written before summaries lack TotalSize and read as unknown.
 ///     RK "r:{subject}:{digest}"     referrer         MediaType, Size, ArtifactType, Annotations (JSON text) or
 ///                                                    AnnotationsElsewhere (Boolean: too long, read the manifest), PushedAt (ReferrerRow)
-/// Table {prefix}catalog   PK "repositories"            RK hex(repository)         Name (CatalogRow)
+/// Table {prefix}catalog   PK "repositories"            RK hex(repository)         Name (CatalogRow), and statistics for the
+///     repositories page (CatalogStats): TagCount (Int32), Size (Int64, logical: every link and manifest at full size, as
+///     UsageReport counts), LastPush, Description (the newest tag's org.opencontainers.image.description). Listing
+///     inserts only when absent; RepositoryStats recounts after each push and delete, garbage collection after a run;
+///     both write on the ETag read before counting.
 /// Table {prefix}auth      private to the registry, like everything here (never public)
 ///     PK "keys"    RK "active"   the registry's token signing key (SigningKeyRow): Kid, Key (Binary, PKCS#8 RSA), CreatedAt;
 ///                                written once with insert-if-absent, so racing instances converge on one key
