@@ -58,6 +58,9 @@ public sealed class OidcIssuer : IAsyncDisposable
     /// <summary>The query of the last authorize request, for assertions on what the registry asked for.</summary>
     public IReadOnlyDictionary<string, string> LastAuthorize { get; private set; } = new Dictionary<string, string>();
 
+    /// <summary>The path and query of the last authorize request (which tenant segment it named).</summary>
+    public string? LastAuthorizeUrl { get; private set; }
+
     /// <summary>The authority base to configure as Auth:Entra:Instance (known once started).</summary>
     public Uri Instance { get; private set; } = null!;
 
@@ -152,6 +155,7 @@ public sealed class OidcIssuer : IAsyncDisposable
     {
         var query = context.Request.Query.ToDictionary(q => q.Key, q => q.Value.ToString());
         LastAuthorize = query;
+        LastAuthorizeUrl = Instance + context.Request.Path.Value!.TrimStart('/') + context.Request.QueryString;
         if (!query.TryGetValue("client_id", out var clientId) || !query.TryGetValue("redirect_uri", out var redirectUri) ||
             query.GetValueOrDefault("response_mode") != "form_post" || !query.TryGetValue("nonce", out var nonce))
         {
