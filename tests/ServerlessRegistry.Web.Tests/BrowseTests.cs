@@ -28,6 +28,34 @@ public sealed class BrowseTests(WebBrowser browser, SampleRegistry registry) : I
     }
 
     [Fact]
+    public async Task FilterNarrowsTheRepositories()
+    {
+        await using var context = await browser.NewContextAsync(registry.Server.BaseAddress, javaScript: false);
+        var page = await context.NewPageAsync();
+        await Pages.OpenAsync(page, "/", 200);
+        var search = page.Locator("form[role='search'][method='get'][action='/']");
+        await search.GetByLabel("Filter repositories").FillAsync("deletable");
+        await search.Locator("input#q").PressAsync("Enter");
+        await page.WaitForURLAsync("**/?q=deletable*");
+        var listed = await page.Locator("#repositories tr[data-repository]").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.repository)");
+        Assert.Equal([SampleRegistry.Deletable], listed);
+    }
+
+    [Fact]
+    public async Task TagsArePagedByHundred()
+    {
+        await using var context = await browser.NewContextAsync(registry.Server.BaseAddress);
+        var page = await context.NewPageAsync();
+        await Pages.OpenAsync(page, $"/r/{SampleRegistry.Many}", 200);
+        await Assertions.Expect(page.Locator("#tags tr[data-tag]")).ToHaveCountAsync(100);
+        var first = await page.Locator("#tags tr[data-tag]").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.tag)");
+        await Pages.OpenAsync(page, $"/r/{SampleRegistry.Many}?page=2", 200);
+        var second = await page.Locator("#tags tr[data-tag]").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.tag)");
+        Assert.Single(second);
+        Assert.Equal(SampleRegistry.ManyTags, first.Concat(second).Distinct().Count());
+    }
+
+    [Fact]
     public async Task RepositoryPageShowsTagsPlatformsDescriptionAndSanitizedReadme()
     {
         await using var context = await browser.NewContextAsync(registry.Server.BaseAddress);

@@ -53,4 +53,19 @@ public sealed class HarnessTests(WebBrowser browser)
         await page.Locator("button.copy").ClickAsync();
         Assert.Equal("podman pull example/app:1", await page.EvaluateAsync<string>("() => navigator.clipboard.readText()"));
     }
+
+    /// <summary>The accessibility check runs offline from the package and does fail on a serious violation.</summary>
+    [Fact]
+    public async Task AccessibilityScanFindsAMissingLabel()
+    {
+        await using var context = await browser.NewContextAsync(new Uri("http://127.0.0.1/"));
+        var page = await context.NewPageAsync();
+        const string head = "<!doctype html><html lang=\"en\"><head><title>t</title><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"></head>";
+        await page.SetContentAsync(head + "<body><main><h1>Clean</h1><label for=\"q\">Filter</label><input id=\"q\" name=\"q\"></main></body></html>");
+        await Pages.AssertAccessibleAsync(page, "clean page");
+
+        await page.SetContentAsync(head + "<body><main><h1>Broken</h1><input name=\"q\"><img src=\"x.png\"></main></body></html>");
+        var failure = await Assert.ThrowsAnyAsync<Xunit.Sdk.XunitException>(() => Pages.AssertAccessibleAsync(page, "broken page"));
+        Assert.Contains("label", failure.Message, StringComparison.Ordinal);
+    }
 }

@@ -12,6 +12,8 @@ namespace ServerlessRegistry.Web.Tests;
 public sealed class SampleRegistry : IAsyncLifetime
 {
     public const string Deletable = "samples/deletable";
+    public const string Many = "samples/many";
+    public const int ManyTags = 101;
     public static readonly string[] DeletableTags = ["keep", "delete-me", "delete-nojs", "forged"];
 
     private readonly string _work = Directory.CreateTempSubdirectory("web-tests-").FullName;
@@ -28,6 +30,14 @@ public sealed class SampleRegistry : IAsyncLifetime
         App = await SampleImages.PushAsync(Skopeo, Server.HostPort, _work, "samples/app");
         await Skopeo.CopyAsync($"docker://{Server.HostPort}/{App.Repository}:{SampleImages.OlderTag}", $"docker://{Server.HostPort}/{Deletable}:{DeletableTags[0]}");
         await PutTagsAsync(Server.Client, Deletable, App.AmdManifestJson, DeletableTags[1..]);
+
+        // One more tag than a page holds (100), in two requests of at most 98 tags.
+        var many = Enumerable.Range(0, ManyTags).Select(i => $"t{i:D3}").ToList();
+        await Skopeo.CopyAsync($"docker://{Server.HostPort}/{App.Repository}:{SampleImages.OlderTag}", $"docker://{Server.HostPort}/{Many}:{many[0]}");
+        foreach (var chunk in many.Skip(1).Chunk(90))
+        {
+            await PutTagsAsync(Server.Client, Many, App.AmdManifestJson, chunk);
+        }
     }
 
     /// <summary>Puts one manifest under several tags in one request (<c>?tag=</c> repeated).</summary>
