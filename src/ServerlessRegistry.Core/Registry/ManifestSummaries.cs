@@ -50,7 +50,7 @@ internal sealed class ManifestSummaries(RegistryStorage storage)
 
             var sizes = await Task.WhenAll(manifest.Manifests.Select(m => m.Digest).Distinct(StringComparer.Ordinal)
                 .Select(d => ChildSizeAsync(repository, d, ct))).ConfigureAwait(false);
-            var summary = new ManifestSummary(bytes.Length + sizes.Sum(), platforms.Distinct(StringComparer.Ordinal).ToList(), manifest.EffectiveArtifactType, created, info);
+            var summary = new ManifestSummary(bytes.Length + sizes.Sum(), platforms.Distinct(StringComparer.Ordinal).ToList(), ArtifactType(manifest), created, info);
             return new SummaryResult(summary, new Dictionary<string, string>());
         }
 
@@ -87,8 +87,14 @@ internal sealed class ManifestSummaries(RegistryStorage storage)
             }
         }
 
-        return new SummaryResult(new ManifestSummary(size, imagePlatforms, manifest.EffectiveArtifactType, created, info), labels);
+        return new SummaryResult(new ManifestSummary(size, imagePlatforms, ArtifactType(manifest), created, info), labels);
     }
+
+    /// <summary>The effective artifact type, except that a plain image's config media type is no artifact type.</summary>
+    private static string? ArtifactType(ParsedManifest manifest) =>
+        manifest.EffectiveArtifactType is "application/vnd.oci.image.config.v1+json" or "application/vnd.docker.container.image.v1+json"
+            ? null
+            : manifest.EffectiveArtifactType;
 
     private async Task<long> ChildSizeAsync(string repository, string digest, CancellationToken ct)
     {
