@@ -51,6 +51,9 @@ namespace ServerlessRegistry.Core.Storage;
 ///                                written once with insert-if-absent, so racing instances converge on one key
 ///     PK "tokens"  RK {name}     access token (AccessTokenRow): Id (changes on re-create), Hash (Binary, SHA-256 of the secret),
 ///                                Repositories (JSON array of patterns), Actions, ExpiresAt, CreatedAt. Revoke deletes the row.
+///     PK "dataprotection" RK "key-{guid}" | "element-{guid}"   the web interface's data-protection key ring (DataProtectionKeyRow):
+///                                Xml (the key's XML element; not encrypted at rest, the table is private), CreatedAt.
+///                                Insert-only; every instance reads the whole partition (session cookies, anti-forgery, sign-in state).
 /// </code>
 /// <para>Rows: each entity above has one type in Storage/Rows that alone knows its property names (FromRow, ToRow);
 /// everything else reads and writes rows through it. Dates are DateTimeOffset, sizes Int64.</para>

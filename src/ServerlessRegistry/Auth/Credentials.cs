@@ -76,7 +76,7 @@ internal sealed class Credentials(AuthOptions options, EntraValidator entra, Acc
     /// </summary>
     public async Task<IssuedToken> IssueAccessTokenAsync(string service, Principal principal, IReadOnlyList<RegistryScope> scopes, CancellationToken ct)
     {
-        var policy = principal.Policy.Concat(options.AnonymousPullPrefixes.Select(p => new Grant(p + "*", RegistryActions.Pull))).ToArray();
+        var policy = EffectivePolicy.Of(principal.Policy, options);
         var granted = new List<string>();
         var catalog = false;
         foreach (var scope in scopes)
