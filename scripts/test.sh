@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what the tests need (npm ci for Azurite; skopeo, podman and zip from apt) and runs every test.
+# Installs what the tests need (npm ci for Azurite; skopeo, podman, docker-registry, chromium and zip from apt) and runs every test.
 # Extra arguments go to dotnet test (e.g. --filter FullyQualifiedName~Manifest).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)

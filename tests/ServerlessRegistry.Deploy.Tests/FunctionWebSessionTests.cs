@@ -18,7 +18,7 @@ namespace ServerlessRegistry.Deploy.Tests;
 /// <summary>
 /// Browser sessions through the HTTP function, which has no middleware: the worker's service registration
 /// (<see cref="WorkerSetup"/>) on Azurite, each request a <see cref="DefaultHttpContext"/> handed to
-/// <see cref="RegistryFunction"/>, and a front end that exposes <see cref="WebSession"/> in place of the pages.
+/// <see cref="RegistryFunction"/>, and a front end that exposes <see cref="WebSession"/> in place of the pages, or the pages themselves.
 /// </summary>
 public sealed partial class FunctionWebSessionTests
 {
@@ -76,6 +76,40 @@ public sealed partial class FunctionWebSessionTests
         Assert.Equal(StatusCodes.Status400BadRequest, forged.Status);
     }
 
+    [Fact]
+    public async Task PagesSignInAndRefuseForgedPostsThroughTheHttpFunction()
+    {
+        await using var issuer = await OidcIssuer.StartAsync();
+        await using var worker = await Worker.StartAsync(issuer, pages: true);
+        var manifests = worker.Services.GetRequiredService<ServerlessRegistry.Core.Registry.ManifestService>();
+        var index = Encoding.UTF8.GetBytes("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":[]}");
+        foreach (var repository in new[] { "team/app", "other/app" })
+        {
+            await manifests.PutAsync(repository, ServerlessRegistry.Core.Registry.ManifestReference.Parse("v1"), index, "application/vnd.oci.image.index.v1+json", [], CancellationToken.None);
+        }
+
+        var (info, secret) = await worker.Services.GetRequiredService<AccessTokenStore>().CreateAsync(
+            "fn-" + Guid.NewGuid().ToString("N")[..8], ["team/*"], RegistryActions.Pull, DateTimeOffset.UtcNow.AddDays(1), CancellationToken.None);
+        var form = await worker.SendAsync("GET", "/signin");
+        Assert.Equal(StatusCodes.Status200OK, form.Status);
+        var fields = HiddenField().Matches(form.Body).ToDictionary(m => m.Groups[1].Value, m => WebUtility.HtmlDecode(m.Groups[2].Value));
+        fields["name"] = info.Name;
+        fields["secret"] = secret;
+        var signIn = await worker.SendAsync("POST", "/signin", new FormUrlEncodedContent(fields));
+        Assert.Equal(StatusCodes.Status303SeeOther, signIn.Status);
+
+        var repositories = await worker.SendAsync("GET", "/");
+        Assert.Equal(StatusCodes.Status200OK, repositories.Status);
+        Assert.Contains("data-repository=\"team/app\"", repositories.Body, StringComparison.Ordinal);
+        Assert.DoesNotContain("other/app", repositories.Body, StringComparison.Ordinal);
+        Assert.Equal(StatusCodes.Status404NotFound, (await worker.SendAsync("GET", "/r/other/app")).Status);
+
+        // A post without the anti-forgery token changes nothing, even for a viewer who may not delete anyway.
+        var forged = await worker.SendAsync("POST", "/r/team/app/-/delete", new FormUrlEncodedContent(new Dictionary<string, string> { ["tag"] = "v1" }));
+        Assert.Equal(StatusCodes.Status400BadRequest, forged.Status);
+        Assert.Contains("data-tag=\"v1\"", (await worker.SendAsync("GET", "/r/team/app")).Body, StringComparison.Ordinal);
+    }
+
     [GeneratedRegex("<input type=\"hidden\" name=\"([^\"]*)\" value=\"([^\"]*)\"")]
     private static partial Regex HiddenField();
 
@@ -89,7 +123,7 @@ public sealed partial class FunctionWebSessionTests
 
         public IServiceProvider Services => services;
 
-        public static async Task<Worker> StartAsync(OidcIssuer issuer)
+        public static async Task<Worker> StartAsync(OidcIssuer issuer, bool pages = false)
         {
             var azurite = await Azurite.GetAsync();
             var prefix = Azurite.NewPrefix();
@@ -110,8 +144,12 @@ public sealed partial class FunctionWebSessionTests
                 .AddSingleton<IConfiguration>(configuration)
                 .AddLogging()
                 .AddRegistryWorker(configuration);
-            collection.RemoveAll<IRegistryFrontEnd>();
-            collection.AddSingleton<IRegistryFrontEnd, Probe>();
+            if (!pages)
+            {
+                collection.RemoveAll<IRegistryFrontEnd>();
+                collection.AddSingleton<IRegistryFrontEnd, Probe>();
+            }
+
             return new Worker(collection.BuildServiceProvider(), azurite, prefix);
         }
 
