@@ -37,13 +37,12 @@ public sealed class ManifestSummaryCompletenessTests
         Assert.Empty(tag.Summary.Platforms);
     }
 
-    [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task ACancelledPushStillFailsWhenTheConfigReadFails(bool azurite)
+    /// <summary>In memory only: there the reads before the config ignore the cancelled token, so the push reaches it (Azure stops earlier).</summary>
+    [Fact]
+    public async Task ACancelledPushStillFailsWhenTheConfigReadFails()
     {
         FaultyBlobStore? faulty = null;
-        await using var harness = await StartAsync(azurite, b => faulty = new FaultyBlobStore(b));
+        await using var harness = await StartAsync(false, b => faulty = new FaultyBlobStore(b));
         var config = await PushBlobAsync(harness, "complete/cancel", Encoding.UTF8.GetBytes(Config("linux", "amd64")));
         var manifest = Encoding.UTF8.GetBytes("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"config\":" +
                                               Descriptor("application/vnd.oci.image.config.v1+json", config) + ",\"layers\":[]}");
@@ -52,6 +51,7 @@ public sealed class ManifestSummaryCompletenessTests
         await cancelled.CancelAsync();
 
         await Assert.ThrowsAnyAsync<Exception>(() => harness.Manifests.PutAsync("complete/cancel", Ref("v1"), manifest, OciHttp.OciManifest, [], cancelled.Token));
+        Assert.Equal(1, faulty.Failed);
         Assert.Empty(await harness.Listing.ListTagsAsync("complete/cancel", None));
     }
 
