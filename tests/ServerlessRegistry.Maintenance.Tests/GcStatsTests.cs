@@ -55,4 +55,32 @@ public sealed class GcStatsTests
         Assert.Equal(1, filled.TagCount);
         Assert.Equal(image.Manifest.Length + image.Config.Length + image.Layer.Length, filled.Size);
     }
+
+    [Fact]
+    public async Task ACatalogBatchThatConflictsIsRecountedBeforeTheRunReturns()
+    {
+        await using var gc = await GcHarness.StartAsync();
+        var image = await gc.PushImageAsync("gcstats/race", "v1");
+        await gc.Server.Services.GetRequiredService<RepositoryStats>().WhenIdleAsync("gcstats/race");
+        var bare = new CatalogRow("gcstats/race").ToRow();
+        await gc.Storage.Metadata.ExecuteAsync(gc.Storage.Layout.CatalogTable, RowOperation.Upsert(bare), CancellationToken.None);
+
+        // Between the run's catalog read and its write, the row changes (as a push's recount would change it).
+        var hooked = 0;
+        await gc.GcAsync(hook: async point =>
+        {
+            if (point == "catalog-batch" && Interlocked.Increment(ref hooked) == 1)
+            {
+                await gc.Storage.Metadata.ExecuteAsync(gc.Storage.Layout.CatalogTable, RowOperation.Upsert(new CatalogRow("gcstats/race").ToRow()), CancellationToken.None);
+            }
+        });
+
+        // Read straight away: a recount left running in the background would not count (the CLI exits).
+        Assert.Equal(1, hooked);
+        var row = await gc.Storage.Metadata.GetAsync(gc.Storage.Layout.CatalogTable, StorageLayout.CatalogPartition, StorageLayout.RepositoryKey("gcstats/race"), CancellationToken.None);
+        Assert.True(CatalogStats.HasStats(row!));
+        var stats = CatalogStats.FromRow(row!);
+        Assert.Equal(1, stats.TagCount);
+        Assert.Equal(image.Manifest.Length + image.Config.Length + image.Layer.Length, stats.Size);
+    }
 }

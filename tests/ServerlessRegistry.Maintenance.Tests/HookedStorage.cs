@@ -9,7 +9,7 @@ namespace ServerlessRegistry.Maintenance.Tests;
 /// </summary>
 internal sealed class HookedStorage(RegistryStorage inner, Func<string, Task> hook) : IMetadataStore, IBlobStore
 {
-    /// <summary>Hook points: "repos-delete" (manifest/link batches), "index-delete", "session-delete", "blob-delete".</summary>
+    /// <summary>Hook points: "repos-delete" (manifest/link batches), "index-delete", "session-delete", "blob-delete", "catalog-batch".</summary>
     public RegistryStorage Storage => new(inner.Layout, this, this);
 
     public Task<TableRow?> GetAsync(string table, string partitionKey, string rowKey, CancellationToken cancellationToken) =>
@@ -38,6 +38,11 @@ internal sealed class HookedStorage(RegistryStorage inner, Func<string, Task> ho
         if (table == inner.Layout.RepositoriesTable && operations.All(o => o.Kind == RowOperationKind.Delete))
         {
             await hook("repos-delete");
+        }
+
+        if (table == inner.Layout.CatalogTable)
+        {
+            await hook("catalog-batch");
         }
 
         await inner.Metadata.ExecuteBatchAsync(table, operations, cancellationToken);

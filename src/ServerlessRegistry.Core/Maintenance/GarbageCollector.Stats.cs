@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using ServerlessRegistry.Core.Registry;
 using ServerlessRegistry.Core.Storage;
 using ServerlessRegistry.Core.Storage.Rows;
@@ -8,7 +9,8 @@ namespace ServerlessRegistry.Core.Maintenance;
 /// Catalog statistics after a run. The mark phase already holds every row of every repository, so the statistics
 /// cost no further reads: the catalog is read once before the mark (its ETags predate every row the mark reads) and
 /// each row whose statistics changed is replaced on that ETag, 100 to a batch (one partition). A batch that conflicts
-/// (a push's recount wrote meanwhile, and it counted newer state) is left to a fresh recount per repository.
+/// (a push's recount wrote meanwhile) is followed by a fresh recount of each of its repositories, awaited: the run
+/// may be a CLI process that exits right after, so nothing is left to a background task.
 /// Catalog rows are never added or removed here: a repository left without manifests keeps its listing, as before.
 /// </summary>
 internal sealed partial class GarbageCollector
@@ -45,9 +47,17 @@ internal sealed partial class GarbageCollector
             }
             catch (ConcurrencyException)
             {
+                var recounter = stats ?? new RepositoryStats(storage, NullLogger<RepositoryStats>.Instance);
                 foreach (var (name, _) in batch)
                 {
-                    stats?.Changed(name);
+                    try
+                    {
+                        await recounter.RecountAsync(name, ct).ConfigureAwait(false);
+                    }
+                    catch (ConcurrencyException)
+                    {
+                        // Every attempt lost to another recount, and each of those counted newer state than this run.
+                    }
                 }
             }
         }

@@ -45,6 +45,7 @@ internal sealed partial class GarbageCollector(RegistryStorage storage, UploadEx
             expiry.Expired, run.ManifestsDeleted, run.LinksDeleted, run.IndexRowsDeleted, run.Conflicts, time.GetElapsedTime(started))
         {
             BlobsWaiting = waiting.Count,
+            SummariesFilled = run.SummariesFilled,
             BytesWaiting = waiting.Sum(w => w.Value.Size),
             CollectableFrom = waiting.Count == 0 ? null : waiting.Min(w => w.Value.From),
         };

@@ -87,6 +87,9 @@ internal sealed record GcReport(
     /// <summary>Unreferenced blobs kept because a push touched them within the grace period.</summary>
     public long BlobsWaiting { get; init; }
 
+    /// <summary>Manifests whose listing summary was absent or incomplete and was written again (GarbageCollector.Summaries.cs).</summary>
+    public long SummariesFilled { get; init; }
+
     /// <summary>Committed bytes of <see cref="BlobsWaiting"/>.</summary>
     public long BytesWaiting { get; init; }
 

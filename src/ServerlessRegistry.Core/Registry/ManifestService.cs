@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using ServerlessRegistry.Core.Errors;
 using ServerlessRegistry.Core.Manifests;
 using ServerlessRegistry.Core.Primitives;
@@ -6,22 +7,17 @@ using ServerlessRegistry.Core.Storage.Rows;
 
 namespace ServerlessRegistry.Core.Registry;
 
-/// <summary>A stored manifest: its identity and, for GET, its exact bytes.</summary>
-internal sealed record ManifestContent(string Digest, string MediaType, long Size, byte[]? Bytes);
-
-/// <summary>What a manifest PUT recorded.</summary>
-internal sealed record ManifestPutResult(string Digest, string? Subject, IReadOnlyList<string> Tags);
-
 /// <summary>
 /// Manifests and tags. A push writes the manifest, its tags and its referrer row in one batch in the
 /// repository's partition, so a tag never points at a manifest that is not there. Each push records the manifest's
 /// listing summary on its manifest and tag rows; after every push and delete the repository's catalog statistics are
 /// recounted off the request path (<see cref="RepositoryStats"/>, when given).
 /// </summary>
-internal sealed class ManifestService(RegistryStorage storage, CatalogService catalog, TimeProvider time, RepositoryStats? stats = null)
+internal sealed class ManifestService(RegistryStorage storage, CatalogService catalog, TimeProvider time, RepositoryStats? stats = null,
+    ILogger<ManifestService>? logger = null)
 {
     private readonly ContentIndex _index = new(storage, time);
-    private readonly ManifestSummaries _summaries = new(storage);
+    private readonly ManifestSummaries _summaries = new(storage, logger);
 
     /// <summary>Batches hold 100 rows: the manifest, its referrer row, and the tags.</summary>
     public const int MaxTagsPerPush = 98;

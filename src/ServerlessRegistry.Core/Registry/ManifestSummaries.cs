@@ -1,4 +1,7 @@
+using System.Globalization;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using ServerlessRegistry.Core.Manifests;
 using ServerlessRegistry.Core.Primitives;
 using ServerlessRegistry.Core.Storage;
@@ -12,10 +15,13 @@ internal sealed record SummaryResult(ManifestSummary Summary, IReadOnlyDictionar
 /// <summary>
 /// Computes a manifest's <see cref="ManifestSummary"/> at push time, so listing pages never open manifests or configs.
 /// An image's config is read once (at most <see cref="ConfigReadLimit"/>); an index reads its children's manifest rows
-/// in parallel. Read-only; never fails a push: unreadable or unlinked content just leaves those facts unknown.
+/// in parallel. Read-only; never fails a push: unlinked content or a storage error leaves those facts unknown and the
+/// summary not <see cref="ManifestSummary.Complete"/> (garbage collection computes it again later). Thread-safe.
 /// </summary>
-internal sealed class ManifestSummaries(RegistryStorage storage)
+internal sealed partial class ManifestSummaries(RegistryStorage storage, ILogger? logger = null)
 {
+    private readonly ILogger _logger = logger ?? NullLogger.Instance;
+
     /// <summary>Configs above this are not read (real ones are a few KiB).</summary>
     public const int ConfigReadLimit = 1024 * 1024;
 
@@ -28,11 +34,26 @@ internal sealed class ManifestSummaries(RegistryStorage storage)
     /// <param name="configLink">The config's link row in the repository, or null when it is not linked (nothing is read then).</param>
     public async Task<SummaryResult> ComputeAsync(string repository, ParsedManifest manifest, ReadOnlyMemory<byte> bytes, TableRow? configLink, CancellationToken ct)
     {
+        try
+        {
+            return await ComputeOrThrowAsync(repository, manifest, bytes, configLink, ct).ConfigureAwait(false);
+        }
+        catch (StorageException e) when (!ct.IsCancellationRequested)
+        {
+            // Listing must never fail a push: record what the manifest itself says, marked incomplete.
+            LogReadFailed(_logger, repository, e);
+            return await ComputeOrThrowAsync(repository, manifest, bytes, null, ct, readStorage: false).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<SummaryResult> ComputeOrThrowAsync(string repository, ParsedManifest manifest, ReadOnlyMemory<byte> bytes, TableRow? configLink, CancellationToken ct,
+        bool readStorage = true)
+    {
         using var document = JsonDocument.Parse(bytes);
         var root = document.RootElement;
         var annotations = Strings(root, "annotations");
         var info = annotations.Where(a => a.Key.StartsWith(OciPrefix, StringComparison.Ordinal)).ToDictionary(a => a.Key, a => Cut(a.Value), StringComparer.Ordinal);
-        DateTimeOffset? created = annotations.TryGetValue(CreatedKey, out var c) && DateTimeOffset.TryParse(c, out var at) ? at : null;
+        DateTimeOffset? created = annotations.TryGetValue(CreatedKey, out var c) && ParseTime(c) is { } at ? at : null;
 
         if (MediaTypes.IsIndex(manifest.MediaType))
         {
@@ -48,16 +69,23 @@ internal sealed class ManifestSummaries(RegistryStorage storage)
                 }
             }
 
-            var sizes = await Task.WhenAll(manifest.Manifests.Select(m => m.Digest).Distinct(StringComparer.Ordinal)
-                .Select(d => ChildSizeAsync(repository, d, ct))).ConfigureAwait(false);
-            var summary = new ManifestSummary(bytes.Length + sizes.Sum(), platforms.Distinct(StringComparer.Ordinal).ToList(), ArtifactType(manifest), created, info);
+            var digests = manifest.Manifests.Select(m => m.Digest).Distinct(StringComparer.Ordinal).ToList();
+            var sizes = readStorage
+                ? await Task.WhenAll(digests.Select(d => ChildSizeAsync(repository, d, ct))).ConfigureAwait(false)
+                : digests.Select(_ => (Size: 0L, Complete: false)).ToArray();
+            var summary = new ManifestSummary(bytes.Length + sizes.Sum(s => s.Size), platforms.Distinct(StringComparer.Ordinal).ToList(), ArtifactType(manifest), created, info,
+                sizes.All(s => s.Complete));
             return new SummaryResult(summary, new Dictionary<string, string>());
         }
 
         var size = bytes.Length + (manifest.Config?.Size ?? 0) + manifest.Layers.Sum(l => l.Size);
         var labels = new Dictionary<string, string>(StringComparer.Ordinal);
         var imagePlatforms = new List<string>();
-        if (await ReadConfigAsync(configLink, ct).ConfigureAwait(false) is { } config)
+        // Complete unless the config is there to read and was not read (not linked yet, or a storage error).
+        var complete = manifest.Config is not { Size: > 0 } || (readStorage && configLink is not null);
+        var (config, read) = await ReadConfigAsync(configLink, ct).ConfigureAwait(false);
+        complete &= read;
+        if (config is not null)
         {
             using (config)
             {
@@ -67,8 +95,7 @@ internal sealed class ManifestSummaries(RegistryStorage storage)
                     imagePlatforms.Add(platform);
                 }
 
-                if (configRoot.TryGetProperty("created", out var made) && made.ValueKind == JsonValueKind.String &&
-                    DateTimeOffset.TryParse(made.GetString(), out var madeAt))
+                if (String(configRoot, "created") is { } made && ParseTime(made) is { } madeAt)
                 {
                     created = madeAt;
                 }
@@ -87,8 +114,12 @@ internal sealed class ManifestSummaries(RegistryStorage storage)
             }
         }
 
-        return new SummaryResult(new ManifestSummary(size, imagePlatforms, ArtifactType(manifest), created, info), labels);
+        return new SummaryResult(new ManifestSummary(size, imagePlatforms, ArtifactType(manifest), created, info, complete), labels);
     }
+
+    /// <summary>An RFC 3339 time whatever the process culture; one without an offset is taken as UTC.</summary>
+    private static DateTimeOffset? ParseTime(string value) =>
+        DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : null;
 
     /// <summary>The effective artifact type, except that a plain image's config media type is no artifact type.</summary>
     private static string? ArtifactType(ParsedManifest manifest) =>
@@ -96,27 +127,40 @@ internal sealed class ManifestSummaries(RegistryStorage storage)
             ? null
             : manifest.EffectiveArtifactType;
 
-    private async Task<long> ChildSizeAsync(string repository, string digest, CancellationToken ct)
+    /// <summary>A child's size, and whether it is fully known: an absent child (pushed later) or one with an incomplete summary is not.</summary>
+    private async Task<(long Size, bool Complete)> ChildSizeAsync(string repository, string digest, CancellationToken ct)
     {
         var row = await storage.GetRepositoryRowAsync(repository, StorageLayout.ManifestKey(digest), ct).ConfigureAwait(false);
-        return row is null ? 0 : SummaryProperties.HasSummary(row) ? SummaryProperties.Read(row).Size : ManifestBody.FromRow(row).Size;
+        if (row is null)
+        {
+            return (0, false);
+        }
+
+        var summary = SummaryProperties.Read(row);
+        return SummaryProperties.HasSummary(row) ? (summary.Size, summary.Complete) : (ManifestBody.FromRow(row).Size, false);
     }
 
-    private async Task<JsonDocument?> ReadConfigAsync(TableRow? link, CancellationToken ct)
+    /// <summary>The config as a JSON object (null when absent, too large or not one), and false when it could not be read.</summary>
+    private async Task<(JsonDocument? Config, bool Read)> ReadConfigAsync(TableRow? link, CancellationToken ct)
     {
         if (link is null || BlobLinkRow.FromRow(link) is not { Blob: { } blob, Size: > 0 and <= ConfigReadLimit })
         {
-            return null;
+            return (null, true);
         }
 
         var content = await storage.Blobs.ReadRangeAsync(blob, 0, ConfigReadLimit, ct).ConfigureAwait(false);
+        if (content is null)
+        {
+            return (null, false);
+        }
+
         try
         {
-            return content is null ? null : JsonDocument.Parse(content, new JsonDocumentOptions { MaxDepth = 64 }) is { RootElement.ValueKind: JsonValueKind.Object } d ? d : null;
+            return (JsonDocument.Parse(content, new JsonDocumentOptions { MaxDepth = 64 }) is { RootElement.ValueKind: JsonValueKind.Object } d ? d : null, true);
         }
         catch (JsonException)
         {
-            return null; // an artifact's config need not be JSON
+            return (null, true); // an artifact's config need not be JSON
         }
     }
 
@@ -130,7 +174,8 @@ internal sealed class ManifestSummaries(RegistryStorage storage)
 
         var os = String(element, "os");
         var architecture = String(element, "architecture");
-        if (os is null || architecture is null)
+        // buildx lists its attestation manifests as unknown/unknown: they run nowhere.
+        if (os is null || architecture is null || (os == "unknown" && architecture == "unknown"))
         {
             return null;
         }
@@ -156,4 +201,8 @@ internal sealed class ManifestSummaries(RegistryStorage storage)
     }
 
     private static string Cut(string value) => value.Length <= ValueLimit ? value : value[..ValueLimit];
+
+    [LoggerMessage(EventId = 1302, Level = LogLevel.Warning,
+        Message = "Reading the config or index children for a listing summary in repository {Repository} failed; the summary is recorded as incomplete")]
+    private static partial void LogReadFailed(ILogger logger, string repository, Exception exception);
 }

@@ -8,32 +8,6 @@ using ServerlessRegistry.Core.Storage.Rows;
 namespace ServerlessRegistry.Core.Registry;
 
 /// <summary>
-/// What a push records about a manifest for listing (written on its manifest row and copied onto its tag rows), so
-/// pages read it with the tags instead of opening manifests.
-/// </summary>
-/// <param name="Size">Bytes a pull fetches: the manifest, its config and layers; for an index, itself plus every child's size known at push.</param>
-/// <param name="Platforms">For an index, each child's os/arch[/variant] ("linux/arm64/v8"); for an image, its config's; empty when unknown.</param>
-/// <param name="ArtifactType">The effective artifact type (artifactType, else a non-image config media type), or null for a plain image.</param>
-/// <param name="Created">The config's <c>created</c>, else the org.opencontainers.image.created annotation.</param>
-/// <param name="Info">The org.opencontainers.image.* annotations (description, source, documentation, licenses, title, version, …), falling back to the config labels of the same keys; values cut to 1,000 characters.</param>
-internal sealed record ManifestSummary(long Size, IReadOnlyList<string> Platforms, string? ArtifactType, DateTimeOffset? Created, IReadOnlyDictionary<string, string> Info)
-{
-    public static readonly ManifestSummary Unknown = new(0, [], null, null, new Dictionary<string, string>());
-}
-
-/// <summary>A tag with what the repository page shows for it.</summary>
-internal sealed record TagListing(string Tag, string Digest, string MediaType, DateTimeOffset? PushedAt, ManifestSummary Summary);
-
-/// <summary>A repository with what the repositories page shows for it (kept on its catalog row, see RepositoryStats).</summary>
-internal sealed record RepositoryListingEntry(string Name, int TagCount, long Size, DateTimeOffset? LastPush, string? Description);
-
-/// <summary>One page of repositories, and the name to continue after (null on the last page).</summary>
-internal sealed record RepositoryPage(IReadOnlyList<RepositoryListingEntry> Repositories, string? Next);
-
-/// <summary>A manifest as its page shows it: the stored bytes, the summary and the config labels recorded at push.</summary>
-internal sealed record ManifestListing(ManifestContent Content, ManifestSummary Summary, IReadOnlyDictionary<string, string> Labels, DateTimeOffset? PushedAt);
-
-/// <summary>
 /// Reads for the web interface: every page is a bounded number of storage calls whatever the number of tags.
 /// Read-only and thread-safe.
 /// </summary>
@@ -42,47 +16,67 @@ internal sealed class RepositoryListing(RegistryStorage storage)
     /// <summary>The most of a README read.</summary>
     public const int ReadmeLimit = 512 * 1024;
 
+    /// <summary>The most catalog rows one repositories page scans, so a filter that matches little never reads the whole catalog.</summary>
+    public const int ScanLimit = 5_000;
+
     private const string MarkdownType = "text/markdown";
 
     /// <summary>
     /// Repositories after <paramref name="after"/> (exclusive) in name order whose name contains <paramref name="filter"/>
     /// (case-insensitive; null for all) and that <paramref name="visible"/> accepts, at most <paramref name="count"/>.
-    /// Reads catalog pages until the page is full or the catalog ends.
+    /// Reads catalog pages until the page is full, the catalog ends, or <paramref name="scanLimit"/> rows (default
+    /// <see cref="ScanLimit"/>) were scanned: then <see cref="RepositoryListingPage.Next"/> is the last name scanned and the
+    /// page may hold fewer than <paramref name="count"/> entries (even none); the next call continues after it.
+    /// Read-only.
     /// </summary>
-    public async Task<RepositoryPage> ListRepositoriesAsync(string? after, int count, string? filter, Func<string, bool> visible, CancellationToken ct)
+    public async Task<RepositoryListingPage> ListRepositoriesAsync(string? after, int count, string? filter, Func<string, bool> visible, CancellationToken ct,
+        int scanLimit = ScanLimit)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(scanLimit, 1);
         var found = new List<RepositoryListingEntry>();
+        var scanned = 0;
         var query = new RowQuery
         {
             PartitionKey = StorageLayout.CatalogPartition,
             RowKeyFrom = after is null ? "" : StorageLayout.RepositoryKey(after),
             FromExclusive = after is not null,
-            Top = 1000,
+            Top = Math.Min(1000, scanLimit),
         };
         // One entry beyond the page says whether a next page exists.
-        while (found.Count <= count)
+        while (true)
         {
             var page = await storage.Metadata.QueryAsync(storage.Layout.CatalogTable, query, ct).ConfigureAwait(false);
             foreach (var row in page.Rows)
             {
                 var name = CatalogRow.FromRow(row).Name;
+                scanned++;
                 if ((filter is null || name.Contains(filter, StringComparison.OrdinalIgnoreCase)) && visible(name))
                 {
                     var stats = CatalogStats.FromRow(row);
                     found.Add(new RepositoryListingEntry(name, stats.TagCount, stats.Size, stats.LastPush, stats.Description));
+                    if (found.Count > count)
+                    {
+                        return new RepositoryListingPage(found[..count], found[count - 1].Name);
+                    }
+                }
+
+                if (scanned >= scanLimit)
+                {
+                    // Stopped early: more rows may follow, and the next call resumes after this one.
+                    return page.Continuation is null && row == page.Rows[^1]
+                        ? new RepositoryListingPage(found, null)
+                        : new RepositoryListingPage(found, name);
                 }
             }
 
             if (page.Continuation is null)
             {
-                break;
+                return new RepositoryListingPage(found, null);
             }
 
-            query = query with { Continuation = page.Continuation };
+            query = query with { Continuation = page.Continuation, Top = Math.Min(1000, scanLimit - scanned) };
         }
-
-        return found.Count > count ? new RepositoryPage(found[..count], found[count - 1].Name) : new RepositoryPage(found, null);
     }
 
     /// <summary>Every tag of the repository, newest push first (ties by name), from one paged query of its tag rows. Empty for an unknown repository.</summary>

@@ -35,6 +35,7 @@ public sealed class ManifestSummaryTests
         Assert.Equal("https://example.com/src", summary.Info["org.opencontainers.image.source"]);
         Assert.False(summary.Info.ContainsKey("org.example.other"));
         Assert.Equal("me", listed.Labels["maintainer"]);
+        Assert.True(summary.Complete);
         Assert.Equal(manifest, listed.Content.Bytes);
         Assert.NotNull(listed.PushedAt);
 
@@ -68,6 +69,7 @@ public sealed class ManifestSummaryTests
         var summary = (await harness.Listing.GetManifestAsync("sum/index", put.Digest, None))!.Summary;
         Assert.Equal(index.Length + amd.Manifest.Length + amd.ContentSize + arm.Manifest.Length + arm.ContentSize, summary.Size);
         Assert.Equal(["linux/amd64", "linux/arm64/v8", "windows/amd64"], summary.Platforms);
+        Assert.False(summary.Complete); // the windows child is not here
         Assert.Null(summary.ArtifactType);
         Assert.Equal(DateTimeOffset.Parse("2023-01-02T03:04:05Z"), summary.Created);
         var tag = (await harness.Listing.ListTagsAsync("sum/index", None)).Single(t => t.Tag == "multi");

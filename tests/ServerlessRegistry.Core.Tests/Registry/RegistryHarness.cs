@@ -14,7 +14,7 @@ internal sealed class RegistryHarness : IAsyncDisposable
 {
     private readonly Azurite? _azurite;
 
-    private RegistryHarness(Azurite? azurite, string prefix, Func<IMetadataStore, IMetadataStore>? wrap)
+    private RegistryHarness(Azurite? azurite, string prefix, Func<IMetadataStore, IMetadataStore>? wrap, Func<IBlobStore, IBlobStore>? wrapBlobs = null)
     {
         _azurite = azurite;
         Prefix = prefix;
@@ -41,7 +41,7 @@ internal sealed class RegistryHarness : IAsyncDisposable
             metadata = azure.CreateMetadataStore();
         }
 
-        Storage = new RegistryStorage(layout, blobs, wrap?.Invoke(metadata) ?? metadata);
+        Storage = new RegistryStorage(layout, wrapBlobs?.Invoke(blobs) ?? blobs, wrap?.Invoke(metadata) ?? metadata);
         var registryOptions = new RegistryOptions { BlockSize = 1024, BlocksInFlight = 3 };
         Blobs = new BlobService(Storage, registryOptions, TimeProvider.System);
         Uploads = new UploadService(Storage, Blobs, registryOptions, TimeProvider.System);
@@ -64,11 +64,12 @@ internal sealed class RegistryHarness : IAsyncDisposable
     public StoragePipelineCounter Counter { get; } = new();
 
     /// <summary>On Azurite: for tests whose point is how real storage behaves under them (concurrent conditional writes).</summary>
-    public static async Task<RegistryHarness> StartAsync(Func<IMetadataStore, IMetadataStore>? wrap = null) =>
-        new(await Azurite.GetAsync(), Azurite.NewPrefix(), wrap);
+    public static async Task<RegistryHarness> StartAsync(Func<IMetadataStore, IMetadataStore>? wrap = null, Func<IBlobStore, IBlobStore>? wrapBlobs = null) =>
+        new(await Azurite.GetAsync(), Azurite.NewPrefix(), wrap, wrapBlobs);
 
     /// <summary>On the in-memory ports: for tests of the registry's own logic.</summary>
-    public static RegistryHarness InMemory(Func<IMetadataStore, IMetadataStore>? wrap = null) => new(null, Azurite.NewPrefix(), wrap);
+    public static RegistryHarness InMemory(Func<IMetadataStore, IMetadataStore>? wrap = null, Func<IBlobStore, IBlobStore>? wrapBlobs = null) =>
+        new(null, Azurite.NewPrefix(), wrap, wrapBlobs);
 
     /// <summary>Reads a blob the way a client would: through its redirect URL.</summary>
     public async Task<byte[]> ReadThroughRedirectAsync(string repository, string digest)

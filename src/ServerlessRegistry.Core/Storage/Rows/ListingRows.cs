@@ -16,6 +16,8 @@ internal static class SummaryProperties
     public const string ArtifactTypeProperty = "ArtifactType";
     public const string CreatedProperty = "Created";
     public const string InfoProperty = "Info";
+    /// <summary>True when every fact was recorded (ManifestSummary.Complete); absent on rows written before it existed.</summary>
+    public const string CompleteProperty = "SummaryComplete";
     /// <summary>Config labels as JSON: only on the manifest row, for the manifest page.</summary>
     public const string LabelsProperty = "Labels";
     private const string MediaTypeProperty = "MediaType";
@@ -31,7 +33,7 @@ internal static class SummaryProperties
 
     /// <summary>The properties the repository page needs from a tag row.</summary>
     public static readonly IReadOnlyList<string> SelectForTags =
-        [DigestProperty, PushedAtProperty, MediaTypeProperty, SizeProperty, TotalSizeProperty, PlatformsProperty, ArtifactTypeProperty, CreatedProperty, InfoProperty];
+        [DigestProperty, PushedAtProperty, MediaTypeProperty, SizeProperty, TotalSizeProperty, PlatformsProperty, ArtifactTypeProperty, CreatedProperty, InfoProperty, CompleteProperty];
 
     /// <summary>What a statistics recount reads from a repository's rows: link and manifest sizes, push times, tag info.</summary>
     public static readonly IReadOnlyList<string> SelectForStats = [SizeProperty, PushedAtProperty, InfoProperty];
@@ -42,6 +44,9 @@ internal static class SummaryProperties
     /// <summary>Whether the row carries a summary (rows written before summaries existed do not).</summary>
     public static bool HasSummary(TableRow row) => row[TotalSizeProperty] is not null;
 
+    /// <summary>Whether the row carries a complete summary; anything else is worth computing again.</summary>
+    public static bool IsComplete(TableRow row) => HasSummary(row) && row[CompleteProperty] is true;
+
     public static void Write(TableRow row, ManifestSummary summary)
     {
         row[TotalSizeProperty] = summary.Size;
@@ -49,7 +54,17 @@ internal static class SummaryProperties
         row[ArtifactTypeProperty] = summary.ArtifactType;
         row[CreatedProperty] = summary.Created?.ToUniversalTime();
         row[InfoProperty] = InfoJson(summary.Info);
+        row[CompleteProperty] = summary.Complete;
     }
+
+    /// <summary>Whether the row already records exactly this summary, completeness marker included (a rewrite would change nothing).</summary>
+    public static bool Records(TableRow row, ManifestSummary summary) => row[CompleteProperty] is bool && Same(Read(row), summary);
+
+    /// <summary>Whether two summaries record the same facts.</summary>
+    public static bool Same(ManifestSummary a, ManifestSummary b) =>
+        a.Size == b.Size && a.Complete == b.Complete && a.ArtifactType == b.ArtifactType && a.Created == b.Created &&
+        a.Platforms.SequenceEqual(b.Platforms, StringComparer.Ordinal) &&
+        a.Info.Count == b.Info.Count && a.Info.All(p => b.Info.TryGetValue(p.Key, out var v) && v == p.Value);
 
     /// <summary>
     /// Info as JSON within <see cref="InfoLimit"/> characters, dropping the longest values first: every tag row of a
@@ -72,12 +87,17 @@ internal static class SummaryProperties
         return null;
     }
 
+    /// <summary>The row's summary; <see cref="ManifestSummary.Unknown"/> facts (not Known, not Complete) when it has none.</summary>
     public static ManifestSummary Read(TableRow row) => new(
         row.GetInt64(TotalSizeProperty) ?? 0,
         row.GetString(PlatformsProperty) is { Length: > 0 } p ? p.Split(PlatformSeparator) : [],
         row.GetString(ArtifactTypeProperty),
         row.GetDateTime(CreatedProperty),
-        ReadMap(row.GetString(InfoProperty)));
+        ReadMap(row.GetString(InfoProperty)),
+        IsComplete(row))
+    {
+        Known = HasSummary(row),
+    };
 
     public static IReadOnlyDictionary<string, string> ReadLabels(TableRow row) => ReadMap(row.GetString(LabelsProperty));
 

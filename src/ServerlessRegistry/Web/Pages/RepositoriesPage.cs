@@ -2,7 +2,7 @@ using ServerlessRegistry.Auth;
 using ServerlessRegistry.Core.Registry;
 using ServerlessRegistry.Web.Html;
 using H = ServerlessRegistry.Web.Html.Html;
-using ListingPage = ServerlessRegistry.Core.Registry.RepositoryPage;
+using ListingPage = ServerlessRegistry.Core.Registry.RepositoryListingPage;
 
 namespace ServerlessRegistry.Web.Pages;
 
