@@ -140,10 +140,13 @@ internal sealed class WebSession(AuthOptions auth, WebSessionOptions web, Access
     public string AntiforgeryToken(HttpContext context) =>
         AsAnonymous(context, () => antiforgery.GetAndStoreTokens(context).RequestToken!);
 
-    /// <summary>Whether a form post carries a valid anti-forgery token for this browser. Reads the form.</summary>
+    /// <summary>
+    /// Whether a form post carries a valid anti-forgery token for this browser. Reads the form through
+    /// <see cref="WebForm"/>, so it throws that page failure (413, 415, 400) for a form it will not read.
+    /// </summary>
     public async Task<bool> IsValidPostAsync(HttpContext context)
     {
-        if (!HttpMethods.IsPost(context.Request.Method) || !context.Request.HasFormContentType)
+        if (!HttpMethods.IsPost(context.Request.Method))
         {
             return false;
         }
@@ -152,11 +155,7 @@ internal sealed class WebSession(AuthOptions auth, WebSessionOptions web, Access
         context.User = new ClaimsPrincipal(new ClaimsIdentity());
         try
         {
-            return await antiforgery.IsRequestValidAsync(context);
-        }
-        catch (InvalidDataException)
-        {
-            return false; // a malformed or oversized form
+            return await WebForm.ReadAsync(context, () => antiforgery.IsRequestValidAsync(context));
         }
         finally
         {
@@ -182,7 +181,11 @@ internal sealed class WebSession(AuthOptions auth, WebSessionOptions web, Access
         }
     }
 
-    /// <summary>Only a local path ("/…", not "//…" or "/\…") is followed after sign-in; anything else goes home.</summary>
+    /// <summary>
+    /// Only a local path ("/…", not "//…" or "/\…") of printable ASCII (0x21-0x7E, no backslash) is followed after
+    /// sign-in; anything else goes home. The Location header refuses other characters, and by then the session cookie
+    /// is set, so this is checked before either sign-in starts.
+    /// </summary>
     public static string LocalPath(string? url) =>
-        url is ['/', ..] && !url.StartsWith("//", StringComparison.Ordinal) && !url.StartsWith("/\\", StringComparison.Ordinal) ? url : "/";
+        url is ['/', ..] && !url.StartsWith("//", StringComparison.Ordinal) && url.All(c => c is >= '!' and <= '~' and not '\\') ? url : "/";
 }
