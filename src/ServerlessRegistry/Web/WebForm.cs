@@ -6,8 +6,9 @@ namespace ServerlessRegistry.Web;
 
 /// <summary>
 /// The one way a page's form is read, by the anti-forgery check and by handlers alike: small
-/// application/x-www-form-urlencoded bodies only, with the limits set before the first byte is read. Under the
-/// Functions worker there is no server body limit to fall back on, so this is the only one. Stateless.
+/// application/x-www-form-urlencoded bodies only, with the limits set before the first byte is read. The host's body
+/// limit is off for blob uploads (and under the Functions worker), so the request's own limit is lowered here where the
+/// server allows it; where it does not, the form limits still bound what is buffered. Stateless.
 /// </summary>
 internal static class WebForm
 {
