@@ -44,8 +44,8 @@ public sealed partial class FunctionWebSessionTests
         var callback = await worker.SendAsync("POST", "/signin-oidc", new FormUrlEncodedContent(fields));
         Assert.Equal(StatusCodes.Status302Found, callback.Status);
         Assert.Equal("/r/team/app", callback.Location);
-        var session = callback.SetCookies.Single(c => c.StartsWith("sr.session=", StringComparison.Ordinal));
-        // Off loopback the session cookie is Secure, HttpOnly and SameSite=Lax.
+        var session = callback.SetCookies.Single(c => c.StartsWith("__Host-sr.session=", StringComparison.Ordinal));
+        // Off loopback the session cookie is Secure (so "__Host-"), HttpOnly and SameSite=Lax.
         Assert.Contains("; secure", session, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("; httponly", session, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("; samesite=lax", session, StringComparison.OrdinalIgnoreCase);

@@ -14,5 +14,9 @@ internal sealed class WebFailure(int status, string title, string message) : Exc
     public static WebFailure BadForm() => new(StatusCodes.Status400BadRequest, "Form expired",
         "The form was not sent from this site or has expired; reload and try again.");
 
+    /// <summary>A form over <see cref="WebForm.MaxBytes"/>, declared or found while reading.</summary>
+    public static WebFailure TooLarge() => new(StatusCodes.Status413PayloadTooLarge, "Form too large",
+        $"The form is larger than {WebForm.MaxBytes / 1024} KiB; send less and try again.");
+
     public static WebFailure BadRequest(string message) => new(StatusCodes.Status400BadRequest, "Bad request", message);
 }

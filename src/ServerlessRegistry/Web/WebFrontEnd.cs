@@ -20,26 +20,27 @@ internal sealed class WebFrontEnd(WebOptions options, WebSession session, TimePr
             return false;
         }
 
-        if (await session.TryHandleCallbackAsync(context))
-        {
-            return true;
-        }
-
         var path = WebPath.Parse(context.Request.Path.Value ?? "/");
-        if (path.Resource == WebResource.None)
-        {
-            return false;
-        }
-
-        if (path.Resource == WebResource.Static)
-        {
-            await StaticAsync(context, path);
-            return true;
-        }
-
         WebRequest? request = null;
         try
         {
+            // Inside the try: a failed callback is an HTML page too, not the API's JSON envelope.
+            if (await session.TryHandleCallbackAsync(context))
+            {
+                return true;
+            }
+
+            if (path.Resource == WebResource.None)
+            {
+                return false;
+            }
+
+            if (path.Resource == WebResource.Static)
+            {
+                await StaticAsync(context, path);
+                return true;
+            }
+
             request = new WebRequest(context, await session.ViewerAsync(context), path, session, time);
             var handler = path.Resource == WebResource.Unknown ? null : WebRoutes.Find(path.Resource, context.Request.Method);
             if (handler is null)

@@ -14,8 +14,8 @@ namespace ServerlessRegistry.Web;
 /// <remarks>
 /// <para>The session cookie is encrypted and signed with data protection on the key ring every instance shares
 /// (<see cref="TableXmlRepository"/>). It holds only <see cref="SessionClaims"/>, written at sign-in from what was
-/// validated there; it is HttpOnly, SameSite=Lax, Secure except on plain-HTTP loopback, and lasts a fixed
-/// Web:SessionLifetime (Entra sessions at most Auth:RefreshTokenLifetime, token sessions at most the token's expiry).</para>
+/// validated there; it is HttpOnly, SameSite=Lax, Secure (and then named "__Host-sr.session") except on plain-HTTP
+/// loopback, and lasts a fixed Web:SessionLifetime (Entra sessions at most Auth:RefreshTokenLifetime, token sessions at most the token's expiry).</para>
 /// <para>Handlers are called directly (<see cref="IAuthenticationService"/>, <see cref="IAuthenticationRequestHandler"/>,
 /// <see cref="IAntiforgery"/>) from <see cref="HttpContext.RequestServices"/>; no middleware is needed.</para>
 /// </remarks>
@@ -49,6 +49,7 @@ internal sealed class WebSession(AuthOptions auth, WebSessionOptions web, Access
 
     private async Task<WebViewer> ReadViewerAsync(HttpContext context)
     {
+        SessionCookieBuilder.Use(context);
         if (!auth.Enabled)
         {
             return Everyone;
@@ -79,6 +80,7 @@ internal sealed class WebSession(AuthOptions auth, WebSessionOptions web, Access
             return false;
         }
 
+        SessionCookieBuilder.Use(context);
         // What AuthenticationMiddleware does for a remote scheme: the handler validates state, nonce and id_token,
         // signs in to the cookie scheme and redirects to the page the sign-in started from.
         var handlers = context.RequestServices.GetRequiredService<IAuthenticationHandlerProvider>();
@@ -105,6 +107,7 @@ internal sealed class WebSession(AuthOptions auth, WebSessionOptions web, Access
             return "authentication is off: everyone may do everything, so there is nothing to sign in to";
         }
 
+        SessionCookieBuilder.Use(context);
         var token = await tokens.VerifyAsync(name.Trim(), secret.Trim(), context.RequestAborted);
         if (token is null)
         {
@@ -131,32 +134,36 @@ internal sealed class WebSession(AuthOptions auth, WebSessionOptions web, Access
     {
         if (auth.Enabled)
         {
+            SessionCookieBuilder.Use(context);
             await context.SignOutAsync(WebSessionOptions.CookieScheme);
             context.Items[ViewerKey] = Anonymous;
         }
     }
 
     /// <summary>The anti-forgery token to put in <see cref="AntiforgeryField"/> of a form on this response (sets its cookie).</summary>
-    public string AntiforgeryToken(HttpContext context) =>
-        AsAnonymous(context, () => antiforgery.GetAndStoreTokens(context).RequestToken!);
+    public string AntiforgeryToken(HttpContext context)
+    {
+        SessionCookieBuilder.Use(context);
+        return AsAnonymous(context, () => antiforgery.GetAndStoreTokens(context).RequestToken!);
+    }
 
-    /// <summary>Whether a form post carries a valid anti-forgery token for this browser. Reads the form.</summary>
+    /// <summary>
+    /// Whether a form post carries a valid anti-forgery token for this browser. Reads the form through
+    /// <see cref="WebForm"/>, so it throws that page failure (413, 415, 400) for a form it will not read.
+    /// </summary>
     public async Task<bool> IsValidPostAsync(HttpContext context)
     {
-        if (!HttpMethods.IsPost(context.Request.Method) || !context.Request.HasFormContentType)
+        if (!HttpMethods.IsPost(context.Request.Method))
         {
             return false;
         }
 
+        SessionCookieBuilder.Use(context);
         var user = context.User;
         context.User = new ClaimsPrincipal(new ClaimsIdentity());
         try
         {
-            return await antiforgery.IsRequestValidAsync(context);
-        }
-        catch (InvalidDataException)
-        {
-            return false; // a malformed or oversized form
+            return await WebForm.ReadAsync(context, () => antiforgery.IsRequestValidAsync(context));
         }
         finally
         {
@@ -182,7 +189,11 @@ internal sealed class WebSession(AuthOptions auth, WebSessionOptions web, Access
         }
     }
 
-    /// <summary>Only a local path ("/…", not "//…" or "/\…") is followed after sign-in; anything else goes home.</summary>
+    /// <summary>
+    /// Only a local path ("/…", not "//…" or "/\…") of printable ASCII (0x21-0x7E, no backslash) is followed after
+    /// sign-in; anything else goes home. The Location header refuses other characters, and by then the session cookie
+    /// is set, so this is checked before either sign-in starts.
+    /// </summary>
     public static string LocalPath(string? url) =>
-        url is ['/', ..] && !url.StartsWith("//", StringComparison.Ordinal) && !url.StartsWith("/\\", StringComparison.Ordinal) ? url : "/";
+        url is ['/', ..] && !url.StartsWith("//", StringComparison.Ordinal) && url.All(c => c is >= '!' and <= '~' and not '\\') ? url : "/";
 }

@@ -12,6 +12,7 @@ namespace ServerlessRegistry.Web;
 /// <param name="IsAdmin">Holds Registry.Admin (Entra), or auth is off: may manage access tokens and see usage.</param>
 internal sealed record WebViewer(string? Subject, string? DisplayName, IReadOnlyList<Grant> Policy, bool IsAdmin)
 {
+    /// <summary>Whether a session names this viewer (header shows a sign-out button); false for anonymous visitors, also when auth is off.</summary>
     public bool SignedIn => Subject is not null;
 
     /// <summary>The actions this viewer holds on <paramref name="repository"/>.</summary>

@@ -100,11 +100,12 @@ internal sealed partial class Browser : IDisposable
 
     /// <summary>
     /// Starts the Entra sign-in, follows the redirect to the issuer and posts its form to <paramref name="callback"/>
-    /// (the form's own action when null); returns the callback's response.
+    /// (the form's own action when null); returns the callback's response. <paramref name="start"/> is the path that
+    /// starts the sign-in (the probe's, or the pages' /signin/entra).
     /// </summary>
-    public async Task<HttpResponseMessage> SignInWithEntraAsync(string returnUrl, Uri? callback = null)
+    public async Task<HttpResponseMessage> SignInWithEntraAsync(string returnUrl, Uri? callback = null, string start = "/probe/entra")
     {
-        using var challenge = await Client.GetAsync("/probe/entra?returnUrl=" + Uri.EscapeDataString(returnUrl));
+        using var challenge = await Client.GetAsync(start + "?returnUrl=" + Uri.EscapeDataString(returnUrl));
         Assert.Equal(HttpStatusCode.Redirect, challenge.StatusCode);
         using var authorize = await Client.GetAsync(challenge.Headers.Location);
         var html = await authorize.Content.ReadAsStringAsync();

@@ -188,6 +188,51 @@ public sealed class WebSessionTests(WebSessionFixture fixture) : IClassFixture<W
     }
 
     [Fact]
+    public async Task SecureCookiesCarryTheHostPrefix()
+    {
+        // Plain HTTP to a host that is not loopback: the cookies are Secure, so they are "__Host-" cookies.
+        var (name, secret) = await fixture.CreateTokenAsync("team/*", RegistryActions.Pull);
+        using var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = fixture.Registry.Server.BaseAddress };
+
+        using var form = await SendAsync(client, HttpMethod.Get, "/probe/form", null, null);
+        var antiforgery = SetCookie(form, "__Host-sr.antiforgery");
+        var token = await form.Content.ReadAsStringAsync();
+        using var post = await SendAsync(client, HttpMethod.Post, "/probe/form", antiforgery, new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token }));
+        Assert.Equal(HttpStatusCode.OK, post.StatusCode);
+        using var oldName = await SendAsync(client, HttpMethod.Post, "/probe/form", "sr.antiforgery=" + antiforgery.Split('=', 2)[1],
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token }));
+        Assert.Equal(HttpStatusCode.BadRequest, oldName.StatusCode);
+
+        using var signIn = await SendAsync(client, HttpMethod.Post, "/probe/signin", null, new FormUrlEncodedContent(new Dictionary<string, string> { ["name"] = name, ["secret"] = secret }));
+        Assert.Equal(HttpStatusCode.SeeOther, signIn.StatusCode);
+        var session = SetCookie(signIn, "__Host-sr.session");
+        using var viewer = await SendAsync(client, HttpMethod.Get, "/probe/viewer", session, null);
+        Assert.Contains("token:" + name, await viewer.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    private static async Task<HttpResponseMessage> SendAsync(HttpClient client, HttpMethod method, string path, string? cookie, HttpContent? content)
+    {
+        var request = new HttpRequestMessage(method, path) { Content = content };
+        request.Headers.Host = "registry.example";
+        if (cookie is not null)
+        {
+            request.Headers.Add("Cookie", cookie);
+        }
+
+        return await client.SendAsync(request);
+    }
+
+    /// <summary>The "name=value" of the Set-Cookie named <paramref name="name"/>, asserting the "__Host-" rules: Secure, Path=/, no Domain.</summary>
+    private static string SetCookie(HttpResponseMessage response, string name)
+    {
+        var header = Assert.Single(response.Headers.GetValues("Set-Cookie"), c => c.StartsWith(name + "=", StringComparison.Ordinal));
+        Assert.Contains("; secure", header, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("; path=/", header, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("domain=", header, StringComparison.OrdinalIgnoreCase);
+        return header.Split(';')[0];
+    }
+
+    [Fact]
     public async Task AnotherInstanceOnTheSameStorageReadsTheCookies()
     {
         await using var other = await AuthRegistryServer.StartAsync(fixture.Issuer,

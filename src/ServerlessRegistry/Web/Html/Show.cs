@@ -1,4 +1,5 @@
 using System.Globalization;
+using ServerlessRegistry.Core.Registry;
 
 namespace ServerlessRegistry.Web.Html;
 
@@ -9,6 +10,20 @@ internal static class Show
 
     /// <summary>"1.5 MiB" (binary units), with the exact byte count in the title for whoever needs it.</summary>
     public static Html Size(long bytes) => Html.Of($"<span title=\"{bytes.ToString("N0", CultureInfo.InvariantCulture)} bytes\">{SizeText(bytes)}</span>");
+
+    /// <summary>
+    /// A summary's size, or "—" when the row was written before summaries existed: the core reads an absent size as 0,
+    /// and a real manifest is never 0 bytes, so 0 means "not recorded".
+    /// </summary>
+    public static Html SummarySize(ManifestSummary summary) =>
+        summary.Size > 0 ? Size(summary.Size) : Html.Raw("<span title=\"not recorded; the next garbage collection fills it in\">—</span>");
+
+    /// <summary>The platform buildx gives attestation manifests in an index; not a platform anyone pulls.</summary>
+    public const string AttestationPlatform = "unknown/unknown";
+
+    /// <summary>The platforms a pull can choose from, comma-separated, attestations left out.</summary>
+    public static string Platforms(IEnumerable<string> platforms) =>
+        string.Join(", ", platforms.Where(p => p != AttestationPlatform));
 
     public static string SizeText(long bytes)
     {

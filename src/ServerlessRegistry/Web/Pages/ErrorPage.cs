@@ -35,6 +35,8 @@ internal static class ErrorPage
                 return failure;
             case RegistryException registry:
                 return FromRegistry(registry);
+            case BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }:
+                return WebFailure.TooLarge();
             case BadHttpRequestException:
                 return WebFailure.BadRequest("The request was too large or malformed.");
             case StorageException { Failure: StorageFailure.Unavailable } storage:

@@ -35,7 +35,7 @@ internal static class ManifestPage
             <dl id="summary">
             <dt>Media type</dt><dd><code>{content.MediaType}</code></dd>
             {(listing.Summary.ArtifactType is { } type ? H.Of($"<dt>Artifact type</dt><dd><code>{type}</code></dd>") : H.Empty)}
-            <dt>Size</dt><dd>{Show.Size(listing.Summary.Size)} <span class="muted">(manifest {Show.Size(content.Size)})</span></dd>
+            <dt>Size</dt><dd>{Show.SummarySize(listing.Summary)} <span class="muted">(manifest {Show.Size(content.Size)})</span></dd>
             <dt>Pushed</dt><dd>{Show.Time(listing.PushedAt, request.Now)}</dd>
             {(parsed.Subject is { } subject ? H.Of($"<dt>Refers to</dt><dd><a href=\"{Show.ManifestPath(name, subject.Digest)}\"><code>{subject.Digest}</code></a></dd>") : H.Empty)}
             </dl>
@@ -102,7 +102,7 @@ internal static class ManifestPage
         var rows = H.Join(parsed.Manifests.Select((child, i) => (child, platform: i < platforms.Count ? platforms[i] : null)), c => H.Of($"""
             <tr data-digest="{c.child.Digest}">
             <td><a href="{Show.ManifestPath(request.Name, c.child.Digest)}"><code>{Show.ShortDigest(c.child.Digest)}</code></a></td>
-            <td>{c.platform ?? "—"}</td>
+            <td>{Platform(c.platform)}</td>
             <td><code>{c.child.MediaType}</code></td>
             <td class="size">{Show.Size(c.child.Size)}</td>
             </tr>
@@ -117,6 +117,14 @@ internal static class ManifestPage
             </div>
             """);
     }
+
+    /// <summary>An index child's platform; buildx's attestation children ("unknown/unknown") are named for what they are.</summary>
+    private static H Platform(string? platform) => platform switch
+    {
+        null => H.Raw("—"),
+        Show.AttestationPlatform => H.Raw("<span title=\"unknown/unknown: a build attestation, not an image to run\">attestation</span>"),
+        _ => H.Of($"{platform}"),
+    };
 
     private static H Referrers(string name, IReadOnlyList<Referrer> referrers)
     {

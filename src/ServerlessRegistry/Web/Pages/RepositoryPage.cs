@@ -8,7 +8,8 @@ namespace ServerlessRegistry.Web.Pages;
 
 /// <summary>
 /// GET /r/{name}: the repository's description and links (from its newest tag), README, tags (newest first, 100 a
-/// page, ?page=N) and pull commands for the newest tag. 404 when the viewer may not pull it or it has no tags.
+/// page, ?page=N) and pull commands for the newest tag. 404 when the viewer may not pull it or it does not exist (the
+/// same page); a repository whose tags were all deleted is still in the catalog and shows "No tags".
 /// </summary>
 internal static class RepositoryPage
 {
@@ -23,7 +24,14 @@ internal static class RepositoryPage
         var tags = await listing.ListTagsAsync(name, request.Aborted);
         if (tags.Count == 0)
         {
-            throw WebFailure.NotFound();
+            // Only after the pull check, so an existing but hidden repository still reads as missing.
+            if (!await request.Services.GetRequiredService<CatalogService>().ExistsAsync(name, request.Aborted))
+            {
+                throw WebFailure.NotFound();
+            }
+
+            await request.PageAsync(name, H.Raw("<p id=\"no-tags\">No tags</p>"));
+            return;
         }
 
         var readme = await listing.ReadmeAsync(name, request.Aborted);
@@ -104,8 +112,8 @@ internal static class RepositoryPage
             <tr data-tag="{t.Tag}">
             <th scope="row">{t.Tag}</th>
             <td><a href="{Show.ManifestPath(request.Name, t.Digest)}"><code>{Show.ShortDigest(t.Digest)}</code></a> {Show.CopyButton(t.Digest)}</td>
-            <td class="size">{Show.Size(t.Summary.Size)}</td>
-            <td class="platforms">{string.Join(", ", t.Summary.Platforms)}</td>
+            <td class="size">{Show.SummarySize(t.Summary)}</td>
+            <td class="platforms">{Show.Platforms(t.Summary.Platforms)}</td>
             <td>{Show.Time(t.PushedAt, request.Now)}</td>
             <td>{t.Summary.ArtifactType ?? "image"}</td>
             {(canDelete ? H.Of($"<td><a href=\"{Show.RepositoryPath(request.Name)}/-/delete?tag={t.Tag}\">Delete<span class=\"visually-hidden\"> {t.Tag}</span></a></td>") : H.Empty)}

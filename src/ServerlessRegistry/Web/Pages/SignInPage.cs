@@ -10,7 +10,12 @@ namespace ServerlessRegistry.Web.Pages;
 /// </summary>
 internal static class SignInPage
 {
-    public static Task GetAsync(WebRequest request) => FormAsync(request, ReturnUrl(request.Query("returnUrl")), null, StatusCodes.Status200OK);
+    /// <summary>Shown after a failed Entra ID callback (<see cref="Session.WebSessionOptions.EntraFailurePath"/>); the reason is only logged.</summary>
+    public const string EntraFailed = "Sign-in with Microsoft Entra ID did not complete. Ask an administrator for a Registry role, or try again.";
+
+    /// <summary>The form; "?error=entra" adds <see cref="EntraFailed"/>. Any other error value is ignored, never echoed.</summary>
+    public static Task GetAsync(WebRequest request) =>
+        FormAsync(request, ReturnUrl(request.Query("returnUrl")), request.Query("error") == "entra" ? EntraFailed : null, StatusCodes.Status200OK);
 
     public static async Task PostAsync(WebRequest request)
     {
@@ -53,13 +58,10 @@ internal static class SignInPage
     }
 
     /// <summary>
-    /// A local path ("/r/team/app?page=2") or "/". Refuses "//host" and "/\host" (browsers read both as another
-    /// host), absolute URLs and anything with control characters.
+    /// A local path ("/r/team/app?page=2") or "/", by the rule the Entra challenge applies too
+    /// (<see cref="WebSession.LocalPath"/>): no "//host" or "/\host", only printable ASCII.
     /// </summary>
-    public static string ReturnUrl(string? url) =>
-        url is { Length: > 0 } && url[0] == '/' && (url.Length == 1 || url[1] is not ('/' or '\\')) && !url.Any(char.IsControl) && !url.Contains('\\')
-            ? url
-            : "/";
+    public static string ReturnUrl(string? url) => WebSession.LocalPath(url);
 
     private static Task FormAsync(WebRequest request, string returnUrl, string? error, int status)
     {

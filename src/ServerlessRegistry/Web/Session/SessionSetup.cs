@@ -31,7 +31,7 @@ internal static class SessionSetup
         {
             options.FormFieldName = WebSession.AntiforgeryField;
             options.HeaderName = null;
-            options.Cookie = new SessionCookieBuilder("sr.antiforgery", SameSiteMode.Strict);
+            options.Cookie = new SessionCookieBuilder("sr.antiforgery", SameSiteMode.Strict, hostPrefix: true);
         });
 
         // No default scheme: nothing authenticates a request unless WebSession asks.
@@ -48,7 +48,7 @@ internal static class SessionSetup
             (options, web, auth) => EntraSignIn.Configure(options, web, auth));
         services.AddOptions<CookieAuthenticationOptions>(WebSessionOptions.CookieScheme).Configure<WebSessionOptions>((options, web) =>
         {
-            options.Cookie = new SessionCookieBuilder("sr.session", SameSiteMode.Lax);
+            options.Cookie = new SessionCookieBuilder("sr.session", SameSiteMode.Lax, hostPrefix: true);
             options.ExpireTimeSpan = web.SessionLifetime;
             options.SlidingExpiration = false;
         });
