@@ -16,6 +16,15 @@ public sealed class WebListingPagesTests(RegistryFixture fixture) : IClassFixtur
     private HttpClient Client => fixture.Client;
 
     [Fact]
+    public async Task WithAuthOffTheHeaderOffersNoSignIn()
+    {
+        var (status, html) = await GetAsync("/");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains("sign-in is off", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("/signin?returnUrl=", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RepositoryWhoseLastTagWasDeletedShowsNoTags()
     {
         var name = "web/emptied-" + Guid.NewGuid().ToString("N")[..8];

@@ -59,7 +59,10 @@ internal static class Layout
         var viewer = request.Viewer;
         if (!viewer.SignedIn)
         {
-            return Html.Of($"<a href=\"{SignInHref(request.LocalUrl)}\">Sign in</a>");
+            // Only auth being off makes an anonymous viewer an admin: there is nothing to sign in to.
+            return viewer.IsAdmin
+                ? Html.Of($"<span class=\"who\">Open registry: sign-in is off</span>")
+                : Html.Of($"<a href=\"{SignInHref(request.LocalUrl)}\">Sign in</a>");
         }
 
         return Html.Of($"""

@@ -12,11 +12,13 @@ internal static class Show
     public static Html Size(long bytes) => Html.Of($"<span title=\"{bytes.ToString("N0", CultureInfo.InvariantCulture)} bytes\">{SizeText(bytes)}</span>");
 
     /// <summary>
-    /// A summary's size, or "—" when the row was written before summaries existed: the core reads an absent size as 0,
-    /// and a real manifest is never 0 bytes, so 0 means "not recorded".
+    /// A summary's size: "—" when the row was written before summaries existed, "(partial)" after it when some part
+    /// (a config not yet linked, an index child not yet pushed) could not be counted at push. Garbage collection completes both.
     /// </summary>
     public static Html SummarySize(ManifestSummary summary) =>
-        summary.Size > 0 ? Size(summary.Size) : Html.Raw("<span title=\"not recorded; the next garbage collection fills it in\">—</span>");
+        !summary.Known ? Html.Raw("<span title=\"not recorded; the next garbage collection fills it in\">—</span>")
+        : summary.Complete ? Size(summary.Size)
+        : Html.Of($"{Size(summary.Size)} <span class=\"muted\" title=\"not every part was recorded at push; the next garbage collection completes it\">(partial)</span>");
 
     /// <summary>The platform buildx gives attestation manifests in an index; not a platform anyone pulls.</summary>
     public const string AttestationPlatform = "unknown/unknown";

@@ -36,12 +36,16 @@ internal static class RepositoriesPage
 
     private static H Table(WebRequest request, ListingPage page, string? filter, string? after)
     {
+        var next = page.Next is null ? H.Empty
+            : H.Of($"<nav class=\"pager\" aria-label=\"Pages\"><a rel=\"next\" href=\"/?after={Show.Query(page.Next)}&amp;q={Show.Query(filter ?? "")}\">Next page</a></nav>");
         if (page.Repositories.Count == 0)
         {
-            var empty = filter is not null ? "No repository you may see matches this filter."
+            // A page scans a bounded part of the catalog: an empty page with a next link means "none here, look further".
+            var empty = page.Next is not null ? "No repository you may see in this part of the catalog; the next page looks further."
+                : filter is not null ? "No repository you may see matches this filter."
                 : after is not null ? "No more repositories."
                 : request.Viewer.SignedIn ? "There are no repositories you may see yet." : "There are no public repositories; sign in to see yours.";
-            return Layout.Notice(empty);
+            return H.Of($"{Layout.Notice(empty)}{next}");
         }
 
         var rows = H.Join(page.Repositories, r => H.Of($"""
@@ -52,8 +56,6 @@ internal static class RepositoriesPage
             <td>{Show.Time(r.LastPush, request.Now)}</td>
             </tr>
             """));
-        var next = page.Next is null ? H.Empty
-            : H.Of($"<nav class=\"pager\" aria-label=\"Pages\"><a rel=\"next\" href=\"/?after={Show.Query(page.Next)}&amp;q={Show.Query(filter ?? "")}\">Next page</a></nav>");
         return H.Of($"""
             <div class="table-wrap">
             <table id="repositories">
