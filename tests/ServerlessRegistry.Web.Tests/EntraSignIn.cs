@@ -1,4 +1,3 @@
-using System.Reflection;
 using Microsoft.Playwright;
 using ServerlessRegistry.Testing;
 
@@ -18,21 +17,9 @@ public static class EntraSignIn
         ["Web:SignIn:ClientId"] = AuthRegistryServer.ClientId,
     };
 
-    /// <summary>
-    /// Makes the issuer's authorize endpoint sign in <paramref name="name"/> with <paramref name="roles"/> next:
-    /// <c>issuer.NextSignIn = new BrowserSignInSpec { Name = name, Roles = roles }</c>. The one place that touches that
-    /// part of the issuer; it goes through reflection only so this project compiles before the issuer has it.
-    /// </summary>
-    public static void SignInNextAs(OidcIssuer issuer, string name, IReadOnlyList<string> roles)
-    {
-        var property = typeof(OidcIssuer).GetProperty("NextSignIn", BindingFlags.Public | BindingFlags.Instance)
-            ?? throw new InvalidOperationException("OidcIssuer has no NextSignIn property yet (its authorize endpoint is not there)");
-        var spec = Activator.CreateInstance(property.PropertyType)
-            ?? throw new InvalidOperationException("cannot create " + property.PropertyType);
-        property.PropertyType.GetProperty("Name")!.SetValue(spec, name);
-        property.PropertyType.GetProperty("Roles")!.SetValue(spec, roles);
-        property.SetValue(issuer, spec);
-    }
+    /// <summary>Makes the issuer's authorize endpoint sign in <paramref name="name"/> with <paramref name="roles"/> next.</summary>
+    public static void SignInNextAs(OidcIssuer issuer, string name, IReadOnlyList<string> roles) =>
+        issuer.NextSignIn = new BrowserSignInSpec { Name = name, Roles = [.. roles] };
 
     /// <summary>Signs in through "Sign in with Microsoft Entra ID" as <paramref name="name"/> and waits to be back on the registry.</summary>
     public static async Task WithEntraAsync(IPage page, OidcIssuer issuer, string name, params string[] roles)

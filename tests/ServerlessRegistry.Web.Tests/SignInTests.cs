@@ -6,7 +6,7 @@ using ServerlessRegistry.Testing;
 namespace ServerlessRegistry.Web.Tests;
 
 /// <summary>Auth on: what anonymous visitors, access-token sessions and Entra admins see and may do.</summary>
-[Collection(WebCollection.Name)]
+[Collection(SignInCollection.Name)]
 public sealed class SignInTests(WebBrowser browser, AuthSampleRegistry registry) : IClassFixture<AuthSampleRegistry>
 {
     private Uri Base => registry.Server.Server.BaseAddress;

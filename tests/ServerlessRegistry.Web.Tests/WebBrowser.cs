@@ -71,3 +71,10 @@ public sealed class WebCollection : ICollectionFixture<WebBrowser>
 {
     public const string Name = "web";
 }
+
+/// <summary>The signed-in tests, with a browser of their own, run beside the others: each side mostly waits on its own server and browser.</summary>
+[CollectionDefinition(Name)]
+public sealed class SignInCollection : ICollectionFixture<WebBrowser>
+{
+    public const string Name = "web-signin";
+}
