@@ -89,6 +89,8 @@ internal sealed class CatalogService(RegistryStorage storage)
             RowKeyFrom = after ?? from,
             FromExclusive = after is not null,
             RowKeyTo = to,
+            // Names are keys: leave the rest (a tag row's manifest copy, a catalog row's statistics) in storage.
+            Select = [],
         };
         return await storage.QueryAllAsync(table, query, limit, ct).ConfigureAwait(false);
     }

@@ -24,8 +24,11 @@ internal sealed record ManifestSummary(long Size, IReadOnlyList<string> Platform
     public bool Known { get; init; } = true;
 }
 
-/// <summary>A tag with what the repository page shows for it.</summary>
-internal sealed record TagListing(string Tag, string Digest, string MediaType, DateTimeOffset? PushedAt, ManifestSummary Summary);
+/// <summary>
+/// A tag with what the repository page shows for it. <see cref="Summary"/> holds size, platforms, artifact type and
+/// completeness; its created time and info only for the newest tag of a listing (the one the page describes the repository by).
+/// </summary>
+internal sealed record TagListing(string Tag, string Digest, DateTimeOffset? PushedAt, ManifestSummary Summary);
 
 /// <summary>A repository with what the repositories page shows for it (kept on its catalog row, see RepositoryStats).</summary>
 internal sealed record RepositoryListingEntry(string Name, int TagCount, long Size, DateTimeOffset? LastPush, string? Description);

@@ -79,7 +79,10 @@ internal sealed class RepositoryListing(RegistryStorage storage)
         }
     }
 
-    /// <summary>Every tag of the repository, newest push first (ties by name), from one paged query of its tag rows. Empty for an unknown repository.</summary>
+    /// <summary>
+    /// Every tag of the repository, newest push first (ties by name), from one paged query of its tag rows (three
+    /// properties each), then one point read of the newest tag for its full summary. Empty for an unknown repository.
+    /// </summary>
     public async Task<IReadOnlyList<TagListing>> ListTagsAsync(string repository, CancellationToken ct)
     {
         var rows = await storage.QueryAllAsync(storage.Layout.RepositoriesTable, new RowQuery
@@ -89,15 +92,22 @@ internal sealed class RepositoryListing(RegistryStorage storage)
             RowKeyTo = StorageLayout.PrefixEnd(StorageLayout.TagPrefix),
             Select = SummaryProperties.SelectForTags,
         }, int.MaxValue, ct).ConfigureAwait(false);
-        return rows.Select(r =>
+        var tags = rows.Select(r =>
             {
                 var tag = TagRow.FromRow(r);
-                return new TagListing(r.RowKey[StorageLayout.TagPrefix.Length..], tag.Digest ?? "", tag.Body.MediaType ?? MediaTypes.OciManifest,
-                    tag.PushedAt, SummaryProperties.Read(r));
+                return new TagListing(r.RowKey[StorageLayout.TagPrefix.Length..], tag.Digest ?? "", tag.PushedAt, SummaryProperties.ReadListing(r));
             })
             .OrderByDescending(t => t.PushedAt ?? DateTimeOffset.MinValue)
             .ThenBy(t => t.Tag, StringComparer.Ordinal)
             .ToList();
+        if (tags.Count > 0 &&
+            await storage.GetRepositoryRowAsync(repository, StorageLayout.TagKey(tags[0].Tag), ct).ConfigureAwait(false) is { } newest)
+        {
+            // The repository's description, links and created time come from its newest tag: one point read, not a column of every row.
+            tags[0] = tags[0] with { Summary = SummaryProperties.Read(newest) };
+        }
+
+        return tags;
     }
 
     /// <summary>The manifest by digest with its recorded summary, or null when the repository does not hold it.</summary>

@@ -34,10 +34,12 @@ namespace ServerlessRegistry.Core.Storage;
 ///                                                    ManifestService.TagCopyBudget: such a pull reads the "m:" row too),
 ///                                                    and a copy of the listing summary
 ///         listing summary (SummaryProperties, written at push by ManifestSummaries on "m:" and every "t:" row, so the
-///         repository page reads tag rows only, selecting these and never Content): TotalSize (Int64: manifest + config +
+///         repository page reads tag rows only, never Content): TotalSize (Int64: manifest + config +
 ///         layers; an index: itself + each child's TotalSize at push), Platforms ("linux/amd64, linux/arm64/v8"),
 ///         ArtifactType, Created, Info (JSON object of org.opencontainers.image.* annotations, else config labels; values
-///         ≤ 1,000 characters, ≤ 8,000 in all). Labels (JSON, config labels, "m:" row only, omitted over 30,000
+///         ≤ 1,000 characters, ≤ 8,000 in all), SummaryComplete, and Listing ("{TotalSize}|{1|0 complete}|{ArtifactType}|
+///         {platforms, comma-joined}": what the tag table shows, so listing every tag selects Digest, PushedAt and Listing
+///         only; the newest tag's row is then read whole). Labels (JSON, config labels, "m:" row only, omitted over 30,000
 ///         characters). Rows written before summaries lack TotalSize and read as unknown.
 ///     RK "r:{subject}:{digest}"     referrer         MediaType, Size, ArtifactType, Annotations (JSON text) or
 ///                                                    AnnotationsElsewhere (Boolean: too long, read the manifest), PushedAt (ReferrerRow)

@@ -18,6 +18,12 @@ internal static class SummaryProperties
     public const string InfoProperty = "Info";
     /// <summary>True when every fact was recorded (ManifestSummary.Complete); absent on rows written before it existed.</summary>
     public const string CompleteProperty = "SummaryComplete";
+    /// <summary>
+    /// What a tag table shows, in one string: "{size}|{1 when complete, else 0}|{artifact type}|{platforms, comma-joined}".
+    /// A listing of many tags then selects three properties: each selected property costs per row, in the payload and
+    /// (on Azurite) in the query itself. Media types and platforms hold no '|'.
+    /// </summary>
+    public const string ListingProperty = "Listing";
     /// <summary>Config labels as JSON: only on the manifest row, for the manifest page.</summary>
     public const string LabelsProperty = "Labels";
     private const string MediaTypeProperty = "MediaType";
@@ -31,9 +37,8 @@ internal static class SummaryProperties
     /// <summary>Platforms are stored as one string, joined by this.</summary>
     private const string PlatformSeparator = ", ";
 
-    /// <summary>The properties the repository page needs from a tag row.</summary>
-    public static readonly IReadOnlyList<string> SelectForTags =
-        [DigestProperty, PushedAtProperty, MediaTypeProperty, SizeProperty, TotalSizeProperty, PlatformsProperty, ArtifactTypeProperty, CreatedProperty, InfoProperty, CompleteProperty];
+    /// <summary>The properties the repository page's tag table needs from every tag row (see <see cref="ReadListing"/>).</summary>
+    public static readonly IReadOnlyList<string> SelectForTags = [DigestProperty, PushedAtProperty, ListingProperty];
 
     /// <summary>What a statistics recount reads from a repository's rows: link and manifest sizes, push times, tag info.</summary>
     public static readonly IReadOnlyList<string> SelectForStats = [SizeProperty, PushedAtProperty, InfoProperty];
@@ -55,6 +60,24 @@ internal static class SummaryProperties
         row[CreatedProperty] = summary.Created?.ToUniversalTime();
         row[InfoProperty] = InfoJson(summary.Info);
         row[CompleteProperty] = summary.Complete;
+        row[ListingProperty] = string.Join('|', summary.Size.ToString(System.Globalization.CultureInfo.InvariantCulture), summary.Complete ? "1" : "0",
+            summary.ArtifactType ?? "", string.Join(',', summary.Platforms));
+    }
+
+    /// <summary>
+    /// The tag table's part of a row's summary (size, platforms, artifact type, completeness; no created time or
+    /// info) from <see cref="ListingProperty"/>; not Known when the row has none.
+    /// </summary>
+    public static ManifestSummary ReadListing(TableRow row)
+    {
+        var parts = row.GetString(ListingProperty)?.Split('|', 4);
+        if (parts is not { Length: 4 } || !long.TryParse(parts[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var size))
+        {
+            return ManifestSummary.Unknown;
+        }
+
+        return new ManifestSummary(size, parts[3].Length == 0 ? [] : parts[3].Split(','), parts[2].Length == 0 ? null : parts[2], null,
+            new Dictionary<string, string>(), parts[1] == "1");
     }
 
     /// <summary>Whether the row already records exactly this summary, completeness marker included (a rewrite would change nothing).</summary>

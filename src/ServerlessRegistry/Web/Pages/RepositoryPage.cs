@@ -21,7 +21,10 @@ internal static class RepositoryPage
         request.RequirePull();
         var listing = request.Services.GetRequiredService<RepositoryListing>();
         var name = request.Name;
+        // The README lookup does not depend on the tags: both go to storage at once.
+        var readmeRead = listing.ReadmeAsync(name, request.Aborted);
         var tags = await listing.ListTagsAsync(name, request.Aborted);
+        var readme = await readmeRead;
         if (tags.Count == 0)
         {
             // Only after the pull check, so an existing but hidden repository still reads as missing.
@@ -34,7 +37,6 @@ internal static class RepositoryPage
             return;
         }
 
-        var readme = await listing.ReadmeAsync(name, request.Aborted);
         var pages = (tags.Count + TagsPerPage - 1) / TagsPerPage;
         var page = int.TryParse(request.Query("page"), NumberStyles.None, CultureInfo.InvariantCulture, out var p) && p >= 1 ? Math.Min(p, pages) : 1;
         var newest = tags[0];
