@@ -60,8 +60,11 @@ public sealed class GcSummaryBackfillTests
         {
             Assert.True(tag.Summary.Complete);
             Assert.Equal(["linux/arm64"], tag.Summary.Platforms);
-            Assert.Equal(DateTimeOffset.Parse("2024-01-02T03:04:05Z"), tag.Summary.Created);
         }
+
+        // A listing carries the created time of its newest tag; the manifest row carries it always.
+        var manifest = await listing.GetManifestAsync("gcsum/mirror", tags["cached"].Digest, CancellationToken.None);
+        Assert.Equal(DateTimeOffset.Parse("2024-01-02T03:04:05Z", System.Globalization.CultureInfo.InvariantCulture), manifest!.Summary.Created);
 
         Assert.Equal(0, (await gc.GcAsync()).SummariesFilled); // nothing left to repair, nothing written again
     }
