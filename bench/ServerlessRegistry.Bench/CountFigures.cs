@@ -59,6 +59,7 @@ internal static class CountFigures
         var repo = "bench/counted";
         var layers = Enumerable.Range(0, o.PullLayers).Select(_ => OciClient.RandomBytes(64 * 1024)).ToList();
         await OciClient.PushImageAsync(counted.Client, repo, "v1", layers);
+        await counted.WhenStatsIdleAsync(repo);
         var pull = await counter.CountAsync(async () =>
         {
             var manifest = await OciClient.GetManifestAsync(counted.Client, repo, "v1");

@@ -43,6 +43,13 @@ internal sealed class RegistryTarget : IAsyncDisposable
 
     public string Kind => Process is null ? "in-process" : "published process";
 
+    /// <summary>
+    /// Waits until the in-process registry has no statistics recount of <paramref name="repository"/> running: a push
+    /// schedules one off the request path, and a call count taken meanwhile would include its reads and write.
+    /// </summary>
+    public Task WhenStatsIdleAsync(string repository) =>
+        _server?.Services.GetRequiredService<ServerlessRegistry.Core.Registry.RepositoryStats>().WhenIdleAsync(repository) ?? Task.CompletedTask;
+
     /// <summary>Azurite's blob endpoint: a 307 to this host is a redirect to the registry's own storage.</summary>
     public Uri StorageEndpoint => _azurite.BlobEndpoint;
 

@@ -75,6 +75,7 @@ internal static class WebFigures
         {
             var repo = $"bench/web-count-{tags}";
             await SeedAsync(counted.Client, repo, tags);
+            await counted.WhenStatsIdleAsync(repo);
             await GetAsync(counted.Client, $"/r/{repo}", "repository page");
             calls.Add((tags, await counter.CountAsync(() => GetAsync(counted.Client, $"/r/{repo}", "repository page"))));
         }

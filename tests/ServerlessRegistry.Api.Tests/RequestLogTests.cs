@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ServerlessRegistry.Hosting;
@@ -12,7 +11,7 @@ public sealed class RequestLogTests
     [Fact]
     public async Task OneRequestLogsOneInformationLine()
     {
-        var captured = new CapturingProvider();
+        var captured = new CapturingLoggerProvider();
         var server = await RegistryServer.StartAsync(
             new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Information" },
             services => services.AddSingleton<ILoggerProvider>(captured));
@@ -31,28 +30,5 @@ public sealed class RequestLogTests
         var line = Assert.Single(captured.Lines, l => l.Level == LogLevel.Information && l.Category != "Microsoft.Hosting.Lifetime");
         Assert.Equal(RegistryLog.RequestCategory, line.Category);
         Assert.Matches(@"^GET /v2/team/app/tags/list 404 \d+(\.\d)? ms anonymous$", line.Message);
-    }
-
-    private sealed record Line(string Category, LogLevel Level, string Message);
-
-    private sealed class CapturingProvider : ILoggerProvider
-    {
-        public ConcurrentQueue<Line> Lines { get; } = new();
-
-        public ILogger CreateLogger(string categoryName) => new Capturing(categoryName, Lines);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Capturing(string category, ConcurrentQueue<Line> lines) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                lines.Enqueue(new Line(category, logLevel, formatter(state, exception)));
-        }
     }
 }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,7 +12,7 @@ public sealed class WebFormAbortTests
     [Fact]
     public async Task ClientThatDropsMidFormIsNotLoggedAsAFailure()
     {
-        var captured = new CapturingProvider();
+        var captured = new CapturingLoggerProvider();
         var server = await RegistryServer.StartAsync(services: services => services.AddSingleton<ILoggerProvider>(captured));
         try
         {
@@ -38,28 +37,5 @@ public sealed class WebFormAbortTests
         // The registry's own lines only: how Kestrel reports a reset connection is its business.
         var bad = captured.Lines.Where(l => l.Level >= LogLevel.Warning && l.Category.StartsWith("ServerlessRegistry", StringComparison.Ordinal)).ToList();
         Assert.True(bad.Count == 0, string.Join("\n", bad.Select(l => $"{l.Level} {l.Category}: {l.Message}")));
-    }
-
-    private sealed record Line(string Category, LogLevel Level, string Message);
-
-    private sealed class CapturingProvider : ILoggerProvider
-    {
-        public ConcurrentQueue<Line> Lines { get; } = new();
-
-        public ILogger CreateLogger(string categoryName) => new Capturing(categoryName, Lines);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Capturing(string category, ConcurrentQueue<Line> lines) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                lines.Enqueue(new Line(category, logLevel, formatter(state, exception)));
-        }
     }
 }
