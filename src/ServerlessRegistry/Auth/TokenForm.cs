@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.Features;
+using ServerlessRegistry.Hosting;
 
 namespace ServerlessRegistry.Auth;
 
@@ -6,17 +7,9 @@ namespace ServerlessRegistry.Auth;
 internal static partial class TokenEndpoints
 {
     /// <summary>The largest form accepted: an Entra access token with many claims is a few KiB.</summary>
-    public const int MaxFormBytes = 64 * 1024;
+    public const int MaxFormBytes = SmallForm.MaxBytes;
 
-    private static readonly FormOptions FormLimits = new()
-    {
-        ValueCountLimit = 32,
-        KeyLengthLimit = 256,
-        ValueLengthLimit = MaxFormBytes,
-        MultipartBodyLengthLimit = MaxFormBytes,
-        MultipartHeadersCountLimit = 4,
-        MultipartHeadersLengthLimit = 4096,
-    };
+    private static readonly FormOptions FormLimits = SmallForm.Options(valueCount: 32);
 
     /// <summary>
     /// The form, or null after answering 400 invalid_request when the body is not a form, is malformed, or breaks the
@@ -37,11 +30,7 @@ internal static partial class TokenEndpoints
             return null;
         }
 
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
-        {
-            size.MaxRequestBodySize = MaxFormBytes;
-        }
-
+        SmallForm.LowerBodyLimit(context);
         context.Features.Set<IFormFeature>(new FormFeature(request, FormLimits));
         try
         {

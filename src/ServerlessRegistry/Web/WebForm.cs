@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http.Features;
+using ServerlessRegistry.Hosting;
 
 namespace ServerlessRegistry.Web;
 
@@ -13,19 +14,11 @@ namespace ServerlessRegistry.Web;
 internal static class WebForm
 {
     /// <summary>The largest form accepted: the biggest page form (a token's repository patterns) is a few KiB.</summary>
-    public const int MaxBytes = 64 * 1024;
+    public const int MaxBytes = SmallForm.MaxBytes;
 
     private const string UrlEncoded = "application/x-www-form-urlencoded";
 
-    private static readonly FormOptions Limits = new()
-    {
-        ValueCountLimit = 64,
-        KeyLengthLimit = 256,
-        ValueLengthLimit = MaxBytes,
-        MultipartBodyLengthLimit = MaxBytes,
-        MultipartHeadersCountLimit = 4,
-        MultipartHeadersLengthLimit = 4096,
-    };
+    private static readonly FormOptions Limits = SmallForm.Options(valueCount: 64);
 
     /// <summary>
     /// Runs <paramref name="read"/> (anything that reads the form) after setting the limits; the form is read once and
@@ -71,11 +64,7 @@ internal static class WebForm
             return;
         }
 
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
-        {
-            size.MaxRequestBodySize = MaxBytes;
-        }
-
+        SmallForm.LowerBodyLimit(context);
         context.Features.Set<IFormFeature>(new LimitedForm(request));
     }
 
