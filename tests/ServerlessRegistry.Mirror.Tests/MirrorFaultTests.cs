@@ -1,3 +1,4 @@
+using ServerlessRegistry.Core.Registry;
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,3 +1,4 @@
+using ServerlessRegistry.Core.Registry;
 using System.Net;
 using Azure.Core.Pipeline;
 using Microsoft.Extensions.DependencyInjection;

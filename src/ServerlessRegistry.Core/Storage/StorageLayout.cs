@@ -48,6 +48,9 @@ namespace ServerlessRegistry.Core.Storage;
 ///     UsageReport counts), LastPush, Description (the newest tag's org.opencontainers.image.description). Listing
 ///     inserts only when absent; RepositoryStats recounts after each push and delete, garbage collection after a run;
 ///     both write on the ETag read before counting.
+/// Table {prefix}pulls     PK hex(repository)           RK {digest}                when a manifest was last pulled (PulledRow): PulledAt.
+///     Written by PullRecorder at most once a day per manifest, off the request path, on a GET by tag or digest; read by the
+///     mirror's eviction and by retention (a manifest without one counts from its push). Losing a write ages a manifest by a day.
 /// Table {prefix}auth      private to the registry, like everything here (never public)
 ///     PK "keys"    RK "active"   the registry's token signing key (SigningKeyRow): Kid, Key (Binary, PKCS#8 RSA), CreatedAt;
 ///                                written once with insert-if-absent, so racing instances converge on one key
@@ -112,6 +115,7 @@ public sealed class StorageLayout
     public string RepositoriesTable => Prefix + "repos";
     public string CatalogTable => Prefix + "catalog";
     public string AuthTable => Prefix + "auth";
+    public string PullsTable => Prefix + "pulls";
 
     public const string UploadOwnerPrefix = "owner:";
 

@@ -30,8 +30,17 @@ internal static class ManifestEndpoints
         return OciResults.Empty(StatusCodes.Status202Accepted);
     }
 
-    private static async Task<IResult> ReadManifest(RegistryRequest request, bool withContent) =>
-        new ManifestResult(await request.Manifests.GetAsync(request.Repository, request.Reference, withContent, request.Aborted));
+    /// <summary>A GET is a pull: its time is recorded (at most once a day per manifest, off the request path) for retention.</summary>
+    private static async Task<IResult> ReadManifest(RegistryRequest request, bool withContent)
+    {
+        var manifest = await request.Manifests.GetAsync(request.Repository, request.Reference, withContent, request.Aborted);
+        if (withContent)
+        {
+            request.Pulls.Record(request.Repository, manifest.Digest);
+        }
+
+        return new ManifestResult(manifest);
+    }
 
     /// <summary>Reads at most <paramref name="limit"/> bytes; a larger manifest is refused with 413 before it is stored.</summary>
     private static async Task<byte[]> ReadBodyAsync(RegistryRequest request, int limit)

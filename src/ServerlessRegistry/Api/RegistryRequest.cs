@@ -32,6 +32,7 @@ internal sealed class RegistryRequest(HttpContext http, EndpointServices service
     public ManifestService Manifests => services.Manifests;
     public CatalogService Catalog => services.Catalog;
     public ReferrerService Referrers => services.Referrers;
+    public PullRecorder Pulls => services.Pulls;
     public IRegistryAuthorizer Authorizer => services.Authorizer;
     public RegistryOptions Options => services.Options;
 
@@ -43,7 +44,7 @@ internal sealed class RegistryRequest(HttpContext http, EndpointServices service
 
 /// <summary>The services the endpoints use: singletons, resolved once when the dispatcher is built.</summary>
 internal sealed class EndpointServices(
-    UploadService uploads, BlobService blobs, ManifestService manifests, CatalogService catalog, ReferrerService referrers,
+    UploadService uploads, BlobService blobs, ManifestService manifests, CatalogService catalog, ReferrerService referrers, PullRecorder pulls,
     IRegistryAuthorizer authorizer, IOptions<RegistryOptions> options, IEnumerable<IRegistryFeature> features)
 {
     /// <summary>The features that take part in requests (<see cref="IRegistryFeature"/>), in registration order.</summary>
@@ -54,6 +55,7 @@ internal sealed class EndpointServices(
     public ManifestService Manifests { get; } = manifests;
     public CatalogService Catalog { get; } = catalog;
     public ReferrerService Referrers { get; } = referrers;
+    public PullRecorder Pulls { get; } = pulls;
     public IRegistryAuthorizer Authorizer { get; } = authorizer;
     public RegistryOptions Options { get; } = options.Value;
 }

@@ -4,6 +4,7 @@ using System.CommandLine.Parsing;
 using ServerlessRegistry.Auth;
 using ServerlessRegistry.Maintenance;
 using ServerlessRegistry.Mirror;
+using ServerlessRegistry.Policies;
 
 namespace ServerlessRegistry.Cli;
 
@@ -23,6 +24,7 @@ internal static class RegistryCli
         .. AuthSetup.Commands(),
         .. MaintenanceSetup.Commands(),
         .. MirrorSetup.Commands(),
+        .. PolicySetup.Commands(),
     ];
 
     /// <summary>The command as typed, without the program's name ("token create"), for error lines.</summary>

@@ -5,6 +5,7 @@ using ServerlessRegistry.Auth;
 using ServerlessRegistry.Core.Registry;
 using ServerlessRegistry.Maintenance;
 using ServerlessRegistry.Mirror;
+using ServerlessRegistry.Policies;
 using ServerlessRegistry.Web;
 
 namespace ServerlessRegistry.Hosting;
@@ -28,10 +29,12 @@ internal static class RegistryServices
         services.AddSingleton<ManifestService>();
         services.AddSingleton<RepositoryStats>();
         services.AddSingleton<ReferrerService>();
+        services.AddSingleton<PullRecorder>();
         services.AddRegistryAuth(configuration);
         services.AddMaintenance();
         services.AddMirror(configuration);
         services.AddWeb(configuration);
+        services.AddPolicies();
         services.AddSingleton(sp => new PublicAddress(sp.GetRequiredService<IOptions<PublicUrlOptions>>().Value.Url));
         services.AddSingleton<EndpointServices>();
         services.AddSingleton<RegistryDispatcher>();

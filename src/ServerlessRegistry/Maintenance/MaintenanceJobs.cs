@@ -44,7 +44,13 @@ internal sealed partial class MaintenanceJobs(
             notes.Add(await step.RunAsync(settings, progress, cancellationToken).ConfigureAwait(false));
         }
 
-        var report = await collector.RunAsync(settings, progress, cancellationToken).ConfigureAwait(false) with { Steps = notes };
+        var report = await collector.RunAsync(settings, progress, cancellationToken).ConfigureAwait(false);
+        foreach (var step in _steps)
+        {
+            notes.Add(await step.AfterCollectionAsync(settings, progress, cancellationToken).ConfigureAwait(false) ?? "");
+        }
+
+        report = report with { Steps = [.. notes.Where(n => n.Length > 0)] };
         GcFinished(logger, report.DryRun, report.BlobsScanned, report.BlobsDeleted, report.BytesReclaimed, report.SessionsExpired,
             report.ManifestsDeleted, report.LinksDeleted, report.Conflicts, report.Elapsed.TotalMilliseconds);
         return report;

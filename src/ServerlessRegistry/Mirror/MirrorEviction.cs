@@ -15,11 +15,10 @@ namespace ServerlessRegistry.Mirror;
 /// only once no repository links it, after the grace period: a layer a pushed image shares is never removed.
 /// </summary>
 internal sealed partial class MirrorEviction(
-    RegistryStorage storage, CacheRules rules, ManifestService manifests, IOptions<MirrorOptions> options, TimeProvider time, ILogger<MirrorEviction> logger)
+    RegistryStorage storage, CacheRules rules, ManifestService manifests, PullRecorder pulls, IOptions<MirrorOptions> options, TimeProvider time,
+    ILogger<MirrorEviction> logger)
     : IGarbageCollectionStep
 {
-    private readonly string _table = MirrorLayout.Table(storage.Layout);
-
     public async Task<string> RunAsync(MaintenanceOptions gc, IProgress<GcProgress>? progress, CancellationToken ct)
     {
         var keep = options.Value.EvictUnpulledAfter;
@@ -53,13 +52,12 @@ internal sealed partial class MirrorEviction(
     {
         var partition = StorageLayout.RepositoryKey(repository);
         var manifestRows = await storage.QueryAllAsync(storage.Layout.RepositoriesTable, Range(partition, StorageLayout.ManifestPrefix), int.MaxValue, ct).ConfigureAwait(false);
-        var pulled = (await storage.QueryAllAsync(_table, Range(partition, MirrorLayout.PulledPrefix), int.MaxValue, ct).ConfigureAwait(false))
-            .ToDictionary(r => r.RowKey[MirrorLayout.PulledPrefix.Length..], r => PulledRow.FromRow(r).PulledAt, StringComparer.Ordinal);
+        var pulled = await pulls.ReadAsync(repository, ct).ConfigureAwait(false);
         long evicted = 0;
         foreach (var row in manifestRows)
         {
             var digest = row.RowKey[StorageLayout.ManifestPrefix.Length..];
-            var last = pulled.GetValueOrDefault(digest) ?? ManifestRow.FromRow(row).PushedAt ?? DateTimeOffset.MinValue;
+            var last = pulled.TryGetValue(digest, out var at) ? at : ManifestRow.FromRow(row).PushedAt ?? DateTimeOffset.MinValue;
             if (last >= cutoff)
             {
                 continue;
@@ -81,22 +79,10 @@ internal sealed partial class MirrorEviction(
                 continue;
             }
 
-            await DeleteQuietlyAsync(partition, MirrorLayout.PulledKey(digest), ct).ConfigureAwait(false);
+            await pulls.ForgetAsync(repository, digest, ct).ConfigureAwait(false);
         }
 
         return evicted;
-    }
-
-    private async Task DeleteQuietlyAsync(string partition, string rowKey, CancellationToken ct)
-    {
-        try
-        {
-            await storage.Metadata.ExecuteAsync(_table, RowOperation.Delete(partition, rowKey), ct).ConfigureAwait(false);
-        }
-        catch (ConcurrencyException)
-        {
-            // Already gone.
-        }
     }
 
     private static RowQuery Range(string partition, string prefix) =>

@@ -10,24 +10,21 @@ namespace ServerlessRegistry.Mirror;
 /// Table {prefix}mirror
 ///     PK hex(repository)   RK "t:{tag}"      tag check (TagCheckRow): Digest (what the upstream answered), CheckedAt.
 ///                                            A pull by tag within the rule's interval of CheckedAt makes no upstream call.
-///     PK hex(repository)   RK "p:{digest}"   last pull of a cached manifest (PulledRow): PulledAt, written at most once a
-///                                            day per manifest; eviction reads it (a manifest without one counts from its push)
 ///     PK "fills"           RK {digest}       a blob fill in progress (FillClaimRow): Owner, ExpiresAt. Inserted if absent,
 ///                                            so concurrent misses on any instance start one fill; an expired claim is taken over
 /// </code>
-/// Nothing here is needed to serve content: losing the table costs upstream calls, never data.
+/// Nothing here is needed to serve content: losing the table costs upstream calls, never data. When cached manifests were
+/// last pulled is the core's (the pulls table in StorageLayout, written by PullRecorder), shared with retention.
 /// </remarks>
 internal static class MirrorLayout
 {
     public const string TagCheckPrefix = "t:";
-    public const string PulledPrefix = "p:";
     public const string FillPartition = "fills";
 
     public static string Table(StorageLayout layout) => layout.Prefix + "mirror";
 
     public static string RepositoryKey(string repository) => StorageLayout.RepositoryKey(repository);
     public static string TagCheckKey(string tag) => TagCheckPrefix + tag;
-    public static string PulledKey(string digest) => PulledPrefix + digest;
 }
 
 /// <summary>Table mirror, RK "t:{tag}": when the tag was last checked upstream, and the digest it named then.</summary>
@@ -42,19 +39,6 @@ internal sealed record TagCheckRow(string? Digest, DateTimeOffset? CheckedAt)
     {
         [DigestProperty] = Digest,
         [CheckedAtProperty] = CheckedAt,
-    };
-}
-
-/// <summary>Table mirror, RK "p:{digest}": when a cached manifest was last pulled (day precision is all eviction needs).</summary>
-internal sealed record PulledRow(DateTimeOffset? PulledAt)
-{
-    private const string PulledAtProperty = "PulledAt";
-
-    public static PulledRow FromRow(TableRow row) => new(row.GetDateTime(PulledAtProperty));
-
-    public TableRow ToRow(string repository, string digest) => new(MirrorLayout.RepositoryKey(repository), MirrorLayout.PulledKey(digest))
-    {
-        [PulledAtProperty] = PulledAt,
     };
 }
 

@@ -18,7 +18,6 @@ internal static class MirrorSetup
         services.AddOptions<MirrorOptions>().Bind(configuration.GetSection("Mirror")).ValidateOnStart();
         services.AddSingleton<IValidateOptions<MirrorOptions>, MirrorOptionsCheck>();
         services.AddSingleton(sp => CacheRules.Parse(sp.GetRequiredService<IOptions<MirrorOptions>>().Value.Rules));
-        services.AddSingleton<PullRecorder>();
         services.AddSingleton<MirrorManifests>();
         services.AddSingleton<MirrorBlobs>();
         services.AddSingleton<MirrorFeature>();
