@@ -32,20 +32,14 @@ internal static partial class PolicyCommands
         }
 
         command.Arguments.Add(name);
-        OnRun(command, parse =>
+        OnSet(command, parse =>
         {
             var keep = new RetentionKeep(parse.GetValue(lastPushed), parse.GetValue(lastPulled), Period(parse, pushedWithin), Period(parse, pulledWithin),
                 Patterns(parse.GetValue(matching)), Patterns(parse.GetValue(notMatching)), parse.GetValue(always));
             var tagPatterns = Patterns(parse.GetValue(tags));
             var scope = tagPatterns.Length > 0 || !PolicyStore.HasCriteria(keep) ? tagPatterns : ["**"];
-            var rule = new RetentionRule(parse.GetRequiredValue(name), Required(parse, repositories), scope, keep, Period(parse, untaggedAfter));
-            return PolicyStore.Check(rule) is { } problem ? throw new Mistake(problem) : rule;
-        }, async (parse, rule, services, ct) =>
-        {
-            await PutAsync(services, rule, ct);
-            await parse.InvocationConfiguration.Output.WriteLineAsync($"Retention rule '{rule.Name}' set on {rule.Repositories}: {Summary(rule)}.");
-            return 0;
-        });
+            return new RetentionRule(parse.GetRequiredValue(name), Required(parse, repositories), scope, keep, Period(parse, untaggedAfter));
+        }, (rule, _, _) => Task.FromResult($"Retention rule '{rule.Name}' set on {rule.Repositories}: {Summary(rule)}."));
         return Group("retention", "Retention rules: which tags to keep; the rest is deleted by 'policy run' and the daily job.", command);
     }
 
@@ -58,16 +52,10 @@ internal static partial class PolicyCommands
         command.Arguments.Add(name);
         command.Options.Add(repositories);
         command.Options.Add(tags);
-        OnRun(command, parse =>
-        {
-            var rule = new ImmutableRule(parse.GetRequiredValue(name), Required(parse, repositories), Required(parse, tags));
-            return PolicyStore.Check(rule) is { } problem ? throw new Mistake(problem) : rule;
-        }, async (parse, rule, services, ct) =>
-        {
-            await PutAsync(services, rule, ct);
-            await parse.InvocationConfiguration.Output.WriteLineAsync($"Immutable rule '{rule.Name}' set on {rule.Repositories}: {Summary(rule)}.");
-            return 0;
-        });
+        OnSet(
+            command,
+            parse => new ImmutableRule(parse.GetRequiredValue(name), Required(parse, repositories), Required(parse, tags)),
+            (rule, _, _) => Task.FromResult($"Immutable rule '{rule.Name}' set on {rule.Repositories}: {Summary(rule)}."));
         return Group("immutable", "Immutable-tag rules: matching tags cannot be moved or deleted.", command);
     }
 
@@ -80,21 +68,18 @@ internal static partial class PolicyCommands
         command.Arguments.Add(name);
         command.Options.Add(repositories);
         command.Options.Add(limit);
-        OnRun(command, parse =>
+        OnSet(command, parse =>
         {
             var text = Required(parse, limit);
-            var rule = TryParseSize(text, out var bytes)
+            return TryParseSize(text, out var bytes)
                 ? new QuotaRule(parse.GetRequiredValue(name), Required(parse, repositories), bytes)
                 : throw new Mistake($"--limit '{text}' is not a size; give 10GiB, 500MiB, 1.5GB or a number of bytes above zero.");
-            return PolicyStore.Check(rule) is { } problem ? throw new Mistake(problem) : rule;
-        }, async (parse, rule, services, ct) =>
+        }, async (rule, services, ct) =>
         {
-            await PutAsync(services, rule, ct);
             // Count what the repositories hold now, so the quota starts from the truth rather than from zero.
             var drift = await services.GetRequiredService<QuotaLedger>().ReconcileAsync([rule], dryRun: false, progress: null, ct);
             var used = drift.Count > 0 ? drift[0].ActualBytes : 0;
-            await parse.InvocationConfiguration.Output.WriteLineAsync($"Quota '{rule.Name}' set on {rule.Repositories}: {Summary(rule)}; {UsageCommandLine(used, rule.LimitBytes)}.");
-            return 0;
+            return $"Quota '{rule.Name}' set on {rule.Repositories}: {Summary(rule)}; {UsageCommandLine(used, rule.LimitBytes)}.";
         });
         return Group("quota", "Storage quotas: pushes that would pass the limit are refused.", command);
     }
@@ -125,11 +110,20 @@ internal static partial class PolicyCommands
         return command;
     }
 
-    private static async Task PutAsync(IServiceProvider services, object rule, CancellationToken ct)
-    {
-        await services.GetRequiredService<PolicyStore>().PutAsync(rule, ct);
-        services.GetRequiredService<PolicyCache>().Invalidate();
-    }
+    /// <summary>A <c>set</c> action: builds and checks the rule before any storage call, stores it, then prints what <paramref name="confirm"/> says.</summary>
+    private static void OnSet<T>(Command command, Func<ParseResult, T> build, Func<T, IServiceProvider, CancellationToken, Task<string>> confirm)
+        where T : notnull =>
+        OnRun(command, parse =>
+        {
+            var rule = build(parse);
+            return PolicyStore.Check(rule) is { } problem ? throw new Mistake(problem) : rule;
+        }, async (parse, rule, services, ct) =>
+        {
+            await services.GetRequiredService<PolicyStore>().PutAsync(rule, ct);
+            services.GetRequiredService<PolicyCache>().Invalidate();
+            await parse.InvocationConfiguration.Output.WriteLineAsync(await confirm(rule, services, ct));
+            return 0;
+        });
 
     private static string UsageCommandLine(long used, long limit) =>
         $"{Size(used)} in use ({(limit > 0 ? 100.0 * used / limit : 0):0.#}% of the limit)";
