@@ -24,8 +24,8 @@ internal static partial class PolicyCommands
             foreach (var rule in retention)
             {
                 lines.Add(item.Tag is not { } tag || rule.Tags.Any(p => Pattern.Matches(p, tag))
-                    ? $"retention '{rule.Name}' ({rule.Repositories}) {Summary(rule)}."
-                    : $"retention '{rule.Name}' ({rule.Repositories}) does not decide on tag {tag} (its tags: {(rule.Tags.Count == 0 ? "none" : string.Join(", ", rule.Tags))}), so the tag is kept by it.");
+                    ? $"retention '{rule.Name}' ({rule.Repositories}): {Summary(rule)}."
+                    : $"retention '{rule.Name}' ({rule.Repositories}): does not decide on tag {tag} (its tags: {(rule.Tags.Count == 0 ? "none" : string.Join(", ", rule.Tags))}), so the tag is kept by it.");
             }
 
             foreach (var rule in set.ImmutableFor(repository))
@@ -39,7 +39,7 @@ internal static partial class PolicyCommands
             foreach (var rule in set.QuotasFor(repository))
             {
                 var use = await ledger.ReadAsync(rule, ct);
-                lines.Add($"quota '{rule.Name}' ({rule.Repositories}): {Summary(rule)} for all repositories it matches together; {UsageCommandLine(use.UsedBytes, rule.LimitBytes)}.");
+                lines.Add($"quota '{rule.Name}' ({rule.Repositories}, counted together): {Summary(rule)}; {UsageCommandLine(use.UsedBytes, rule.LimitBytes)}.");
             }
 
             foreach (var itemLock in set.LocksIn(repository).Where(l => Applies(l.Target, item)))

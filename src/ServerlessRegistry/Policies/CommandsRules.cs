@@ -125,8 +125,9 @@ internal static partial class PolicyCommands
             return 0;
         });
 
-    private static string UsageCommandLine(long used, long limit) =>
-        $"{Size(used)} in use ({(limit > 0 ? 100.0 * used / limit : 0):0.#}% of the limit)";
+    private static string UsageCommandLine(long used, long limit) => "in use: " + Use(used, limit);
+
+    private static string Use(long used, long limit) => $"{Size(used)}, {(limit > 0 ? 100.0 * used / limit : 0):0.#}% of the limit";
 
     // Checked here rather than by the parser, whose refusal is a page of help rather than one line with exit 2.
     private static string Required(ParseResult parse, Option<string> option) =>

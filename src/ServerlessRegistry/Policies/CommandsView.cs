@@ -77,7 +77,7 @@ internal static partial class PolicyCommands
                 case QuotaRule r:
                     var use = await services.GetRequiredService<QuotaLedger>().ReadAsync(r, ct);
                     fields.Add(("Limit", Size(r.LimitBytes) + ", each digest counted once"));
-                    fields.Add(("In use", UsageCommandLine(use.UsedBytes, r.LimitBytes)));
+                    fields.Add(("In use", Use(use.UsedBytes, r.LimitBytes)));
                     fields.Add(("Reconciled", use.ReconciledAt is { } at ? $"{Time(at)}, corrected by {use.LastDrift:N0} bytes" : "never"));
                     break;
             }
