@@ -32,7 +32,7 @@ internal sealed record QuotaDrift(QuotaRule Rule, long CountedBytes, long Actual
 internal sealed partial class QuotaLedger(RegistryStorage storage, TimeProvider time)
 {
     /// <summary>Attempts at the counter's conditional replace before the push is told to retry: contention is per quota.</summary>
-    private const int MaxAttempts = 12;
+    private const int MaxAttempts = 20;
 
     private readonly string _table = PolicyLayout.Table(storage.Layout);
 
