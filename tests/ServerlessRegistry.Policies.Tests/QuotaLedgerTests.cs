@@ -52,15 +52,26 @@ public sealed class QuotaLedgerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ContentAlreadyCountedIsNotChargedAgain()
+    public async Task ContentAlreadyCountedIsNotChargedAgainNorRefusedAtTheLimit()
     {
         var rule = new QuotaRule("once", "**", 1000);
         var ledger = Ledger();
 
-        await ledger.ChargeAsync(rule, D(1), 700, default);
-        await ledger.ChargeAsync(rule, D(1), 700, default);
+        await ledger.ChargeAsync(rule, D(1), 1000, default);
+        await ledger.ChargeAsync(rule, D(1), 1000, default);
 
-        Assert.Equal(700, (await ledger.ReadAsync(rule, default)).UsedBytes);
+        Assert.Equal(1000, (await ledger.ReadAsync(rule, default)).UsedBytes);
+    }
+
+    [Fact]
+    public async Task ConcurrentChargesOfOneDigestCountItOnce()
+    {
+        var rule = new QuotaRule("same", "**", 100_000);
+        var (a, b) = (Ledger(), Ledger());
+
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(i => (i % 2 == 0 ? a : b).ChargeAsync(rule, D(5), 3_000, default)));
+
+        Assert.Equal(3_000, (await a.ReadAsync(rule, default)).UsedBytes);
     }
 
     [Fact]

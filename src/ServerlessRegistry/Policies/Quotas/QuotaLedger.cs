@@ -17,17 +17,17 @@ internal sealed record QuotaDrift(QuotaRule Rule, long CountedBytes, long Actual
 /// repositories by the daily job.
 /// </summary>
 /// <remarks>
-/// <para>Thread-safe; any number of instances may charge one quota at once. A charge is two point reads (the digest's
-/// charge row, the counter) and two writes (the counter, replaced on the ETag read, then the charge row), only for a
-/// digest the quota has not counted yet; content already counted costs one point read.</para>
+/// <para>Thread-safe; any number of instances may charge one quota at once. A charge is one point read (the counter) and
+/// one batch (the counter, replaced on the ETag read, with the digest's charge row inserted if absent): the digest is
+/// counted exactly once, whoever races. Quotas cost nothing on pulls.</para>
 /// <para><b>Tolerance under concurrency.</b> The counter never passes the limit: every increment is checked against
-/// the limit on the value read and written on that value's ETag, so of two charges racing for the last bytes one
-/// re-reads and is refused. The counter errs only upwards, which refuses pushes early but never lets stored bytes pass
-/// the limit: two pushes of the same new digest at the same moment may both charge it (the second charge-row insert
-/// finds the first and is ignored), a charge whose push then fails stays counted, and a repository under two quotas
-/// keeps a charge on the first when the second refuses. Deletes are not subtracted on the push path. Every such
-/// overcount is at most the sizes involved, and the next reconciliation (the daily job, or <c>policy reconcile</c>)
-/// removes it. A new quota counts from zero until its first reconciliation.</para>
+/// the limit on the value read and written on that value's ETag, so of pushes racing for the last bytes one wins and
+/// the others re-read and are refused. Hence stored bytes pass the limit only by what the counter has not seen: content
+/// a quota held before it was created (until its first reconciliation). The counter errs upwards, which can refuse a
+/// push early, never let one through: a charge whose push then fails stays counted, a repository under two quotas
+/// keeps its charge on the first when the second refuses, and deletes are subtracted only by reconciliation. Each such
+/// overcount is at most the bytes involved, and the next reconciliation (the daily job after garbage collection, or
+/// <c>policy reconcile</c>) removes it.</para>
 /// </remarks>
 internal sealed partial class QuotaLedger(RegistryStorage storage, TimeProvider time)
 {
@@ -45,38 +45,45 @@ internal sealed partial class QuotaLedger(RegistryStorage storage, TimeProvider 
 
     /// <summary>
     /// Counts <paramref name="size"/> bytes of <paramref name="digest"/> once against <paramref name="rule"/>, or refuses
-    /// with DENIED (naming the quota, its limit and current use) when that would pass the limit. Idempotent per digest:
-    /// a digest the quota has counted costs one point read and nothing else. Reaching the limit exactly is allowed.
-    /// Under contention the counter's write is retried on a fresh read; past a bound the push is refused with
-    /// TOOMANYREQUESTS (nothing counted).
+    /// with DENIED (naming the quota, its limit and current use) when that would pass the limit. Reaching the limit
+    /// exactly is allowed. Idempotent per digest: the counter and the digest's charge row are written in one batch, so a
+    /// digest is counted once even by pushes racing each other. Two calls: the counter's read and the batch. Under
+    /// contention the batch is retried on a fresh read; past a bound the push is refused with TOOMANYREQUESTS (nothing
+    /// counted).
     /// </summary>
-    public async Task ChargeAsync(QuotaRule rule, string digest, long size, CancellationToken ct)
+    public Task ChargeAsync(QuotaRule rule, string digest, long size, CancellationToken ct)
     {
-        var partition = PolicyLayout.QuotaPartition(rule.Name);
-        if (await storage.Metadata.GetAsync(_table, partition, PolicyLayout.QuotaChargeKey(digest), ct).ConfigureAwait(false) is not null)
+        var chargeKey = PolicyLayout.QuotaChargeKey(digest);
+        var charge = new QuotaChargeRow(size, time.GetUtcNow()).ToRow(rule.Name, digest);
+        return RetryOnConflictAsync(rule.Name, async () =>
         {
-            return;
-        }
-
-        await UpdateTotalAsync(rule.Name, total =>
-        {
+            var row = await ReadTotalAsync(rule.Name, ct).ConfigureAwait(false);
+            var total = QuotaTotalRow.FromRow(row);
             if (total.UsedBytes + size > rule.LimitBytes)
             {
+                if (await ChargedAsync(rule.Name, chargeKey, ct).ConfigureAwait(false))
+                {
+                    return; // counted already: a mount or a re-push of content the quota holds adds nothing
+                }
+
                 Fail.With(ErrorKind.Denied, QuotaText.Exceeded(rule, total.UsedBytes, size), QuotaText.Detail(rule, total.UsedBytes, size));
             }
 
-            return total with { UsedBytes = total.UsedBytes + size };
-        }, ct).ConfigureAwait(false);
-
-        try
-        {
-            var charge = new QuotaChargeRow(size, time.GetUtcNow()).ToRow(rule.Name, digest);
-            await storage.Metadata.ExecuteAsync(_table, RowOperation.Insert(charge), ct).ConfigureAwait(false);
-        }
-        catch (ConcurrencyException)
-        {
-            // A concurrent push charged the same digest: counted twice until the next reconciliation (an overcount).
-        }
+            var counter = (total with { UsedBytes = total.UsedBytes + size }).ToRow(rule.Name);
+            try
+            {
+                await storage.Metadata.ExecuteBatchAsync(_table, [WriteTotal(counter, row), RowOperation.Insert(charge)], ct).ConfigureAwait(false);
+            }
+            catch (ConcurrencyException e) when (e.FailedIndex != 0)
+            {
+                // The charge row exists (index 1): counted already, by an earlier push or one racing this one. A
+                // backend that does not say which write failed is asked.
+                if (e.FailedIndex != 1 && !await ChargedAsync(rule.Name, chargeKey, ct).ConfigureAwait(false))
+                {
+                    throw;
+                }
+            }
+        }, ct);
     }
 
     /// <summary>Deletes a removed quota's counter and charge rows. Idempotent; a charge racing it may leave rows that the next call removes.</summary>
@@ -89,25 +96,33 @@ internal sealed partial class QuotaLedger(RegistryStorage storage, TimeProvider 
 
     /// <summary>
     /// Replaces the counter with <paramref name="change"/> of its current value, on the ETag read (inserting it when
-    /// absent); on a conflict re-reads and applies the change again. <paramref name="change"/> may throw to refuse.
+    /// absent); on a conflict re-reads and applies the change again.
     /// </summary>
-    private async Task UpdateTotalAsync(string name, Func<QuotaTotalRow, QuotaTotalRow> change, CancellationToken ct)
-    {
-        for (var attempt = 1; ; attempt++)
+    private Task UpdateTotalAsync(string name, Func<QuotaTotalRow, QuotaTotalRow> change, CancellationToken ct) =>
+        RetryOnConflictAsync(name, async () =>
         {
             var row = await ReadTotalAsync(name, ct).ConfigureAwait(false);
-            var next = change(QuotaTotalRow.FromRow(row)).ToRow(name);
+            await storage.Metadata.ExecuteAsync(_table, WriteTotal(change(QuotaTotalRow.FromRow(row)).ToRow(name), row), ct).ConfigureAwait(false);
+        }, ct);
+
+    /// <summary>
+    /// Runs <paramref name="attempt"/> (a read of the counter and a write on its ETag) until no other writer moved the
+    /// counter in between, a bounded number of times.
+    /// </summary>
+    private static async Task RetryOnConflictAsync(string name, Func<Task> attempt, CancellationToken ct)
+    {
+        for (var i = 1; ; i++)
+        {
             try
             {
-                await storage.Metadata.ExecuteAsync(_table, row?.ETag is { } etag ? RowOperation.Replace(next, etag) : RowOperation.Insert(next), ct)
-                    .ConfigureAwait(false);
+                await attempt().ConfigureAwait(false);
                 return;
             }
-            catch (ConcurrencyException) when (attempt < MaxAttempts)
+            catch (ConcurrencyException) when (i < MaxAttempts)
             {
-                // Another charge (or a reconciliation) moved the counter: re-read it. The jitter spreads racing
-                // instances so they do not collide again in lockstep; a back-off, not a time anything observes.
-                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 4 * attempt)), ct).ConfigureAwait(false);
+                // The jitter spreads racing instances so they do not collide again in lockstep; a back-off, not a time
+                // anything observes.
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 4 * i)), ct).ConfigureAwait(false);
             }
             catch (ConcurrencyException)
             {
@@ -115,6 +130,13 @@ internal sealed partial class QuotaLedger(RegistryStorage storage, TimeProvider 
             }
         }
     }
+
+    /// <summary>Replace on the ETag read, or insert when there was no counter: either fails if another writer came first.</summary>
+    private static RowOperation WriteTotal(TableRow next, TableRow? read) =>
+        read?.ETag is { } etag ? RowOperation.Replace(next, etag) : RowOperation.Insert(next);
+
+    private async Task<bool> ChargedAsync(string name, string chargeKey, CancellationToken ct) =>
+        await storage.Metadata.GetAsync(_table, PolicyLayout.QuotaPartition(name), chargeKey, ct).ConfigureAwait(false) is not null;
 
     private Task<TableRow?> ReadTotalAsync(string name, CancellationToken ct) =>
         storage.Metadata.GetAsync(_table, PolicyLayout.QuotaPartition(name), PolicyLayout.QuotaTotalKey, ct);
