@@ -8,9 +8,10 @@ namespace ServerlessRegistry.Policies;
 /// <remarks>
 /// <para>Every refusal is DENIED and names the rule or lock. Rules and locks come from <see cref="PolicyCache"/>, so a
 /// change reaches this instance within <see cref="PolicyCache.MaxStaleness"/>; with no rule or lock over a repository
-/// a write costs one cached lookup. Quotas cost one point read per upload session (<see cref="CheckUploadAsync"/>) and
-/// one per blob or manifest linked (<see cref="ChargeAsync"/>), plus a counter update for content a quota has not
-/// counted yet (<see cref="QuotaLedger"/> states the tolerance under concurrent pushes).</para>
+/// a write costs one cached lookup. Quotas cost an upload start a point read at most (none when this instance saw the
+/// counter within seconds), and each blob or manifest linked a counter read and one batch (<see cref="ChargeAsync"/>;
+/// <see cref="QuotaLedger"/> states the tolerance under concurrent pushes). An upload start is let through on a counter
+/// value seconds old; if other instances filled the quota meanwhile, the commit's charge refuses instead.</para>
 /// <para>Where the contract is silent: creating a tag is allowed under an immutability rule and under a tag lock (both
 /// guard what a tag points at once it exists); re-pushing a tag to the digest it already names is never refused except
 /// by a repository's no-write lock. A repository's no-write lock refuses everything that writes to it, deletes included.</para>
@@ -26,10 +27,11 @@ internal sealed class PolicyGuard(PolicyCache cache, QuotaLedger quotas) : IWrit
         RefuseLockedRepository(set, repository, deleting: false);
         foreach (var rule in set.QuotasFor(repository))
         {
-            var use = await quotas.ReadAsync(rule, ct).ConfigureAwait(false);
-            if (use.UsedBytes >= rule.LimitBytes || use.UsedBytes + (size ?? 0) > rule.LimitBytes)
+            // Usually no read: the value this instance saw moments ago (the push's previous blob). A refusal re-reads.
+            var full = (long used) => used >= rule.LimitBytes || used + (size ?? 0) > rule.LimitBytes;
+            if (full(await quotas.RecentUseAsync(rule, ct).ConfigureAwait(false)) && (await quotas.ReadAsync(rule, ct).ConfigureAwait(false)).UsedBytes is var used && full(used))
             {
-                Fail.With(ErrorKind.Denied, QuotaText.Full(rule, use.UsedBytes, size), QuotaText.Detail(rule, use.UsedBytes, size));
+                Fail.With(ErrorKind.Denied, QuotaText.Full(rule, used, size), QuotaText.Detail(rule, used, size));
             }
         }
     }

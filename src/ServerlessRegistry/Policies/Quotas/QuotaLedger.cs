@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using ServerlessRegistry.Core.Errors;
 using ServerlessRegistry.Core.Storage;
 
@@ -17,24 +18,35 @@ internal sealed record QuotaDrift(QuotaRule Rule, long CountedBytes, long Actual
 /// repositories by the daily job.
 /// </summary>
 /// <remarks>
-/// <para>Thread-safe; any number of instances may charge one quota at once. A charge is one point read (the counter) and
-/// one batch (the counter, replaced on the ETag read, with the digest's charge row inserted if absent): the digest is
-/// counted exactly once, whoever races. Quotas cost nothing on pulls.</para>
+/// <para>Thread-safe; any number of instances may charge one quota at once. A charge of new content replaces the counter
+/// on the ETag this instance last saw while it inserts the digest's charge row: one round trip, two calls, when no other
+/// instance moved the counter meanwhile (else one more read). Content the quota counted already costs the same and
+/// then takes back its increment. Quotas cost nothing on pulls.</para>
 /// <para><b>Tolerance under concurrency.</b> The counter never passes the limit: every increment is checked against
-/// the limit on the value read and written on that value's ETag, so of pushes racing for the last bytes one wins and
-/// the others re-read and are refused. Hence stored bytes pass the limit only by what the counter has not seen: content
-/// a quota held before it was created (until its first reconciliation). The counter errs upwards, which can refuse a
-/// push early, never let one through: a charge whose push then fails stays counted, a repository under two quotas
-/// keeps its charge on the first when the second refuses, and deletes are subtracted only by reconciliation. Each such
-/// overcount is at most the bytes involved, and the next reconciliation (the daily job after garbage collection, or
-/// <c>policy reconcile</c>) removes it.</para>
+/// the limit on the value it replaces and written on that value's ETag, so of pushes racing for the last bytes one wins
+/// and the others re-read and are refused. Stored bytes can pass the limit only by content the counter missed: (1) a
+/// digest pushed by two pushes at once just as the quota fills, when the push that inserted its charge row is then
+/// refused while the other, seeing the row, links it (at most that digest's size per such race); (2) a process that
+/// dies between inserting a charge row and writing the counter (that digest, once); (3) content a quota held before it
+/// was created. The counter errs upwards otherwise, which refuses pushes early but never lets one through: a charge
+/// whose push then fails stays counted, a repository under two quotas keeps its charge on the first when the second
+/// refuses, and deletes are subtracted only by reconciliation. Every deviation is at most the bytes involved, and the
+/// next reconciliation (the daily job after garbage collection, or <c>policy reconcile</c>) removes it.</para>
 /// </remarks>
 internal sealed partial class QuotaLedger(RegistryStorage storage, TimeProvider time)
 {
     /// <summary>Attempts at the counter's conditional replace before the push is told to retry: contention is per quota.</summary>
     private const int MaxAttempts = 20;
 
+    /// <summary>How long a counter value this instance read or wrote may answer <see cref="RecentUseAsync"/>.</summary>
+    private static readonly TimeSpan RecentFor = TimeSpan.FromSeconds(10);
+
     private readonly string _table = PolicyLayout.Table(storage.Layout);
+
+    // The counter per quota as this instance last read or wrote it, with its ETag: a charge writes on that ETag without
+    // reading first (a stale one fails the write, which then reads), and an upload start within seconds reads nothing.
+    // A refusal is always decided on a fresh read.
+    private readonly ConcurrentDictionary<string, Seen> _seen = new(StringComparer.Ordinal);
 
     /// <summary>The counter of <paramref name="rule"/> (zero when never charged or reconciled). One point read.</summary>
     public async Task<QuotaUse> ReadAsync(QuotaRule rule, CancellationToken ct)
@@ -44,47 +56,14 @@ internal sealed partial class QuotaLedger(RegistryStorage storage, TimeProvider 
     }
 
     /// <summary>
-    /// Counts <paramref name="size"/> bytes of <paramref name="digest"/> once against <paramref name="rule"/>, or refuses
-    /// with DENIED (naming the quota, its limit and current use) when that would pass the limit. Reaching the limit
-    /// exactly is allowed. Idempotent per digest: the counter and the digest's charge row are written in one batch, so a
-    /// digest is counted once even by pushes racing each other. Two calls: the counter's read and the batch. Under
-    /// contention the batch is retried on a fresh read; past a bound the push is refused with TOOMANYREQUESTS (nothing
-    /// counted).
+    /// The counter of <paramref name="rule"/> as this instance last saw it, when that was within a few seconds (no I/O),
+    /// else as read now. It may be behind charges made on other instances: good for letting an upload start, never for
+    /// refusing one (read <see cref="ReadAsync"/> first).
     /// </summary>
-    public Task ChargeAsync(QuotaRule rule, string digest, long size, CancellationToken ct)
-    {
-        var chargeKey = PolicyLayout.QuotaChargeKey(digest);
-        var charge = new QuotaChargeRow(size, time.GetUtcNow()).ToRow(rule.Name, digest);
-        return RetryOnConflictAsync(rule.Name, async () =>
-        {
-            var row = await ReadTotalAsync(rule.Name, ct).ConfigureAwait(false);
-            var total = QuotaTotalRow.FromRow(row);
-            if (total.UsedBytes + size > rule.LimitBytes)
-            {
-                if (await ChargedAsync(rule.Name, chargeKey, ct).ConfigureAwait(false))
-                {
-                    return; // counted already: a mount or a re-push of content the quota holds adds nothing
-                }
-
-                Fail.With(ErrorKind.Denied, QuotaText.Exceeded(rule, total.UsedBytes, size), QuotaText.Detail(rule, total.UsedBytes, size));
-            }
-
-            var counter = (total with { UsedBytes = total.UsedBytes + size }).ToRow(rule.Name);
-            try
-            {
-                await storage.Metadata.ExecuteBatchAsync(_table, [WriteTotal(counter, row), RowOperation.Insert(charge)], ct).ConfigureAwait(false);
-            }
-            catch (ConcurrencyException e) when (e.FailedIndex != 0)
-            {
-                // The charge row exists (index 1): counted already, by an earlier push or one racing this one. A
-                // backend that does not say which write failed is asked.
-                if (e.FailedIndex != 1 && !await ChargedAsync(rule.Name, chargeKey, ct).ConfigureAwait(false))
-                {
-                    throw;
-                }
-            }
-        }, ct);
-    }
+    public async ValueTask<long> RecentUseAsync(QuotaRule rule, CancellationToken ct) =>
+        _seen.TryGetValue(rule.Name, out var seen) && time.GetUtcNow() - seen.At < RecentFor
+            ? seen.Total.UsedBytes
+            : (await ReadAsync(rule, ct).ConfigureAwait(false)).UsedBytes;
 
     /// <summary>Deletes a removed quota's counter and charge rows. Idempotent; a charge racing it may leave rows that the next call removes.</summary>
     public async Task ForgetAsync(string name, CancellationToken ct)
@@ -102,7 +81,8 @@ internal sealed partial class QuotaLedger(RegistryStorage storage, TimeProvider 
         RetryOnConflictAsync(name, async () =>
         {
             var row = await ReadTotalAsync(name, ct).ConfigureAwait(false);
-            await storage.Metadata.ExecuteAsync(_table, WriteTotal(change(QuotaTotalRow.FromRow(row)).ToRow(name), row), ct).ConfigureAwait(false);
+            var next = change(QuotaTotalRow.FromRow(row));
+            Remember(name, next, await storage.Metadata.ExecuteAsync(_table, WriteTotal(next.ToRow(name), row?.ETag), ct).ConfigureAwait(false));
         }, ct);
 
     /// <summary>
@@ -120,9 +100,7 @@ internal sealed partial class QuotaLedger(RegistryStorage storage, TimeProvider 
             }
             catch (ConcurrencyException) when (i < MaxAttempts)
             {
-                // The jitter spreads racing instances so they do not collide again in lockstep; a back-off, not a time
-                // anything observes.
-                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 4 * i)), ct).ConfigureAwait(false);
+                await BackOffAsync(i, ct).ConfigureAwait(false);
             }
             catch (ConcurrencyException)
             {
@@ -131,15 +109,28 @@ internal sealed partial class QuotaLedger(RegistryStorage storage, TimeProvider 
         }
     }
 
+    /// <summary>
+    /// A short, growing, random pause before re-reading a counter another writer moved: the jitter spreads racing
+    /// instances so they do not collide again in lockstep. A back-off, not a time anything observes.
+    /// </summary>
+    private static Task BackOffAsync(int attempt, CancellationToken ct) =>
+        Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 4 * attempt)), ct);
+
     /// <summary>Replace on the ETag read, or insert when there was no counter: either fails if another writer came first.</summary>
-    private static RowOperation WriteTotal(TableRow next, TableRow? read) =>
-        read?.ETag is { } etag ? RowOperation.Replace(next, etag) : RowOperation.Insert(next);
+    private static RowOperation WriteTotal(TableRow next, string? etag) =>
+        etag is not null ? RowOperation.Replace(next, etag) : RowOperation.Insert(next);
 
-    private async Task<bool> ChargedAsync(string name, string chargeKey, CancellationToken ct) =>
-        await storage.Metadata.GetAsync(_table, PolicyLayout.QuotaPartition(name), chargeKey, ct).ConfigureAwait(false) is not null;
+    private async Task<TableRow?> ReadTotalAsync(string name, CancellationToken ct)
+    {
+        var row = await storage.Metadata.GetAsync(_table, PolicyLayout.QuotaPartition(name), PolicyLayout.QuotaTotalKey, ct).ConfigureAwait(false);
+        Remember(name, QuotaTotalRow.FromRow(row), row?.ETag);
+        return row;
+    }
 
-    private Task<TableRow?> ReadTotalAsync(string name, CancellationToken ct) =>
-        storage.Metadata.GetAsync(_table, PolicyLayout.QuotaPartition(name), PolicyLayout.QuotaTotalKey, ct);
+    /// <summary>Notes the counter as read or written; a null ETag means no row yet.</summary>
+    private void Remember(string name, QuotaTotalRow total, string? etag) => _seen[name] = new Seen(total, etag, time.GetUtcNow());
+
+    private sealed record Seen(QuotaTotalRow Total, string? ETag, DateTimeOffset At);
 
     /// <summary>
     /// Applies conditional writes to rows of one partition, in batches of 100; when a batch fails, its writes are tried
