@@ -11,8 +11,9 @@ namespace ServerlessRegistry.Bench;
 /// <summary>
 /// Figure 20: what a quota costs a push. One in-process registry holds a quota rule over one repository and none over
 /// another; the same image shape (a small config and several 1 MiB layers, fresh bytes every time) is pushed to each
-/// in turn, alternating which goes first, and the medians of the client-observed push times are compared. The quota's
-/// cost is its storage calls: one counter read per upload start and a counter read plus one batch per blob and manifest.
+/// in turn, alternating which goes first; the figure is the median of the rounds' time ratios (client-observed). The
+/// quota's cost is its storage calls, counted for one push each way: per blob and manifest a counter replace and a
+/// charge-row insert, sent together; an upload start reads nothing when the counter was seen within seconds.
 /// </summary>
 internal static class QuotaFigure
 {
@@ -40,7 +41,7 @@ internal static class QuotaFigure
         var (covered, free) = ("bench/quota/app", "bench/free/app");
         await server.Services.GetRequiredService<PolicyStore>().PutAsync(new QuotaRule("bench-quota", "bench/quota/**", 1L << 40), default);
         server.Services.GetRequiredService<PolicyCache>().Invalidate();
-        var rounds = ctx.Options.IsQuick ? 4 : 30;
+        var rounds = ctx.Options.IsQuick ? 4 : 40;
         var push = (string repository) => Stats.TimeAsync(() => OciClient.PushImageAsync(server.Client, repository, "latest",
             [.. Enumerable.Range(0, Layers).Select(_ => OciClient.RandomBytes(LayerSize))]));
         for (var i = 0; i < 2; i++)
@@ -70,14 +71,16 @@ internal static class QuotaFigure
             }
         }
 
+        // The figure is the median of each round's ratio: the two pushes of a round ran side by side, so a busy
+        // machine slows both, where the ratio of the two medians would compare different stretches of time.
         var (q50, f50) = (Stats.Median(withQuota), Stats.Median(without));
-        var ratio = q50 / f50;
+        var ratio = Stats.Median(withQuota.Zip(without, (q, f) => q / f));
         var used = (await server.Services.GetRequiredService<Policies.Quotas.QuotaLedger>().ReadAsync(
             new QuotaRule("bench-quota", "bench/quota/**", 1L << 40), default)).UsedBytes;
         ctx.Report.Raw($"Push of a {Layers} × 1 MiB image ({rounds} each, in-process, alternating): with a quota p50 {Fmt(q50)} ms, " +
-            $"without p50 {Fmt(f50)} ms, ratio {ratio.ToString("F3", CultureInfo.InvariantCulture)}; storage calls per push {calls[0]} with, {calls[1]} without; " +
+            $"without p50 {Fmt(f50)} ms, median of the rounds' ratios {ratio.ToString("F3", CultureInfo.InvariantCulture)}; storage calls per push {calls[0]} with, {calls[1]} without; " +
             $"the quota counted {used / Stats.MiB:F1} MiB");
-        ctx.Report.Add(new FigureRow(20, $"Push latency with a quota rule vs without ({Layers} × 1 MiB layers, p50)",
+        ctx.Report.Add(new FigureRow(20, $"Push latency with a quota rule vs without ({Layers} × 1 MiB layers; median of paired ratios)",
             $"{Fmt(q50)} ms vs {Fmt(f50)} ms ({ratio.ToString("F3", CultureInfo.InvariantCulture)}×)", "≤ 1.05×", ratio <= 1.05));
     }
 }

@@ -69,3 +69,32 @@ public sealed class GuardFixture : IAsyncLifetime
         return response.StatusCode == HttpStatusCode.NotFound ? null : response.Headers.GetValues("Docker-Content-Digest").Single();
     }
 }
+
+/// <summary>skopeo in a private sandbox, with an OCI layout of images (tagged "one", "two", …) to copy from. Disposing removes both.</summary>
+public sealed class SkopeoScratch : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("policies-skopeo-").FullName;
+    private readonly ContainersSandbox _sandbox = new();
+
+    public SkopeoScratch(params string[] tags)
+    {
+        Skopeo = new Skopeo(_sandbox);
+        Layout = new OciLayoutBuilder(Path.Combine(_root, "source"));
+        Images = [.. tags.Select(tag =>
+        {
+            var image = Layout.AddImage("linux", "amd64", (tag + ".bin", System.Security.Cryptography.RandomNumberGenerator.GetBytes(2048), true));
+            Layout.Tag(image.Manifest, tag);
+            return image;
+        })];
+    }
+
+    public Skopeo Skopeo { get; }
+    public OciLayoutBuilder Layout { get; }
+    public IReadOnlyList<OciImage> Images { get; }
+
+    public void Dispose()
+    {
+        _sandbox.Dispose();
+        Directory.Delete(_root, recursive: true);
+    }
+}

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Security.Cryptography;
 using ServerlessRegistry.Testing;
 
 namespace ServerlessRegistry.Policies.Tests;
@@ -66,33 +65,19 @@ public sealed class ImmutableTagTests(GuardFixture fixture) : IClassFixture<Guar
     [Fact]
     public async Task SkopeoCanNeitherCopyOntoNorDeleteAnImmutableTag()
     {
-        var root = Directory.CreateTempSubdirectory("immutable-skopeo-").FullName;
-        using var sandbox = new ContainersSandbox();
-        try
-        {
-            var skopeo = new Skopeo(sandbox);
-            var layout = new OciLayoutBuilder(Path.Combine(root, "source"));
-            var first = layout.AddImage("linux", "amd64", ("a.bin", RandomNumberGenerator.GetBytes(2048), true));
-            var second = layout.AddImage("linux", "amd64", ("b.bin", RandomNumberGenerator.GetBytes(2048), true));
-            layout.Tag(first.Manifest, "one");
-            layout.Tag(second.Manifest, "two");
-            var repository = GuardFixture.NewName("imm/skopeo");
-            var rule = GuardFixture.NewName("imm");
-            await fixture.SetAsync(new ImmutableRule(rule, repository, "v*"));
-            var remote = $"docker://{fixture.Server.HostPort}/{repository}:v1";
+        using var scratch = new SkopeoScratch("one", "two");
+        var repository = GuardFixture.NewName("imm/skopeo");
+        var rule = GuardFixture.NewName("imm");
+        await fixture.SetAsync(new ImmutableRule(rule, repository, "v*"));
+        var remote = $"docker://{fixture.Server.HostPort}/{repository}:v1";
 
-            await skopeo.CopyAsync(layout.Reference("one"), remote);
-            await skopeo.CopyAsync(layout.Reference("one"), remote); // the same digest again: allowed
-            var overwrite = await Assert.ThrowsAsync<InvalidOperationException>(() => skopeo.CopyAsync(layout.Reference("two"), remote));
-            var delete = await Assert.ThrowsAsync<InvalidOperationException>(() => skopeo.DeleteAsync(remote));
+        await scratch.Skopeo.CopyAsync(scratch.Layout.Reference("one"), remote);
+        await scratch.Skopeo.CopyAsync(scratch.Layout.Reference("one"), remote); // the same digest again: allowed
+        var overwrite = await Assert.ThrowsAsync<InvalidOperationException>(() => scratch.Skopeo.CopyAsync(scratch.Layout.Reference("two"), remote));
+        var delete = await Assert.ThrowsAsync<InvalidOperationException>(() => scratch.Skopeo.DeleteAsync(remote));
 
-            Assert.Contains(rule, overwrite.Message, StringComparison.Ordinal);
-            Assert.Contains("denied", delete.Message, StringComparison.OrdinalIgnoreCase);
-            Assert.Equal(first.Manifest.Digest, await fixture.TagDigestAsync(repository, "v1"));
-        }
-        finally
-        {
-            Directory.Delete(root, recursive: true);
-        }
+        Assert.Contains(rule, overwrite.Message, StringComparison.Ordinal);
+        Assert.Contains("denied", delete.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(scratch.Images[0].Manifest.Digest, await fixture.TagDigestAsync(repository, "v1"));
     }
 }

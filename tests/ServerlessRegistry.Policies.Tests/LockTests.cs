@@ -1,5 +1,4 @@
 using System.Net;
-using System.Security.Cryptography;
 using ServerlessRegistry.Testing;
 
 namespace ServerlessRegistry.Policies.Tests;
@@ -97,27 +96,16 @@ public sealed class LockTests(GuardFixture fixture) : IClassFixture<GuardFixture
     [Fact]
     public async Task SkopeoCannotDeleteALockedManifest()
     {
-        var root = Directory.CreateTempSubdirectory("lock-skopeo-").FullName;
-        using var sandbox = new ContainersSandbox();
-        try
-        {
-            var skopeo = new Skopeo(sandbox);
-            var layout = new OciLayoutBuilder(Path.Combine(root, "source"));
-            var image = layout.AddImage("linux", "amd64", ("a.bin", RandomNumberGenerator.GetBytes(2048), true));
-            layout.Tag(image.Manifest, "one");
-            var repository = GuardFixture.NewName("lock/skopeo");
-            var remote = $"docker://{fixture.Server.HostPort}/{repository}:v1";
-            await skopeo.CopyAsync(layout.Reference("one"), remote);
-            await fixture.LockAsync($"{repository}@{image.Manifest.Digest}", noWrite: false, noDelete: true);
+        using var scratch = new SkopeoScratch("one");
+        var digest = scratch.Images[0].Manifest.Digest;
+        var repository = GuardFixture.NewName("lock/skopeo");
+        var remote = $"docker://{fixture.Server.HostPort}/{repository}:v1";
+        await scratch.Skopeo.CopyAsync(scratch.Layout.Reference("one"), remote);
+        await fixture.LockAsync($"{repository}@{digest}", noWrite: false, noDelete: true);
 
-            var delete = await Assert.ThrowsAsync<InvalidOperationException>(() => skopeo.DeleteAsync(remote));
+        var delete = await Assert.ThrowsAsync<InvalidOperationException>(() => scratch.Skopeo.DeleteAsync(remote));
 
-            Assert.Contains("denied", delete.Message, StringComparison.OrdinalIgnoreCase);
-            Assert.Equal(image.Manifest.Digest, await fixture.TagDigestAsync(repository, "v1"));
-        }
-        finally
-        {
-            Directory.Delete(root, recursive: true);
-        }
+        Assert.Contains("denied", delete.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(digest, await fixture.TagDigestAsync(repository, "v1"));
     }
 }
