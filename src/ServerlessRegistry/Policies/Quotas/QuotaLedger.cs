@@ -28,8 +28,8 @@ internal sealed record QuotaDrift(QuotaRule Rule, long CountedBytes, long Actual
 /// digest pushed by two pushes at once just as the quota fills, when the push that inserted its charge row is then
 /// refused while the other, seeing the row, links it (at most that digest's size per such race); (2) a process that
 /// dies between inserting a charge row and writing the counter (that digest, once); (3) content a quota held before it
-/// was created. The counter errs upwards otherwise, which refuses pushes early but never lets one through: a charge
-/// whose push then fails stays counted, a repository under two quotas keeps its charge on the first when the second
+/// was created, until its first reconciliation (<c>policy set quota</c> runs one at once). The counter errs upwards
+/// otherwise, which refuses pushes early but never lets one through: a charge whose push then fails stays counted, a repository under two quotas keeps its charge on the first when the second
 /// refuses, and deletes are subtracted only by reconciliation. Every deviation is at most the bytes involved, and the
 /// next reconciliation (the daily job after garbage collection, or <c>policy reconcile</c>) removes it.</para>
 /// </remarks>
