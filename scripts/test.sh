@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the tests need (npm ci for Azurite; skopeo, podman, docker-registry, chromium and zip from apt) and runs every test.
-# Extra arguments go to dotnet test (e.g. --filter FullyQualifiedName~Manifest).
+# Extra arguments go to dotnet test (e.g. --filter FullyQualifiedName~Manifest). TEST_LANES sets how many projects run at once (2).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -11,27 +11,50 @@ done
 scripts/lib/ensure-node-modules.sh
 scripts/lib/ensure-clients.sh
 
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
 status=0
-# Build once, then run the test projects one after another, each announced and timed, so a long one shows it is alive.
+# Build once, then run the test projects two at a time (most wait on storage, clients and browsers, not the CPU), longest
+# first so the two lanes end together. Each project is announced and timed, so a long one shows it is alive; its output is
+# kept apart and shown trimmed when it ends.
 start=$SECONDS
-dotnet build ServerlessRegistry.sln -c Release --nologo -v quiet 2>&1 | tee -a "$log" || { echo "test: the build failed" >&2; exit 1; }
+dotnet build ServerlessRegistry.sln -c Release --nologo -v quiet 2>&1 | tee "$logs/build.log" || { echo "test: the build failed" >&2; exit 1; }
 echo "test: built in $((SECONDS - start)) s"
-for project in tests/*/; do
+lanes=${TEST_LANES:-2}
+longest_first="Web Maintenance Api Mirror Interop Core Auth Deploy Policies Storage"
+projects=()
+for name in $longest_first; do [[ -d "tests/ServerlessRegistry.$name.Tests" ]] && projects+=("tests/ServerlessRegistry.$name.Tests/"); done
+for project in tests/*/; do [[ " ${projects[*]} " == *" $project "* ]] || projects+=("$project"); done
+
+run_project() {
+  local project=$1 name begin result=0
+  name=$(basename "$project")
+  begin=$SECONDS
+  echo "test: $name started"
+  dotnet test "$project" -c Release --nologo --no-build "${@:2}" > "$logs/$name.log" 2>&1 || result=1
+  grep -E '^(Passed|Failed)!|\[FAIL\]|rror' "$logs/$name.log" || true
+  echo "test: $name finished in $((SECONDS - begin)) s"
+  return $result
+}
+
+running=0
+for project in "${projects[@]}"; do
   name=$(basename "$project")
   grep -q '<IsTestProject>true</IsTestProject>' "$project$name.csproj" 2>/dev/null || continue
-  echo "test: $name started"
-  begin=$SECONDS
-  # The pipeline fails when dotnet test does (pipefail); the grep only trims what the terminal shows.
-  if ! dotnet test "$project" -c Release --nologo --no-build "$@" 2>&1 | tee -a "$log" | { grep -E '^(Passed|Failed)!|\[FAIL\]|rror' || true; }; then
-    status=1
+  if (( running >= lanes )); then
+    wait -n || status=1
+    running=$((running - 1))
   fi
-  echo "test: $name finished in $((SECONDS - begin)) s"
+  run_project "$project" "$@" &
+  running=$((running + 1))
+done
+while (( running > 0 )); do
+  wait -n || status=1
+  running=$((running - 1))
 done
 
 # One closing line for the whole run, summed over the test assemblies.
-awk '/(Passed|Failed)!  *- *Failed:/ {
+cat "$logs"/*.log | awk '/(Passed|Failed)!  *- *Failed:/ {
        gsub(",", ""); for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
-     END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+     END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }'
 exit $status

@@ -26,6 +26,9 @@ public sealed class CommandLineTests
     [InlineData("gc", "--grace-period", "-1h")]
     [InlineData("gc", "extra")]
     [InlineData("token", "list", "--Storage")]
+    [InlineData("token", "create")]
+    [InlineData("token", "revoke")]
+    [InlineData("gc", "--dry-run", "maybe")]
     public async Task MalformedArgumentsAreRefusedBeforeAnyStorageCall(params string[] args)
     {
         var run = await CliRun.RunAsync(args);

@@ -11,7 +11,7 @@ public static class StorageCleanup
         var layout = new StorageLayout(prefix);
         await BlobTestSupport.DeleteContainerAsync(azurite, layout.Container);
         var tables = new AzureMetadataStore(BlobTestSupport.EmulatorOptions(azurite), TimeProvider.System);
-        foreach (var table in new[] { layout.UploadsTable, layout.BlobIndexTable, layout.RepositoriesTable, layout.CatalogTable, layout.AuthTable, layout.Prefix + "mirror" })
+        foreach (var table in new[] { layout.UploadsTable, layout.BlobIndexTable, layout.RepositoriesTable, layout.CatalogTable, layout.AuthTable, layout.PullsTable, layout.Prefix + "mirror", layout.Prefix + "policies" })
         {
             await tables.DeleteTableAsync(table, CancellationToken.None);
         }

@@ -57,7 +57,14 @@ internal static class RegistryCli
 
         var parse = root.Parse(args);
         var name = CommandPath(parse);
-        if (parse.Errors.Count == 0 && ConfigurationArguments.FirstInvalid(parse.UnmatchedTokens) is { } invalid)
+        if (parse.Errors.Count > 0 && parse.Action is not HelpAction)
+        {
+            // A missing argument or a malformed value: one line, as for every other mistake, not the whole help page.
+            await error.WriteLineAsync($"{name}: {parse.Errors[0].Message} See '{name} --help'.");
+            return 2;
+        }
+
+        if (ConfigurationArguments.FirstInvalid(parse.UnmatchedTokens) is { } invalid)
         {
             await error.WriteLineAsync($"{name}: unknown option or argument '{invalid}'. Configuration overrides look like --Section:Key=value; see '{name} --help'.");
             return 2;
