@@ -4,14 +4,28 @@ using ServerlessRegistry.Policies.Retention;
 
 namespace ServerlessRegistry.Policies;
 
-/// <summary><c>policy …</c>: list, show, explain, set and remove rules, lock and unlock items, run retention, reconcile quotas.</summary>
-internal static class PolicyCommands
+/// <summary>
+/// <c>policy …</c>: list, show, explain, set and remove rules, lock and unlock items, run retention, reconcile quotas.
+/// They run against the configured storage (extra arguments are configuration, as for serve). Each change prints one
+/// line, and reaches every running instance within <see cref="PolicyCache.MaxStaleness"/>. Exit codes: 0 done,
+/// 1 the operation failed or was refused (one line on stderr), 2 the command line is wrong (nothing was read or written).
+/// </summary>
+internal static partial class PolicyCommands
 {
     public static Command Create()
     {
         var command = new Command("policy", "Retention, immutable tags, locks and quotas: stored in Table storage, in effect everywhere within 60 s.");
-        command.Subcommands.Add(RetentionCommand.Create());
-        command.Subcommands.Add(ReconcileCommand.Create());
+        foreach (var subcommand in new[]
+        {
+            ListCommand(), ShowCommand(), ExplainCommand(),
+            RetentionSetCommand(), ImmutableSetCommand(), QuotaSetCommand(), RemoveCommand(),
+            LockCommand(), UnlockCommand(),
+            RetentionCommand.Create(), ReconcileCommand.Create(),
+        })
+        {
+            command.Subcommands.Add(subcommand);
+        }
+
         return command;
     }
 }

@@ -131,8 +131,7 @@ internal sealed partial class PolicyStore(RegistryStorage storage, TimeProvider 
     private static string? CheckRetention(RetentionRule rule)
     {
         var keep = rule.Keep;
-        var keeps = keep.LastPushed is not null || keep.LastPulled is not null || keep.PushedWithin is not null || keep.PulledWithin is not null ||
-            keep.Matching.Count > 0 || keep.NotMatching.Count > 0 || keep.Always;
+        var keeps = HasCriteria(keep);
         return Pattern.Check(rule.Repositories)
             ?? rule.Tags.Concat(keep.Matching).Concat(keep.NotMatching).Select(Pattern.Check).FirstOrDefault(p => p is not null)
             ?? (keep.LastPushed < 1 ? $"retention '{rule.Name}': keep-last-pushed must be at least 1." : null)
@@ -145,6 +144,11 @@ internal sealed partial class PolicyStore(RegistryStorage storage, TimeProvider 
             ?? (!keeps && rule.Tags.Count > 0 ? $"retention '{rule.Name}' has tag patterns but no keep criterion, so it would delete every tag they match; give a keep criterion, or no tag patterns for a rule on untagged manifests only." : null)
             ?? (keeps && rule.Tags.Count == 0 ? $"retention '{rule.Name}' has keep criteria but no tag patterns; give tag patterns (e.g. '**')." : null);
     }
+
+    /// <summary>Whether <paramref name="keep"/> names any criterion at all.</summary>
+    public static bool HasCriteria(RetentionKeep keep) =>
+        keep.LastPushed is not null || keep.LastPulled is not null || keep.PushedWithin is not null || keep.PulledWithin is not null ||
+        keep.Matching.Count > 0 || keep.NotMatching.Count > 0 || keep.Always;
 
     private async Task<bool> DeleteAsync(string partition, string key, CancellationToken ct)
     {

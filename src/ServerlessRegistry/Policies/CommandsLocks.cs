@@ -1,0 +1,56 @@
+using System.CommandLine;
+
+namespace ServerlessRegistry.Policies;
+
+/// <summary><c>policy lock</c> and <c>policy unlock</c>: per-item locks on a repository, a tag or a manifest.</summary>
+internal static partial class PolicyCommands
+{
+    private static Argument<string> TargetArgument() =>
+        new("target") { Description = "A repository (team/app), a tag (team/app:v1) or a manifest (team/app@sha256:…)." };
+
+    private static Command LockCommand()
+    {
+        var target = TargetArgument();
+        var noWrite = new Option<bool>("--no-write") { Description = "Nothing may change it: no push into a repository; a tag cannot be moved or deleted; a manifest cannot be deleted nor its tags moved away." };
+        var noDelete = new Option<bool>("--no-delete") { Description = "It may not be deleted (for a repository: nothing in it)." };
+        var command = StorageCommand("lock", "Lock a repository, tag or manifest against writes, deletes or both; replaces an existing lock on it. Retention respects locks.");
+        command.Arguments.Add(target);
+        command.Options.Add(noWrite);
+        command.Options.Add(noDelete);
+        OnRun(command, parse =>
+        {
+            var (write, delete) = (parse.GetValue(noWrite), parse.GetValue(noDelete));
+            return write || delete
+                ? (Target: LockTarget.Parse(parse.GetRequiredValue(target)), NoWrite: write, NoDelete: delete)
+                : throw new Mistake("say what the lock blocks: --no-write, --no-delete or both.");
+        }, async (parse, input, services, ct) =>
+        {
+            var itemLock = new ItemLock(input.Target, input.NoWrite, input.NoDelete, services.GetRequiredService<TimeProvider>().GetUtcNow());
+            await services.GetRequiredService<PolicyStore>().SetLockAsync(itemLock, ct);
+            services.GetRequiredService<PolicyCache>().Invalidate();
+            await parse.InvocationConfiguration.Output.WriteLineAsync(
+                $"Locked {itemLock.Target} against {Blocks(itemLock).Replace(", ", " and ", StringComparison.Ordinal)}; in effect everywhere within {PolicyCache.MaxStaleness.TotalSeconds:0} s.");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command UnlockCommand()
+    {
+        var target = TargetArgument();
+        var command = StorageCommand("unlock", "Remove the lock on a repository, tag or manifest.");
+        command.Arguments.Add(target);
+        OnRun(command, parse => LockTarget.Parse(parse.GetRequiredValue(target)), async (parse, lockTarget, services, ct) =>
+        {
+            if (!await services.GetRequiredService<PolicyStore>().RemoveLockAsync(lockTarget, ct))
+            {
+                return await FailAsync(parse, OperationFailed, $"{lockTarget} is not locked; 'policy list' shows the locks.");
+            }
+
+            services.GetRequiredService<PolicyCache>().Invalidate();
+            await parse.InvocationConfiguration.Output.WriteLineAsync($"Unlocked {lockTarget}; other instances lift the lock within {PolicyCache.MaxStaleness.TotalSeconds:0} s.");
+            return 0;
+        });
+        return command;
+    }
+}
