@@ -1,7 +1,6 @@
 using System.Globalization;
 using Azure.Core.Pipeline;
 using Microsoft.Extensions.DependencyInjection;
-using ServerlessRegistry.Azure;
 using ServerlessRegistry.Policies;
 using ServerlessRegistry.Testing;
 using static ServerlessRegistry.Bench.BenchReport;
@@ -24,16 +23,7 @@ internal static class QuotaFigure
     {
         var counter = new StorageCallCounter();
         await using var server = await RegistryServer.StartAsync(services: s => s.AddSingleton<HttpPipelinePolicy>(counter));
-        try
-        {
-            await MeasureAsync(ctx, server, counter);
-        }
-        finally
-        {
-            var tables = new AzureMetadataStore(BlobTestSupport.EmulatorOptions(await Azurite.GetAsync()), TimeProvider.System);
-            await tables.DeleteTableAsync(server.Prefix + "policies", CancellationToken.None);
-            await tables.DeleteTableAsync(server.Prefix + "pulls", CancellationToken.None);
-        }
+        await MeasureAsync(ctx, server, counter);
     }
 
     private static async Task MeasureAsync(BenchContext ctx, RegistryServer server, StorageCallCounter counter)

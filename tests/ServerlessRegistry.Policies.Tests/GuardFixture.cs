@@ -2,7 +2,6 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
-using ServerlessRegistry.Azure;
 using ServerlessRegistry.Policies.Quotas;
 using ServerlessRegistry.Testing;
 
@@ -23,14 +22,7 @@ public sealed class GuardFixture : IAsyncLifetime
     public async Task InitializeAsync() =>
         Server = await RegistryServer.StartAsync(services: s => s.AddSingleton<TimeProvider>(Clock));
 
-    public async Task DisposeAsync()
-    {
-        var prefix = Server.Prefix;
-        await Server.DisposeAsync();
-        var tables = new AzureMetadataStore(BlobTestSupport.EmulatorOptions(await Azurite.GetAsync()), TimeProvider.System);
-        await tables.DeleteTableAsync(prefix + "policies", CancellationToken.None);
-        await tables.DeleteTableAsync(prefix + "pulls", CancellationToken.None);
-    }
+    public Task DisposeAsync() => Server.DisposeAsync().AsTask();
 
     /// <summary>A repository name no other test uses.</summary>
     public static string NewName(string stem) => $"{stem}-{Guid.NewGuid():N}"[..(stem.Length + 9)];

@@ -24,12 +24,7 @@ public sealed class QuotaLedgerTests : IAsyncLifetime
         _storage = new RegistryStorage(layout, azure.CreateBlobStore(layout), azure.CreateMetadataStore());
     }
 
-    public async Task DisposeAsync()
-    {
-        await StorageCleanup.DeletePrefixAsync(_azurite, _storage.Layout.Prefix);
-        await new AzureMetadataStore(BlobTestSupport.EmulatorOptions(_azurite), TimeProvider.System)
-            .DeleteTableAsync(PolicyLayout.Table(_storage.Layout), CancellationToken.None);
-    }
+    public Task DisposeAsync() => StorageCleanup.DeletePrefixAsync(_azurite, _storage.Layout.Prefix);
 
     private QuotaLedger Ledger() => new(_storage, _time);
 
