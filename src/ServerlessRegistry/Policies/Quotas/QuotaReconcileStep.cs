@@ -1,15 +1,43 @@
-#pragma warning disable CS9113 // contract stub: the owner removes this line
 using ServerlessRegistry.Core.Maintenance;
 using ServerlessRegistry.Maintenance;
 
 namespace ServerlessRegistry.Policies.Quotas;
 
-/// <summary>Quota reconciliation after every garbage-collection run, so counters drop by what the run reclaimed.</summary>
-internal sealed class QuotaReconcileStep(PolicyCache cache, QuotaLedger ledger) : IGarbageCollectionStep
+/// <summary>
+/// Quota reconciliation after every garbage-collection run, so counters drop by what the run reclaimed and any drift
+/// (double charges, failed pushes, deletes) is corrected daily. Honours the run's dry run; idempotent.
+/// </summary>
+internal sealed partial class QuotaReconcileStep(PolicyCache cache, QuotaLedger ledger, ILogger<QuotaReconcileStep> logger) : IGarbageCollectionStep
 {
     public Task<string> RunAsync(MaintenanceOptions options, IProgress<GcProgress>? progress, CancellationToken cancellationToken) =>
-        Task.FromResult("quotas: reconciled after the collection");
+        Task.FromResult(""); // nothing before the collection: counting first would count what it is about to reclaim
 
-    public Task<string?> AfterCollectionAsync(MaintenanceOptions options, IProgress<GcProgress>? progress, CancellationToken cancellationToken) =>
-        throw new NotImplementedException();
+    public async Task<string?> AfterCollectionAsync(MaintenanceOptions options, IProgress<GcProgress>? progress, CancellationToken cancellationToken)
+    {
+        var rules = (await cache.CurrentAsync(cancellationToken).ConfigureAwait(false)).Quotas;
+        if (rules.Count == 0)
+        {
+            return null;
+        }
+
+        var drifts = await ledger.ReconcileAsync(rules, options.DryRun, progress, cancellationToken).ConfigureAwait(false);
+        foreach (var d in drifts)
+        {
+            Reconciled(logger, d.Rule.Name, options.DryRun, d.CountedBytes, d.ActualBytes, d.Drift);
+        }
+
+        return $"quotas: {(options.DryRun ? "would correct" : "corrected")} " +
+            string.Join("; ", drifts.Select(d => $"'{d.Rule.Name}' drift {Signed(d.Drift)} (counted {QuotaText.Size(d.CountedBytes)}, holds {QuotaText.Size(d.ActualBytes)} of {QuotaText.Size(d.Rule.LimitBytes)})"));
+    }
+
+    /// <summary>"+300 MiB", "-1.2 GiB", "0 B": positive drift is an overcount.</summary>
+    public static string Signed(long bytes) => bytes switch
+    {
+        > 0 => "+" + QuotaText.Size(bytes),
+        < 0 => "-" + QuotaText.Size(-bytes),
+        _ => "0 B",
+    };
+
+    [LoggerMessage(740, LogLevel.Information, "Quota {Quota} reconciled (dry run: {DryRun}): counted {CountedBytes} bytes, holds {ActualBytes} bytes, drift {DriftBytes} bytes")]
+    private static partial void Reconciled(ILogger logger, string quota, bool dryRun, long countedBytes, long actualBytes, long driftBytes);
 }
