@@ -1,3 +1,5 @@
+using ServerlessRegistry.Core.Primitives;
+
 namespace ServerlessRegistry.Policies;
 
 /// <summary>What a retention rule keeps. Criteria combine by OR: a tag in the rule's scope is kept when any one holds.</summary>
@@ -34,7 +36,42 @@ internal sealed record QuotaRule(string Name, string Repositories, long LimitByt
 internal sealed record LockTarget(string Repository, string? Tag = null, string? Digest = null)
 {
     /// <summary>Parses <c>repo</c>, <c>repo:tag</c> or <c>repo@sha256:…</c>; a <see cref="FormatException"/> says what is wrong.</summary>
-    public static LockTarget Parse(string text) => throw new NotImplementedException();
+    public static LockTarget Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var at = text.IndexOf('@', StringComparison.Ordinal);
+        var colon = text.IndexOf(':', StringComparison.Ordinal);
+        var end = at >= 0 ? at : colon >= 0 ? colon : text.Length;
+        var repository = text[..end];
+        if (!Names.IsValidRepository(repository))
+        {
+            throw new FormatException($"'{text}' does not start with a repository name (lower-case path components, e.g. team/app); a lock target is repo, repo:tag or repo@sha256:<hex>.");
+        }
+
+        if (at >= 0)
+        {
+            var digest = text[(at + 1)..];
+            if (Core.Primitives.Digest.TryParse(digest, out var parsed) != DigestParseResult.Ok)
+            {
+                throw new FormatException($"'{digest}' in '{text}' is not a digest; give repo@sha256:<64 lower-case hex>.");
+            }
+
+            return new LockTarget(repository, Digest: parsed.Value);
+        }
+
+        if (colon >= 0)
+        {
+            var tag = text[(colon + 1)..];
+            if (!Names.IsValidTag(tag))
+            {
+                throw new FormatException($"'{tag}' in '{text}' is not a tag (letters, digits, '_', '.', '-', at most {Names.MaxTagLength} characters, not starting with '.' or '-').");
+            }
+
+            return new LockTarget(repository, Tag: tag);
+        }
+
+        return new LockTarget(repository);
+    }
 
     public override string ToString() => Digest is not null ? $"{Repository}@{Digest}" : Tag is not null ? $"{Repository}:{Tag}" : Repository;
 }
