@@ -39,6 +39,9 @@ internal static class CountFigures
                 var n = Math.Max(10, ctx.Options.LatencyRequests / 2);
                 await Stats.LatenciesAsync(10, () => OciClient.GetManifestAsync(ctx.Target.Client, repo, reference));
                 var latencies = await Stats.LatenciesAsync(n, () => OciClient.GetManifestAsync(ctx.Target.Client, repo, reference));
+                // A pull of the day already recorded: what every pull after the first of a day costs.
+                await OciClient.GetManifestAsync(counted.Client, repo, countedReference);
+                await counted.WhenPullsRecordedAsync();
                 var made = await counter.CountAsync(() => OciClient.GetManifestAsync(counted.Client, repo, countedReference));
                 var p50 = Stats.Percentile(latencies, 0.5);
                 worstP50 = Math.Max(worstP50, p50);
@@ -60,6 +63,8 @@ internal static class CountFigures
         var layers = Enumerable.Range(0, o.PullLayers).Select(_ => OciClient.RandomBytes(64 * 1024)).ToList();
         await OciClient.PushImageAsync(counted.Client, repo, "v1", layers);
         await counted.WhenStatsIdleAsync(repo);
+        await OciClient.GetManifestAsync(counted.Client, repo, "v1");
+        await counted.WhenPullsRecordedAsync();
         var pull = await counter.CountAsync(async () =>
         {
             var manifest = await OciClient.GetManifestAsync(counted.Client, repo, "v1");

@@ -50,6 +50,10 @@ internal sealed class RegistryTarget : IAsyncDisposable
     public Task WhenStatsIdleAsync(string repository) =>
         _server?.Services.GetRequiredService<ServerlessRegistry.Core.Registry.RepositoryStats>().WhenIdleAsync(repository) ?? Task.CompletedTask;
 
+    /// <summary>Completes when the pull times recorded so far are written (the first pull of a day costs a read off the request path).</summary>
+    public Task WhenPullsRecordedAsync() =>
+        _server?.Services.GetRequiredService<ServerlessRegistry.Core.Registry.PullRecorder>().WhenIdleAsync() ?? Task.CompletedTask;
+
     /// <summary>Azurite's blob endpoint: a 307 to this host is a redirect to the registry's own storage.</summary>
     public Uri StorageEndpoint => _azurite.BlobEndpoint;
 

@@ -8,10 +8,11 @@ namespace ServerlessRegistry.Core.Registry;
 /// <summary>
 /// Blobs as repositories see them: links from a repository to content in the shared, deduplicated store.
 /// </summary>
-internal sealed class BlobService(RegistryStorage storage, RegistryOptions options, TimeProvider time)
+internal sealed class BlobService(RegistryStorage storage, RegistryOptions options, TimeProvider time, IWriteGuard? guard = null)
 {
     internal const string ContentType = "application/octet-stream";
     private readonly ContentIndex _index = new(storage, time);
+    private readonly IWriteGuard _guard = guard ?? IWriteGuard.None;
 
     /// <summary>The blob linked in <paramref name="repository"/>, or null. One point read.</summary>
     public async Task<BlobInfo?> FindAsync(string repository, string digest, CancellationToken ct)
@@ -41,16 +42,19 @@ internal sealed class BlobService(RegistryStorage storage, RegistryOptions optio
     /// physical copy; whether the caller may mount it (pull on the source repository) is decided before this call.
     /// The index row is touched first so a concurrent garbage collection cannot sweep the content under the new
     /// link. Null when the registry does not hold the blob (or a sweep is removing it right now): the client then
-    /// uploads. Idempotent.
+    /// uploads. Write policies are asked first (DENIED when the repository is closed, or the content would pass a quota
+    /// that has not counted it yet). Idempotent.
     /// </summary>
     public async Task<BlobInfo?> MountAsync(string repository, string digest, CancellationToken ct)
     {
+        await _guard.GuardsTagsAsync(repository, deleting: false, ct).ConfigureAwait(false); // refuses in a repository locked against writes
         var source = await _index.TouchAsync(digest, ct).ConfigureAwait(false);
         if (source is null)
         {
             return null;
         }
 
+        await _guard.ChargeAsync(repository, digest, source.Size, ct).ConfigureAwait(false);
         await LinkAsync(repository, source, ct).ConfigureAwait(false);
         return source;
     }
@@ -62,6 +66,7 @@ internal sealed class BlobService(RegistryStorage storage, RegistryOptions optio
     /// </summary>
     public async Task DeleteAsync(string repository, string digest, CancellationToken ct)
     {
+        await _guard.GuardsTagsAsync(repository, deleting: true, ct).ConfigureAwait(false); // refuses in a repository locked against deletes
         if (await FindReferrerAsync(repository, digest, ct).ConfigureAwait(false) is { } manifest)
         {
             Fail.With(ErrorKind.Unsupported, $"the blob is referenced by manifest {manifest}; delete the manifest first", ("manifest", manifest));

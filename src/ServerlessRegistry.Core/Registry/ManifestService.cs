@@ -11,13 +11,15 @@ namespace ServerlessRegistry.Core.Registry;
 /// Manifests and tags. A push writes the manifest, its tags and its referrer row in one batch in the
 /// repository's partition, so a tag never points at a manifest that is not there. Each push records the manifest's
 /// listing summary on its manifest and tag rows; after every push and delete the repository's catalog statistics are
-/// recounted off the request path (<see cref="RepositoryStats"/>, when given).
+/// recounted off the request path (<see cref="RepositoryStats"/>, when given). Write policies (<see cref="IWriteGuard"/>)
+/// are asked before anything is written.
 /// </summary>
-internal sealed class ManifestService(RegistryStorage storage, CatalogService catalog, TimeProvider time, RepositoryStats? stats = null,
-    ILogger<ManifestService>? logger = null)
+internal sealed partial class ManifestService(RegistryStorage storage, CatalogService catalog, TimeProvider time, RepositoryStats? stats = null,
+    ILogger<ManifestService>? logger = null, IWriteGuard? guard = null)
 {
     private readonly ContentIndex _index = new(storage, time);
     private readonly ManifestSummaries _summaries = new(storage, logger);
+    private readonly IWriteGuard _guard = guard ?? IWriteGuard.None;
 
     /// <summary>Batches hold 100 rows: the manifest, its referrer row, and the tags.</summary>
     public const int MaxTagsPerPush = 98;
@@ -59,6 +61,8 @@ internal sealed class ManifestService(RegistryStorage storage, CatalogService ca
         // Without required references (a cache) the config is usually not linked yet: its facts stay unknown.
         var configLink = requireReferences ? await CheckReferencesAsync(repository, manifest, ct).ConfigureAwait(false) : null;
         var (summary, labels) = await _summaries.ComputeAsync(repository, manifest, bytes, configLink, ct).ConfigureAwait(false);
+        var guarded = await _guard.GuardsTagsAsync(repository, deleting: false, ct).ConfigureAwait(false);
+        await _guard.ChargeAsync(repository, digest.Value, bytes.Length, ct).ConfigureAwait(false);
 
         var body = bytes.Length <= StorageLayout.InlineManifestLimit
             ? new ManifestBody(manifest.MediaType, bytes.Length, bytes, null)
@@ -69,7 +73,7 @@ internal sealed class ManifestService(RegistryStorage storage, CatalogService ca
         var manifestRow = new ManifestRow(body, manifest.Subject?.Digest, manifest.EffectiveArtifactType, now).ToRow(partition, digest.Value);
         SummaryProperties.Write(manifestRow, summary);
         SummaryProperties.WriteLabels(manifestRow, labels);
-        var batch = new List<RowOperation> { RowOperation.Upsert(manifestRow) };
+        var rows = new List<TableRow> { manifestRow };
         // Tag rows copy the manifest so a pull by tag is one read; past the budget they name the manifest row only
         // (a pull by such a tag reads two rows), so any number of tags up to the batch's row limit fits.
         var tagBody = body.Content is not null && (long)bytes.Length * tags.Count > TagCopyBudget
@@ -79,7 +83,7 @@ internal sealed class ManifestService(RegistryStorage storage, CatalogService ca
         {
             var tagRow = new TagRow(digest.Value, tagBody, now).ToRow(partition, tag);
             SummaryProperties.Write(tagRow, summary);
-            batch.Add(RowOperation.Upsert(tagRow));
+            rows.Add(tagRow);
         }
 
         if (manifest.Subject is { } subject)
@@ -87,12 +91,12 @@ internal sealed class ManifestService(RegistryStorage storage, CatalogService ca
             // A string property holds 32K characters; larger annotations are read from the manifest when listed.
             var referrer = new ReferrerRow(manifest.MediaType, bytes.Length, manifest.EffectiveArtifactType,
                 manifest.AnnotationsJson is { Length: <= 30_000 } a ? a : null, manifest.AnnotationsJson is { Length: > 30_000 }, now);
-            batch.Add(RowOperation.Upsert(referrer.ToRow(partition, subject.Digest, digest.Value)));
+            rows.Add(referrer.ToRow(partition, subject.Digest, digest.Value));
         }
 
         // Listed only once the manifest is stored: a failed push leaves no empty repository in the catalog. A crash in
         // between leaves the repository unlisted until its next push; garbage collection walks the repository table, not the catalog.
-        await storage.Metadata.ExecuteBatchAsync(storage.Layout.RepositoriesTable, batch, ct).ConfigureAwait(false);
+        await WriteRowsAsync(repository, digest.Value, rows, guarded ? tags : [], ct).ConfigureAwait(false);
         await catalog.EnsureListedAsync(repository, ct).ConfigureAwait(false);
         stats?.Changed(repository);
         return new ManifestPutResult(digest.Value, manifest.Subject?.Digest, tags);
@@ -125,66 +129,6 @@ internal sealed class ManifestService(RegistryStorage storage, CatalogService ca
         }
 
         return new ManifestContent(digest, body.MediaType ?? MediaTypes.OciManifest, body.Size, withContent ? bytes : null);
-    }
-
-    /// <summary>
-    /// Deletes a tag, or a manifest by digest together with every tag pointing at it and its referrer row. Tags go
-    /// first, so no tag is ever left pointing at a deleted manifest.
-    /// </summary>
-    public async Task DeleteAsync(string repository, ManifestReference reference, CancellationToken ct)
-    {
-        var partition = StorageLayout.RepositoryKey(repository);
-        var table = storage.Layout.RepositoriesTable;
-        if (!reference.IsDigest)
-        {
-            try
-            {
-                await storage.Metadata.ExecuteAsync(table, RowOperation.Delete(partition, StorageLayout.TagKey(reference.Value)), ct).ConfigureAwait(false);
-                stats?.Changed(repository);
-                return;
-            }
-            catch (ConcurrencyException)
-            {
-                Fail.With(ErrorKind.ManifestUnknown, "manifest unknown", ("reference", reference.Value));
-            }
-        }
-
-        var manifest = await storage.GetRepositoryRowAsync(repository, StorageLayout.ManifestKey(reference.Value), ct).ConfigureAwait(false)
-                       ?? Fail.With<TableRow>(ErrorKind.ManifestUnknown, "manifest unknown", ("reference", reference.Value));
-        var tagRows = await storage.QueryAllAsync(table, new RowQuery
-        {
-            PartitionKey = partition,
-            RowKeyFrom = StorageLayout.TagPrefix,
-            RowKeyTo = StorageLayout.PrefixEnd(StorageLayout.TagPrefix),
-            Where = new Dictionary<string, string> { [TagRow.DigestProperty] = reference.Value },
-        }, int.MaxValue, ct).ConfigureAwait(false);
-        foreach (var chunk in tagRows.Chunk(100))
-        {
-            await storage.Metadata.ExecuteBatchAsync(table, chunk.Select(t => RowOperation.Delete(partition, t.RowKey)).ToList(), ct).ConfigureAwait(false);
-        }
-
-        var last = new List<RowOperation> { RowOperation.Delete(partition, manifest.RowKey, manifest.ETag ?? "*") };
-        if (ManifestRow.FromRow(manifest).Subject is { } subject)
-        {
-            var referrer = await storage.GetRepositoryRowAsync(repository, StorageLayout.ReferrerKey(subject, reference.Value), ct).ConfigureAwait(false);
-            if (referrer is not null)
-            {
-                last.Add(RowOperation.Delete(partition, referrer.RowKey));
-            }
-        }
-
-        try
-        {
-            await storage.Metadata.ExecuteBatchAsync(table, last, ct).ConfigureAwait(false);
-        }
-        catch (ConcurrencyException)
-        {
-            Fail.With(ErrorKind.ManifestUnknown, "the manifest changed or was deleted meanwhile", ("reference", reference.Value));
-        }
-        finally
-        {
-            stats?.Changed(repository); // tags may be gone even when the manifest row was not
-        }
     }
 
     /// <summary>Checks (and touches) the links of config and layers; returns the config's link row, which names its blob.</summary>

@@ -34,12 +34,13 @@ internal sealed partial class UploadService
             return await CompleteWithOtherAlgorithmAsync(session, digest, blockIds, size, written.Bytes == 0, ct).ConfigureAwait(false);
         }
 
-        // Checked before the claim: a wrong digest changes nothing, and this request's blocks are never committed.
+        // Checked before the claim: a wrong digest or a refused charge changes nothing, and this request's blocks are never committed.
         if (actual.Value != digest.Value)
         {
             FailMismatch(digest, actual);
         }
 
+        await _guard.ChargeAsync(repository, digest.Value, size, ct).ConfigureAwait(false);
         await ClaimAsync(session, ct).ConfigureAwait(false);
         BlobInfo blob;
         try
@@ -130,6 +131,17 @@ internal sealed partial class UploadService
         {
             await TryRestoreAsync(sameContent ? session.WithOtherDigest(actual) : session).ConfigureAwait(false);
             FailMismatch(digest, actual);
+        }
+
+        try
+        {
+            await _guard.ChargeAsync(session.Repository, digest.Value, size, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is RegistryException or StorageException)
+        {
+            // Refused: the session goes back as it was (its committed blocks stay readable by the next commit).
+            await TryRestoreAsync(session).ConfigureAwait(false);
+            throw;
         }
 
         BlobInfo blob;

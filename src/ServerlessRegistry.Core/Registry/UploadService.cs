@@ -8,20 +8,25 @@ namespace ServerlessRegistry.Core.Registry;
 
 /// <summary>
 /// Blob uploads: sessions, chunks, the final PUT, monolithic POST and cancel. Content is staged as blocks of
-/// the blob that will hold it, so completing an upload commits in place and never copies or re-reads.
+/// the blob that will hold it, so completing an upload commits in place and never copies or re-reads. Write policies
+/// (<see cref="IWriteGuard"/>) are asked when a session opens and before content is committed, so a refusal leaves the
+/// session, the index and the links as they were.
 /// </summary>
-internal sealed partial class UploadService(RegistryStorage storage, BlobService blobs, RegistryOptions options, TimeProvider time)
+internal sealed partial class UploadService(RegistryStorage storage, BlobService blobs, RegistryOptions options, TimeProvider time, IWriteGuard? guard = null)
 {
     private readonly UploadQuota _quota = new(storage, options, time);
+    private readonly IWriteGuard _guard = guard ?? IWriteGuard.None;
 
     /// <summary>
     /// Opens a session. Not idempotent: each call makes a new one. <paramref name="owner"/> (the caller's identity,
     /// opaque; null when auth is off) is recorded, and every later call on the session must name the same owner: another
     /// caller gets BLOB_UPLOAD_UNKNOWN, as if the session did not exist. An owner holding
-    /// <see cref="RegistryOptions.MaxOpenUploadsPerCaller"/> open sessions gets TOOMANYREQUESTS.
+    /// <see cref="RegistryOptions.MaxOpenUploadsPerCaller"/> open sessions gets TOOMANYREQUESTS; a repository a write
+    /// policy closes (a lock, a quota used up) gets DENIED.
     /// </summary>
     public async Task<UploadStatus> StartAsync(string repository, DigestAlgorithm algorithm, string? owner, CancellationToken ct)
     {
+        await _guard.CheckUploadAsync(repository, owner, null, ct).ConfigureAwait(false);
         var session = new UploadSession
         {
             Id = Guid.NewGuid().ToString("N"),
@@ -84,6 +89,7 @@ internal sealed partial class UploadService(RegistryStorage storage, BlobService
     /// <summary>A whole blob in one request (POST with ?digest=). No session row is written.</summary>
     public async Task<BlobInfo> UploadMonolithicAsync(string repository, Digest digest, Stream body, long? contentLength, CancellationToken ct)
     {
+        await _guard.CheckUploadAsync(repository, null, contentLength, ct).ConfigureAwait(false);
         var blobName = StorageLayout.DataBlob(Guid.NewGuid().ToString("N"));
         var nonce = NewNonce();
         using var hash = ResumableHash.Create(digest.Algorithm);
@@ -95,6 +101,8 @@ internal sealed partial class UploadService(RegistryStorage storage, BlobService
             FailMismatch(digest, actual);
         }
 
+        // Refused here, the staged blocks are never committed: Azure discards uncommitted blocks after a week.
+        await _guard.ChargeAsync(repository, digest.Value, written.Bytes, ct).ConfigureAwait(false);
         var ids = Enumerable.Range(0, written.Blocks).Select(i => StorageLayout.BlockId(nonce, i)).ToList();
         return await blobs.CommitUploadAsync(repository, blobName, ids, digest.Value, written.Bytes, ct).ConfigureAwait(false);
     }

@@ -14,7 +14,7 @@ internal sealed class RegistryHarness : IAsyncDisposable
 {
     private readonly Azurite? _azurite;
 
-    private RegistryHarness(Azurite? azurite, string prefix, Func<IMetadataStore, IMetadataStore>? wrap, Func<IBlobStore, IBlobStore>? wrapBlobs = null)
+    private RegistryHarness(Azurite? azurite, string prefix, Func<IMetadataStore, IMetadataStore>? wrap, Func<IBlobStore, IBlobStore>? wrapBlobs = null, IWriteGuard? guard = null)
     {
         _azurite = azurite;
         Prefix = prefix;
@@ -43,11 +43,11 @@ internal sealed class RegistryHarness : IAsyncDisposable
 
         Storage = new RegistryStorage(layout, wrapBlobs?.Invoke(blobs) ?? blobs, wrap?.Invoke(metadata) ?? metadata);
         var registryOptions = new RegistryOptions { BlockSize = 1024, BlocksInFlight = 3 };
-        Blobs = new BlobService(Storage, registryOptions, TimeProvider.System);
-        Uploads = new UploadService(Storage, Blobs, registryOptions, TimeProvider.System);
+        Blobs = new BlobService(Storage, registryOptions, TimeProvider.System, guard);
+        Uploads = new UploadService(Storage, Blobs, registryOptions, TimeProvider.System, guard);
         Catalog = new CatalogService(Storage);
         Stats = new RepositoryStats(Storage, NullLogger<RepositoryStats>.Instance);
-        Manifests = new ManifestService(Storage, Catalog, TimeProvider.System, Stats);
+        Manifests = new ManifestService(Storage, Catalog, TimeProvider.System, Stats, guard: guard);
         Listing = new RepositoryListing(Storage);
     }
 
@@ -68,8 +68,8 @@ internal sealed class RegistryHarness : IAsyncDisposable
         new(await Azurite.GetAsync(), Azurite.NewPrefix(), wrap, wrapBlobs);
 
     /// <summary>On the in-memory ports: for tests of the registry's own logic.</summary>
-    public static RegistryHarness InMemory(Func<IMetadataStore, IMetadataStore>? wrap = null, Func<IBlobStore, IBlobStore>? wrapBlobs = null) =>
-        new(null, Azurite.NewPrefix(), wrap, wrapBlobs);
+    public static RegistryHarness InMemory(Func<IMetadataStore, IMetadataStore>? wrap = null, Func<IBlobStore, IBlobStore>? wrapBlobs = null, IWriteGuard? guard = null) =>
+        new(null, Azurite.NewPrefix(), wrap, wrapBlobs, guard);
 
     /// <summary>Reads a blob the way a client would: through its redirect URL.</summary>
     public async Task<byte[]> ReadThroughRedirectAsync(string repository, string digest)
