@@ -17,11 +17,14 @@ namespace ServerlessRegistry.Policies.Tests;
 public sealed class RetentionHarness : IAsyncLifetime
 {
     private RegistryServer? _server;
+    private ManifestService? _manifests;
 
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 6, 1, 0, 0, 0, TimeSpan.Zero));
     internal RegistryServer Server => _server!;
     internal RegistryStorage Storage => Server.Services.GetRequiredService<RegistryStorage>();
-    internal ManifestService Manifests => Server.Services.GetRequiredService<ManifestService>();
+    /// <summary>Stores manifests without the write guard: these tests are about retention, which deletes rows directly.</summary>
+    internal ManifestService Manifests => _manifests ??= new ManifestService(
+        Storage, Server.Services.GetRequiredService<CatalogService>(), Clock, Server.Services.GetRequiredService<RepositoryStats>());
     internal PullRecorder Pulls => Server.Services.GetRequiredService<PullRecorder>();
 
     public async Task InitializeAsync() => _server = await RegistryServer.StartAsync(services: s => s.AddSingleton<TimeProvider>(Clock));

@@ -28,34 +28,31 @@ internal sealed class RetentionDeletes(RegistryStorage storage)
         var tags = await DeleteAsync(plan.Tags.Select(t => (t, new[] { Delete(t.Row) })), () => conflicts++, ct).ConfigureAwait(false);
         var untouchable = plan.Tags.Except(tags).Select(t => t.Digest).ToHashSet(StringComparer.Ordinal);
 
-        // Parents before what they take along: a group waits for the batch holding any of its parents.
+        // In waves, parents before what they take along (whatever the plan's order): a manifest whose parent stays, stays.
+        var planned = plan.Manifests.Select(m => m.Digest).ToHashSet(StringComparer.Ordinal);
         var deleted = new HashSet<string>(StringComparer.Ordinal);
+        var kept = plan.Manifests.Where(m => untouchable.Contains(m.Digest)).Select(m => m.Digest).ToHashSet(StringComparer.Ordinal);
+        var pending = plan.Manifests.Where(m => !kept.Contains(m.Digest)).ToList();
         var manifests = new List<PlannedManifest>();
-        var wave = new List<PlannedManifest>();
-        foreach (var manifest in plan.Manifests)
+        while (pending.Count > 0)
         {
-            if (manifest.After.Any(a => wave.Any(w => w.Digest == a)))
+            var blocked = pending.Where(m => m.After.Any(a => kept.Contains(a) || !planned.Contains(a))).ToList();
+            var ready = pending.Where(m => !blocked.Contains(m) && m.After.All(deleted.Contains)).ToList();
+            if (blocked.Count == 0 && ready.Count == 0)
             {
-                await FlushAsync().ConfigureAwait(false);
+                break; // no order exists (cannot happen with digests): keep the rest
             }
 
-            if (!untouchable.Contains(manifest.Digest) && manifest.After.All(deleted.Contains))
-            {
-                wave.Add(manifest);
-            }
-        }
-
-        await FlushAsync().ConfigureAwait(false);
-        return new RetentionOutcome(tags, manifests, conflicts);
-
-        async Task FlushAsync()
-        {
-            var done = await DeleteAsync(wave.Select(m => (m, m.Referrer is null ? new[] { Delete(m.Row) } : [Delete(m.Row), Delete(m.Referrer)])),
+            kept.UnionWith(blocked.Select(m => m.Digest));
+            var done = await DeleteAsync(ready.Select(m => (m, m.Referrer is null ? new[] { Delete(m.Row) } : [Delete(m.Row), Delete(m.Referrer)])),
                 () => conflicts++, ct).ConfigureAwait(false);
             manifests.AddRange(done);
             deleted.UnionWith(done.Select(m => m.Digest));
-            wave.Clear();
+            kept.UnionWith(ready.Except(done).Select(m => m.Digest));
+            pending.RemoveAll(m => blocked.Contains(m) || ready.Contains(m));
         }
+
+        return new RetentionOutcome(tags, manifests, conflicts);
     }
 
     /// <summary>Deletes groups of rows of one partition, each group atomically; returns the items whose groups were deleted.</summary>

@@ -26,7 +26,7 @@ internal sealed record PlannedTag(TableRow Row, string Tag, string Digest, IRead
 /// </summary>
 internal sealed record PlannedManifest(TableRow Row, TableRow? Referrer, string Digest, IReadOnlyList<string> After, IReadOnlyList<RetentionVerdict> Verdicts);
 
-/// <summary>What one repository loses: tags first, then manifests in dependency order (parents before what they take along).</summary>
+/// <summary>What one repository loses: tags first, then manifests, each after the manifests it goes with (<see cref="PlannedManifest.After"/>).</summary>
 internal sealed record RetentionPlan(string Repository, int TagsChecked, IReadOnlyList<PlannedTag> Tags, IReadOnlyList<PlannedManifest> Manifests, IReadOnlyList<RetentionVerdict> Kept);
 
 /// <summary>
