@@ -189,12 +189,12 @@ public sealed class RetentionPlannerTests
     {
         var rows = new RetentionRows();
         var recent = rows.Tag("recent", 90);
-        var long_ago = rows.Tag("long-ago", 90);
+        var longAgo = rows.Tag("long-ago", 90);
         rows.Pulled(recent, 3);
-        rows.Pulled(long_ago, 200);
+        rows.Pulled(longAgo, 200);
 
         var plan = await rows.PlanAsync(Rule("none", new RetentionKeep(PulledWithin: TimeSpan.FromDays(1))));
         Assert.EndsWith("last pulled 2026-11-28: clients pulling it by digest will break", plan.Manifests.Single(m => m.Digest == recent).Verdicts.Single().Reason);
-        Assert.EndsWith("last pulled 2026-05-15", plan.Manifests.Single(m => m.Digest == long_ago).Verdicts.Single().Reason);
+        Assert.EndsWith("last pulled 2026-05-15", plan.Manifests.Single(m => m.Digest == longAgo).Verdicts.Single().Reason);
     }
 }

@@ -1,3 +1,4 @@
+using System.Net;
 using ServerlessRegistry.Core.Storage;
 using ServerlessRegistry.Policies.Retention;
 
@@ -39,6 +40,12 @@ public sealed class RetentionRunTests(RetentionHarness registry) : IClassFixture
         Assert.DoesNotContain(old, await registry.SnapshotAsync(repository));
         Assert.True(await registry.ExistsAsync(repository, StorageLayout.ManifestKey(latest)));
         Assert.Contains(report.Deleted, v => v.Digest == old && v.Tag is null && v.Reason.Contains("last pulled", StringComparison.Ordinal));
+        using (var gone = await registry.Server.Client.GetAsync($"/v2/{repository}/manifests/old"))
+        using (var kept = await registry.Server.Client.GetAsync($"/v2/{repository}/manifests/latest"))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, kept.StatusCode);
+        }
 
         var again = await registry.Runner().RunAsync(policies, dryRun: false, Grace, repository, false, null, CancellationToken.None);
         Assert.Empty(again.Deleted);
