@@ -27,6 +27,7 @@ internal static class BenchHarness
             (11, "peer", PeerFigure.RunAsync),
             (13, "mirror (13-16)", MirrorFigures.RunAsync),
             (17, "web pages (17, 18)", WebFigures.RunAsync),
+            (19, "retention", RetentionFigure.RunAsync),
             (20, "quota push", QuotaFigure.RunAsync),
         ];
         foreach (var (number, name, run) in figures.Where(f => options.Only.Count == 0 || options.Only.Any(o => f.Name.Contains(o, StringComparison.Ordinal))))
