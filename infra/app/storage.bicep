@@ -11,7 +11,7 @@ param resourceToken string
 param registryPrefix string = 'registry'
 
 // StorageLayout's tables are {prefix}{suffix}; a test checks this list against the code.
-var registryTableSuffixes = ['uploads', 'blobs', 'repos', 'catalog', 'auth']
+var registryTableSuffixes = ['uploads', 'blobs', 'repos', 'catalog', 'auth', 'pulls']
 var deploymentContainerName = 'app-package-${resourceToken}'
 
 resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {
