@@ -1,10 +1,10 @@
-using ServerlessRegistry.Core.Registry;
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using ServerlessRegistry.Core.Maintenance;
+using ServerlessRegistry.Core.Registry;
 using ServerlessRegistry.Maintenance;
 using ServerlessRegistry.Core.Storage;
 using ServerlessRegistry.Mirror.Fill;
@@ -202,6 +202,7 @@ public sealed class MirrorFaultTests
             var shared = OciHttp.RandomBytes(50_000);
             var (old, oldConfig) = await PushImageAsync(upstream.Client, "team/old", "1", shared);
             var (recent, _) = await PushImageAsync(upstream.Client, "team/recent", "1", OciHttp.RandomBytes(50_000));
+            var (legacy, _) = await PushImageAsync(upstream.Client, "team/legacy", "1", OciHttp.RandomBytes(1_000));
             // Starts 40 days ago, so the mirror's read links (signed with this clock) are valid again once it reaches today.
             var clock = new FakeTimeProvider(DateTimeOffset.UtcNow - TimeSpan.FromDays(40));
             await using var mirror = await StartMirrorAsync(upstream.HostPort, services: s => s.AddSingleton<TimeProvider>(clock),
@@ -209,6 +210,7 @@ public sealed class MirrorFaultTests
             var recorder = mirror.Services.GetRequiredService<PullRecorder>();
             await PullAsync(mirror, "up/team/old", "1");
             await PullAsync(mirror, "up/team/recent", "1");
+            await PullAsync(mirror, "up/team/legacy", "1");
             await WhenFilledAsync(mirror);
             var (local, _) = await PushImageAsync(mirror.Client, "local/app", "1", shared);
             using (var cachedLayer = await mirror.Client.GetAsync($"/v2/up/team/old/blobs/{OciHttp.Sha256(shared)}"))
@@ -224,6 +226,10 @@ public sealed class MirrorFaultTests
             }
 
             await recorder.WhenIdleAsync();
+            // A pull recorded the way earlier versions did (the mirror's own table) still keeps its manifest.
+            var storage = mirror.Services.GetRequiredService<RegistryStorage>();
+            await storage.Metadata.ExecuteAsync(MirrorLayout.Table(storage.Layout), RowOperation.Upsert(
+                new TableRow(StorageLayout.RepositoryKey("up/team/legacy"), MirrorLayout.LegacyPulledPrefix + legacy) { ["PulledAt"] = clock.GetUtcNow() }), CancellationToken.None);
             await upstream.DisposeAsync();
             upstream = null;
             clock.SetUtcNow(DateTimeOffset.UtcNow + TimeSpan.FromMinutes(1));
@@ -242,6 +248,7 @@ public sealed class MirrorFaultTests
             }
 
             await PullAsync(mirror, "up/team/recent", recent);
+            await PullAsync(mirror, "up/team/legacy", legacy);
             await PullAsync(mirror, "local/app", local);
         }
         finally

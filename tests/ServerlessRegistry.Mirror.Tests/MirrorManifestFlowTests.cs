@@ -1,8 +1,8 @@
-using ServerlessRegistry.Core.Registry;
 using System.Net;
 using Azure.Core.Pipeline;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using ServerlessRegistry.Core.Registry;
 using ServerlessRegistry.Mirror.Upstream;
 using ServerlessRegistry.Testing;
 

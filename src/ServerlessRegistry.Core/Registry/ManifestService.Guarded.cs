@@ -29,8 +29,7 @@ internal sealed partial class ManifestService
 
         for (var attempt = 1; ; attempt++)
         {
-            var current = await ReadTagsAsync(repository, guardedTags, ct).ConfigureAwait(false);
-            _guard.CheckTagChanges(repository, [.. guardedTags.Select(t => new TagChange(t, current.TryGetValue(StorageLayout.TagKey(t), out var c) ? c.Digest : null, digest))]);
+            var current = await CheckTagsAsync(repository, digest, guardedTags, ct).ConfigureAwait(false);
             var batch = rows.Select(r => !r.RowKey.StartsWith(StorageLayout.TagPrefix, StringComparison.Ordinal) ? RowOperation.Upsert(r)
                 : current.TryGetValue(r.RowKey, out var read) ? RowOperation.Replace(r, read.ETag)
                 : RowOperation.Insert(r)).ToList();
@@ -48,6 +47,14 @@ internal sealed partial class ManifestService
                 Fail.With(ErrorKind.Unavailable, "the tags of this push are being changed by other pushes; retry");
             }
         }
+    }
+
+    /// <summary>Reads <paramref name="tags"/> and has the guard check moving each to <paramref name="digest"/>; returns what was read.</summary>
+    private async Task<Dictionary<string, (string? Digest, string ETag)>> CheckTagsAsync(string repository, string digest, IReadOnlyList<string> tags, CancellationToken ct)
+    {
+        var current = await ReadTagsAsync(repository, tags, ct).ConfigureAwait(false);
+        _guard.CheckTagChanges(repository, [.. tags.Select(t => new TagChange(t, current.TryGetValue(StorageLayout.TagKey(t), out var c) ? c.Digest : null, digest))]);
+        return current;
     }
 
     /// <summary>The current rows of <paramref name="tags"/>, by row key, with their digest and ETag (absent tags are left out).</summary>

@@ -62,6 +62,12 @@ internal sealed partial class ManifestService(RegistryStorage storage, CatalogSe
         var configLink = requireReferences ? await CheckReferencesAsync(repository, manifest, ct).ConfigureAwait(false) : null;
         var (summary, labels) = await _summaries.ComputeAsync(repository, manifest, bytes, configLink, ct).ConfigureAwait(false);
         var guarded = await _guard.GuardsTagsAsync(repository, deleting: false, ct).ConfigureAwait(false);
+        if (guarded)
+        {
+            // Refused tag changes are refused before anything is charged or stored; the write re-checks on its ETags.
+            await CheckTagsAsync(repository, digest.Value, tags, ct).ConfigureAwait(false);
+        }
+
         await _guard.ChargeAsync(repository, digest.Value, bytes.Length, ct).ConfigureAwait(false);
 
         var body = bytes.Length <= StorageLayout.InlineManifestLimit

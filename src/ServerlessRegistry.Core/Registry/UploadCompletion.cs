@@ -137,9 +137,9 @@ internal sealed partial class UploadService
         {
             await _guard.ChargeAsync(session.Repository, digest.Value, size, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is RegistryException or StorageException)
+        catch
         {
-            // Refused: the session goes back as it was (its committed blocks stay readable by the next commit).
+            // Refused or failed: the session goes back as it was (its committed blocks stay readable by the next commit).
             await TryRestoreAsync(session).ConfigureAwait(false);
             throw;
         }

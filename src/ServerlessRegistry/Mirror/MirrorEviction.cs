@@ -19,6 +19,8 @@ internal sealed partial class MirrorEviction(
     ILogger<MirrorEviction> logger)
     : IGarbageCollectionStep
 {
+    private readonly string _table = MirrorLayout.Table(storage.Layout);
+
     public async Task<string> RunAsync(MaintenanceOptions gc, IProgress<GcProgress>? progress, CancellationToken ct)
     {
         var keep = options.Value.EvictUnpulledAfter;
@@ -53,11 +55,15 @@ internal sealed partial class MirrorEviction(
         var partition = StorageLayout.RepositoryKey(repository);
         var manifestRows = await storage.QueryAllAsync(storage.Layout.RepositoriesTable, Range(partition, StorageLayout.ManifestPrefix), int.MaxValue, ct).ConfigureAwait(false);
         var pulled = await pulls.ReadAsync(repository, ct).ConfigureAwait(false);
+        // Pull times recorded before they moved to the core's table still count, so an upgrade evicts nothing early.
+        var legacy = (await storage.QueryAllAsync(_table, Range(partition, MirrorLayout.LegacyPulledPrefix), int.MaxValue, ct).ConfigureAwait(false))
+            .ToDictionary(r => r.RowKey[MirrorLayout.LegacyPulledPrefix.Length..], r => PulledRow.FromRow(r).PulledAt ?? DateTimeOffset.MinValue, StringComparer.Ordinal);
         long evicted = 0;
         foreach (var row in manifestRows)
         {
             var digest = row.RowKey[StorageLayout.ManifestPrefix.Length..];
-            var last = pulled.TryGetValue(digest, out var at) ? at : ManifestRow.FromRow(row).PushedAt ?? DateTimeOffset.MinValue;
+            var last = new[] { pulled.TryGetValue(digest, out var at) ? at : DateTimeOffset.MinValue, legacy.GetValueOrDefault(digest, DateTimeOffset.MinValue),
+                ManifestRow.FromRow(row).PushedAt ?? DateTimeOffset.MinValue }.Max();
             if (last >= cutoff)
             {
                 continue;
@@ -80,9 +86,25 @@ internal sealed partial class MirrorEviction(
             }
 
             await pulls.ForgetAsync(repository, digest, ct).ConfigureAwait(false);
+            if (legacy.ContainsKey(digest))
+            {
+                await DeleteQuietlyAsync(partition, MirrorLayout.LegacyPulledPrefix + digest, ct).ConfigureAwait(false);
+            }
         }
 
         return evicted;
+    }
+
+    private async Task DeleteQuietlyAsync(string partition, string rowKey, CancellationToken ct)
+    {
+        try
+        {
+            await storage.Metadata.ExecuteAsync(_table, RowOperation.Delete(partition, rowKey), ct).ConfigureAwait(false);
+        }
+        catch (ConcurrencyException)
+        {
+            // Already gone.
+        }
     }
 
     private static RowQuery Range(string partition, string prefix) =>

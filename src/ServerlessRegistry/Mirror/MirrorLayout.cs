@@ -10,6 +10,8 @@ namespace ServerlessRegistry.Mirror;
 /// Table {prefix}mirror
 ///     PK hex(repository)   RK "t:{tag}"      tag check (TagCheckRow): Digest (what the upstream answered), CheckedAt.
 ///                                            A pull by tag within the rule's interval of CheckedAt makes no upstream call.
+///     PK hex(repository)   RK "p:{digest}"   last pull of a cached manifest as earlier versions recorded it (PulledAt); read by
+///                                            eviction beside the core's pulls table, never written now, deleted with the manifest
 ///     PK "fills"           RK {digest}       a blob fill in progress (FillClaimRow): Owner, ExpiresAt. Inserted if absent,
 ///                                            so concurrent misses on any instance start one fill; an expired claim is taken over
 /// </code>
@@ -20,6 +22,7 @@ internal static class MirrorLayout
 {
     public const string TagCheckPrefix = "t:";
     public const string FillPartition = "fills";
+    public const string LegacyPulledPrefix = "p:";
 
     public static string Table(StorageLayout layout) => layout.Prefix + "mirror";
 

@@ -115,6 +115,13 @@ internal sealed partial class MirrorManifests(
         {
             return ServeStale(repository, tag, local, e);
         }
+        catch (RegistryException e) when (local is not null && e.Kind is ErrorKind.Denied)
+        {
+            // A policy here refuses the upstream's new digest (an immutable or locked tag, a full quota): the cached copy
+            // stays what this registry serves, and is not fetched again until the next check.
+            await WriteCheckAsync(repository, tag, local.Digest, now).ConfigureAwait(false);
+            return ServeStale(repository, tag, local, e);
+        }
     }
 
     /// <summary>

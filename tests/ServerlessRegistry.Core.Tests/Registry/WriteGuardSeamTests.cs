@@ -50,8 +50,12 @@ public sealed class WriteGuardSeamTests
         var first = await PushImageAsync(harness, "guard/tags", "v1", "a");
         guard.Refuse = change => change.Tag == "v1" && change.From is not null && change.From != change.To;
 
-        var moved = await Assert.ThrowsAsync<RegistryException>(() => PushImageAsync(harness, "guard/tags", "v1", "b", extraTags: ["v2"]));
+        var other = await PrepareImageAsync(harness, "guard/tags", "b");
+        var charges = guard.Charges.Count;
+        var moved = await Assert.ThrowsAsync<RegistryException>(() =>
+            harness.Manifests.PutAsync("guard/tags", ManifestReference.Parse("v1"), other, OciHttp.OciManifest, ["v2"], CancellationToken.None));
         Assert.Equal(ErrorKind.Denied, moved.Kind);
+        Assert.Equal(charges, guard.Charges.Count); // refused before the manifest was charged
         Assert.Equal(first, (await harness.Manifests.GetAsync("guard/tags", ManifestReference.Parse("v1"), false, CancellationToken.None)).Digest);
         await Assert.ThrowsAsync<RegistryException>(() => harness.Manifests.GetAsync("guard/tags", ManifestReference.Parse("v2"), false, CancellationToken.None));
         Assert.Contains(new TagChange("v1", first, guard.LastChanges.Single(c => c.Tag == "v1").To), guard.LastChanges);
@@ -77,9 +81,9 @@ public sealed class WriteGuardSeamTests
         var before = guard.Checks;
         guard.OnCheck = async () =>
         {
-            if (moveOnce)
+            if (moveOnce && guard.Checks == before + 2)
             {
-                // Another push moves v1 after this push read it: the conditional write must fail and the check run again.
+                // Another push moves v1 after the write read it: the conditional write must fail and the check run again.
                 moveOnce = false;
                 var row = await harness.Storage.GetRepositoryRowAsync("guard/race", StorageLayout.TagKey("other"), CancellationToken.None);
                 var moved = new TableRow(StorageLayout.RepositoryKey("guard/race"), StorageLayout.TagKey("v1")) { Properties = row!.Properties };
@@ -88,18 +92,24 @@ public sealed class WriteGuardSeamTests
         };
 
         var pushed = await PushImageAsync(harness, "guard/race", "v1", "b");
-        Assert.Equal(before + 2, guard.Checks);
+        Assert.Equal(before + 3, guard.Checks); // the check before the charge, the write's, and the write's again after the move
         Assert.Equal(new TagChange("v1", other, pushed), guard.LastChanges.Single());
         Assert.NotEqual(first, other);
     }
 
-    private static async Task<string> PushImageAsync(RegistryHarness harness, string repository, string tag, string seed, IReadOnlyList<string>? extraTags = null)
+    private static async Task<string> PushImageAsync(RegistryHarness harness, string repository, string tag, string seed)
+    {
+        var manifest = await PrepareImageAsync(harness, repository, seed);
+        var result = await harness.Manifests.PutAsync(repository, ManifestReference.Parse(tag), manifest, OciHttp.OciManifest, [], CancellationToken.None);
+        return result.Digest;
+    }
+
+    /// <summary>Uploads a config and a layer; returns the manifest naming them.</summary>
+    private static async Task<byte[]> PrepareImageAsync(RegistryHarness harness, string repository, string seed)
     {
         var config = await UploadAsync(harness, repository, System.Text.Encoding.UTF8.GetBytes("{\"seed\":\"" + seed + "\"}"));
         var layer = await UploadAsync(harness, repository, OciHttp.RandomBytes(64));
-        var manifest = OciHttp.ImageManifest(config.Digest, config.Size, layer.Digest, layer.Size);
-        var result = await harness.Manifests.PutAsync(repository, ManifestReference.Parse(tag), manifest, OciHttp.OciManifest, extraTags ?? [], CancellationToken.None);
-        return result.Digest;
+        return OciHttp.ImageManifest(config.Digest, config.Size, layer.Digest, layer.Size);
     }
 
     private static Task<BlobInfo> UploadAsync(RegistryHarness harness, string repository, byte[] content) =>
@@ -120,13 +130,13 @@ public sealed class WriteGuardSeamTests
 
         public ValueTask ChargeAsync(string repository, string digest, long size, CancellationToken ct)
         {
+            lock (Charges)
+            {
+                Charges.Add((digest, size));
+            }
+
             if (RefuseCharge)
             {
-                lock (Charges)
-                {
-                    Charges.Add((digest, size));
-                }
-
                 Fail.With(ErrorKind.Denied, "over quota");
             }
 
