@@ -23,10 +23,11 @@ namespace ServerlessRegistry.Core.Maintenance;
 /// sweep. A conditional delete that fails (a push touched the row meanwhile) keeps the row and everything it
 /// protects. Two runs at once are safe but wasteful.</para>
 /// </remarks>
-internal sealed partial class GarbageCollector(RegistryStorage storage, UploadExpiry uploads, TimeProvider time, RepositoryStats? stats = null)
+internal sealed partial class GarbageCollector(RegistryStorage storage, UploadExpiry uploads, TimeProvider time, RepositoryStats? stats = null, IWriteGuard? guard = null)
 {
     private const int BatchLimit = 100;
     private readonly ManifestSummaries _summaries = new(storage);
+    private readonly IWriteGuard _guard = guard ?? IWriteGuard.None;
 
     public async Task<GcReport> RunAsync(MaintenanceOptions options, IProgress<GcProgress>? progress, CancellationToken ct)
     {
@@ -86,7 +87,9 @@ internal sealed partial class GarbageCollector(RegistryStorage storage, UploadEx
 
     private async Task CollectPartitionAsync(Run run, List<TableRow> rows, CancellationToken ct)
     {
-        var plan = await RepositoryPlan.MarkAsync(rows, run.Now, run.Options, (row, token) => ReadRefsAsync(run, row, token), ct).ConfigureAwait(false);
+        // Locked manifests stay even when no tag reaches them (a lock outranks --delete-untagged).
+        var locked = await _guard.KeptManifestsAsync(StorageLayout.RepositoryFromKey(rows[0].PartitionKey), ct).ConfigureAwait(false);
+        var plan = await RepositoryPlan.MarkAsync(rows, run.Now, run.Options, (row, token) => ReadRefsAsync(run, row, token), ct, locked).ConfigureAwait(false);
         var gone = new HashSet<string>(StringComparer.Ordinal);
         var groups = plan.Manifests.Select(m => m.Referrer is null
             ? new[] { Delete(m.Manifest) }

@@ -15,11 +15,12 @@ internal sealed record RepositoryPlan(IReadOnlyList<(TableRow Manifest, TableRow
     /// pushed within the grace period; untagged manifests unless <see cref="MaintenanceOptions.DeleteUntagged"/>
     /// (but never an untagged referrer whose subject is not kept); then, to a fixed point, index children and
     /// referrers of reachable manifests. Links stay when a reachable manifest names them or they were linked within
-    /// the grace period (a push in progress). Pure: reads manifests through <paramref name="readRefs"/> only.
+    /// the grace period (a push in progress). Manifests <paramref name="kept"/> names (locked by a policy) are roots too.
+    /// Pure: reads manifests through <paramref name="readRefs"/> only.
     /// </summary>
     public static async Task<RepositoryPlan> MarkAsync(
         IReadOnlyList<TableRow> rows, DateTimeOffset now, MaintenanceOptions options,
-        Func<TableRow, CancellationToken, Task<ManifestRefs?>> readRefs, CancellationToken ct)
+        Func<TableRow, CancellationToken, Task<ManifestRefs?>> readRefs, CancellationToken ct, Func<string, bool>? kept = null)
     {
         var cutoff = now - options.GracePeriod;
         var manifests = new Dictionary<string, TableRow>(StringComparer.Ordinal);
@@ -54,19 +55,19 @@ internal sealed record RepositoryPlan(IReadOnlyList<(TableRow Manifest, TableRow
             var stored = ManifestRow.FromRow(row);
             var young = (stored.PushedAt ?? DateTimeOffset.MinValue) > cutoff;
             var untaggedKept = !options.DeleteUntagged && stored.Subject is null;
-            if (young || untaggedKept)
+            if (young || untaggedKept || kept?.Invoke(digest) == true)
             {
                 roots.Add(digest);
             }
         }
 
-        var kept = new HashSet<string>(StringComparer.Ordinal);
+        var reached = new HashSet<string>(StringComparer.Ordinal);
         var referenced = new HashSet<string>(StringComparer.Ordinal);
         var keepAllLinks = false;
         var queue = new Queue<string>(roots);
         while (queue.TryDequeue(out var digest))
         {
-            if (!kept.Add(digest))
+            if (!reached.Add(digest))
             {
                 continue;
             }
@@ -95,7 +96,7 @@ internal sealed record RepositoryPlan(IReadOnlyList<(TableRow Manifest, TableRow
             }
         }
 
-        var doomed = manifests.Where(m => !kept.Contains(m.Key)).Select(m =>
+        var doomed = manifests.Where(m => !reached.Contains(m.Key)).Select(m =>
         {
             var subject = ManifestRow.FromRow(m.Value).Subject;
             var referrer = subject is null ? null : referrerRows.GetValueOrDefault(StorageLayout.ReferrerKey(subject, m.Key));

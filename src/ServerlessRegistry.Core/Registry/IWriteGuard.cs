@@ -50,6 +50,12 @@ internal interface IWriteGuard
     /// <summary>Before a manifest is deleted by digest (with its tags, which are then also passed to <see cref="CheckTagChanges"/>).</summary>
     ValueTask CheckManifestDeleteAsync(string repository, string digest, CancellationToken ct);
 
+    /// <summary>
+    /// Which manifests of <paramref name="repository"/> garbage collection must keep whether or not a tag reaches them
+    /// (locked ones), as a test on the digest; null when none is. Read once per repository per run.
+    /// </summary>
+    ValueTask<Func<string, bool>?> KeptManifestsAsync(string repository, CancellationToken ct);
+
     private sealed class AllowAll : IWriteGuard
     {
         public ValueTask CheckUploadAsync(string repository, string? owner, long? size, CancellationToken ct) => ValueTask.CompletedTask;
@@ -57,5 +63,6 @@ internal interface IWriteGuard
         public ValueTask<bool> GuardsTagsAsync(string repository, bool deleting, CancellationToken ct) => ValueTask.FromResult(false);
         public void CheckTagChanges(string repository, IReadOnlyList<TagChange> changes) { }
         public ValueTask CheckManifestDeleteAsync(string repository, string digest, CancellationToken ct) => ValueTask.CompletedTask;
+        public ValueTask<Func<string, bool>?> KeptManifestsAsync(string repository, CancellationToken ct) => ValueTask.FromResult<Func<string, bool>?>(null);
     }
 }

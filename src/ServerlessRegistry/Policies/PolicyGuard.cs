@@ -97,6 +97,19 @@ internal sealed class PolicyGuard(PolicyCache cache, QuotaLedger quotas) : IWrit
         }
     }
 
+    /// <summary>Locked manifests, and every manifest of a repository locked against writes or deletes.</summary>
+    public async ValueTask<Func<string, bool>?> KeptManifestsAsync(string repository, CancellationToken ct)
+    {
+        var locks = (await CurrentAsync(ct).ConfigureAwait(false)).LocksIn(repository).Where(l => l.NoWrite || l.NoDelete).ToList();
+        if (locks.Any(l => l.Target.Tag is null && l.Target.Digest is null))
+        {
+            return _ => true;
+        }
+
+        var digests = locks.Where(l => l.Target.Digest is not null).Select(l => l.Target.Digest!).ToHashSet(StringComparer.Ordinal);
+        return digests.Count == 0 ? null : digests.Contains;
+    }
+
     private async ValueTask<PolicySet> CurrentAsync(CancellationToken ct) => _last = await cache.CurrentAsync(ct).ConfigureAwait(false);
 
     /// <summary>A repository's own lock: no-write refuses every write and delete in it, no-delete every delete.</summary>

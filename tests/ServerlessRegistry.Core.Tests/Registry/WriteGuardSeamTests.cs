@@ -156,6 +156,8 @@ public sealed class WriteGuardSeamTests
             }
         }
 
+        public ValueTask<Func<string, bool>?> KeptManifestsAsync(string repository, CancellationToken ct) => ValueTask.FromResult<Func<string, bool>?>(null);
+
         public ValueTask CheckManifestDeleteAsync(string repository, string digest, CancellationToken ct)
         {
             if (RefuseManifestDelete)
