@@ -1,11 +1,14 @@
+using Microsoft.Extensions.Logging;
+using ServerlessRegistry.Core.Maintenance;
 using ServerlessRegistry.Core.Storage;
 using ServerlessRegistry.Policies.Retention;
+using ServerlessRegistry.Testing;
 
 namespace ServerlessRegistry.Policies.Tests;
 
 /// <summary>
 /// Retention against Azurite when a client writes between its plan and its deletes: whatever the client keeps keeps
-/// everything it needs (an index its children, a referrer its subject).
+/// everything it needs (an index its children, a referrer its subject). And a retention that fails leaves the collection running.
 /// </summary>
 public sealed class RetentionRaceTests(RetentionHarness registry) : IClassFixture<RetentionHarness>
 {
@@ -64,6 +67,32 @@ public sealed class RetentionRaceTests(RetentionHarness registry) : IClassFixtur
         Assert.True(await registry.ExistsAsync(repository, StorageLayout.ManifestKey(subject)));
         Assert.True(await registry.ExistsAsync(repository, StorageLayout.ManifestKey(referrers[0])));
         Assert.Equal(referrers.Skip(1).Order(StringComparer.Ordinal), report.Deleted.Where(v => v.Tag is null).Select(v => v.Digest).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task AnUnreadableRuleRowFailsTheStepWithAWarningAndCancellationStillPropagates()
+    {
+        var broken = new TableRow(PolicyLayout.RulesPartition, "broken-rule") { Properties = { ["Kind"] = "retention", ["Json"] = "{ not json" } };
+        var table = PolicyLayout.Table(registry.Storage.Layout);
+        await registry.Storage.Metadata.ExecuteAsync(table, RowOperation.Upsert(broken), CancellationToken.None);
+        try
+        {
+            using var logs = new CapturingLoggerProvider();
+            using var factory = LoggerFactory.Create(b => b.AddProvider(logs));
+            var step = new RetentionStep(registry.Runner(), factory.CreateLogger<RetentionStep>());
+
+            var line = await step.RunAsync(new MaintenanceOptions { DryRun = true }, null, CancellationToken.None);
+
+            Assert.StartsWith("retention: failed: policy rule 'broken-rule' is unreadable", line);
+            Assert.DoesNotContain('\n', line);
+            Assert.Contains(logs.Lines, l => l.Level == LogLevel.Warning && l.Category == typeof(RetentionStep).FullName);
+            var cancelled = new RetentionStep(registry.Runner(), factory.CreateLogger<RetentionStep>());
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.RunAsync(new MaintenanceOptions(), null, new CancellationToken(true)));
+        }
+        finally
+        {
+            await registry.Storage.Metadata.ExecuteAsync(table, RowOperation.Delete(broken.PartitionKey, broken.RowKey), CancellationToken.None);
+        }
     }
 
     /// <summary>After the seeded manifests age 60 days, a fresh "latest" and a rule keeping only it.</summary>
