@@ -50,6 +50,15 @@ public sealed class RetentionHarness : IAsyncLifetime
         return digest;
     }
 
+    /// <summary>Stores an index over <paramref name="children"/> (image manifests) under <paramref name="tag"/>.</summary>
+    internal async Task<string> PushIndexAsync(string repository, string tag, params string[] children)
+    {
+        var entries = string.Join(",", children.Select(c => "{\"mediaType\":\"" + MediaTypes.OciManifest + "\",\"digest\":\"" + c + "\",\"size\":10}"));
+        var manifest = Encoding.UTF8.GetBytes("{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OciIndex + "\",\"manifests\":[" + entries + "]}");
+        await Manifests.PutAsync(repository, ManifestReference.Parse(tag), manifest, MediaTypes.OciIndex, [], CancellationToken.None, requireReferences: false);
+        return OciHttp.Sha256(manifest);
+    }
+
     /// <summary>Moves <paramref name="tags"/> onto an existing manifest, as a client re-tagging it by pushing its bytes again.</summary>
     internal async Task RetagAsync(string repository, string digest, params string[] tags)
     {

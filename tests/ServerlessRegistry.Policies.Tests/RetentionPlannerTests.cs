@@ -137,6 +137,21 @@ public sealed class RetentionPlannerTests
     }
 
     [Fact]
+    public async Task ATaggedChildWaitsForItsIndexAndAReferrerGoesWithItsSubject()
+    {
+        var rows = new RetentionRows();
+        var child = rows.Tag("v1-amd64", 60);
+        var index = rows.Tag("v1", 60, rows.Index("v1-index", 60, child));
+        var signature = rows.Tag("v1-sig", 60, rows.Image("v1-sig", 60, index));
+
+        var plan = await rows.PlanAsync(Rule("main", new RetentionKeep(Matching: ["none"])));
+        Assert.Equal([index, child, signature], plan.DeletedManifests());
+        Assert.Equal([index], plan.Manifests.Single(m => m.Digest == child).After);
+        Assert.Equal(index, plan.Manifests.Single(m => m.Digest == signature).Subject);
+        Assert.Empty(plan.Manifests.Single(m => m.Digest == signature).After);
+    }
+
+    [Fact]
     public async Task ReferrersGoWithTheirSubjectUnlessAKeptTagKeepsThemAndThenTheSubject()
     {
         var rows = new RetentionRows();

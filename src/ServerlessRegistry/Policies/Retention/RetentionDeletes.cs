@@ -11,9 +11,12 @@ internal sealed record RetentionOutcome(IReadOnlyList<PlannedTag> Tags, IReadOnl
 /// </summary>
 /// <remarks>
 /// A delete whose condition fails keeps its row: the tag was moved or re-pushed, or the manifest re-pushed or re-tagged
-/// (a push rewrites the manifest row, so its ETag changes). A manifest whose tag could not be deleted stays, and so does
-/// everything that would have gone with a manifest that stays (its untagged children and referrers). Batches hold at most
-/// 100 rows; a failed batch is retried group by group so one conflict keeps only its own rows.
+/// (a push rewrites the manifest row, so its ETag changes). Manifests go in groups: a subject with the referrers that go
+/// with it (and theirs), deleted in one atomic batch, so if any of them changed none is deleted (a kept referrer keeps
+/// its subject; a kept subject its referrers). A group goes only after every index it is a child of, so an index that
+/// stays keeps its children. A group over one batch (100 rows) is deleted referrers first and a subject only once all its
+/// referrers are gone, so a referrer is never left without its subject. Batches are retried group by group when one fails,
+/// so one conflict keeps only its own group and what depends on it.
 /// </remarks>
 internal sealed class RetentionDeletes(RegistryStorage storage)
 {
@@ -28,31 +31,75 @@ internal sealed class RetentionDeletes(RegistryStorage storage)
         var tags = await DeleteAsync(plan.Tags.Select(t => (t, new[] { Delete(t.Row) })), () => conflicts++, ct).ConfigureAwait(false);
         var untouchable = plan.Tags.Except(tags).Select(t => t.Digest).ToHashSet(StringComparer.Ordinal);
 
-        // In waves, parents before what they take along (whatever the plan's order): a manifest whose parent stays, stays.
+        // In waves: a unit goes once every unit it waits for is gone; one that waits for a kept manifest is kept.
         var planned = plan.Manifests.Select(m => m.Digest).ToHashSet(StringComparer.Ordinal);
         var deleted = new HashSet<string>(StringComparer.Ordinal);
-        var kept = plan.Manifests.Where(m => untouchable.Contains(m.Digest)).Select(m => m.Digest).ToHashSet(StringComparer.Ordinal);
-        var pending = plan.Manifests.Where(m => !kept.Contains(m.Digest)).ToList();
+        var kept = new HashSet<string>(StringComparer.Ordinal);
+        var pending = Units(plan.Manifests, untouchable, kept);
         var manifests = new List<PlannedManifest>();
         while (pending.Count > 0)
         {
-            var blocked = pending.Where(m => m.After.Any(a => kept.Contains(a) || !planned.Contains(a))).ToList();
-            var ready = pending.Where(m => !blocked.Contains(m) && m.After.All(deleted.Contains)).ToList();
+            var blocked = pending.Where(u => u.After.Any(a => kept.Contains(a) || !planned.Contains(a))).ToList();
+            var ready = pending.Where(u => !blocked.Contains(u) && u.After.All(deleted.Contains)).ToList();
             if (blocked.Count == 0 && ready.Count == 0)
             {
                 break; // no order exists (cannot happen with digests): keep the rest
             }
 
-            kept.UnionWith(blocked.Select(m => m.Digest));
-            var done = await DeleteAsync(ready.Select(m => (m, m.Referrer is null ? new[] { Delete(m.Row) } : [Delete(m.Row), Delete(m.Referrer)])),
-                () => conflicts++, ct).ConfigureAwait(false);
+            kept.UnionWith(blocked.SelectMany(u => u.Members).Select(m => m.Digest));
+            var done = (await DeleteAsync(ready.Select(u => (u, u.Members.SelectMany(Deletes).ToArray())), () => conflicts++, ct).ConfigureAwait(false))
+                .SelectMany(u => u.Members).ToList();
             manifests.AddRange(done);
             deleted.UnionWith(done.Select(m => m.Digest));
-            kept.UnionWith(ready.Except(done).Select(m => m.Digest));
-            pending.RemoveAll(m => blocked.Contains(m) || ready.Contains(m));
+            kept.UnionWith(ready.SelectMany(u => u.Members).Select(m => m.Digest).Where(d => !deleted.Contains(d)));
+            pending.RemoveAll(u => blocked.Contains(u) || ready.Contains(u));
         }
 
         return new RetentionOutcome(tags, manifests, conflicts);
+    }
+
+    /// <summary>
+    /// The plan's manifests grouped by subject (a referrer with the subject it goes with), each group one unit waiting for
+    /// the indexes outside it that list a member; a group too large for a batch becomes one unit per manifest, a subject
+    /// waiting for its referrers. A group with a member whose tag could not be deleted is kept whole (added to <paramref name="kept"/>).
+    /// </summary>
+    private static List<Unit> Units(IReadOnlyList<PlannedManifest> manifests, HashSet<string> untouchable, HashSet<string> kept)
+    {
+        var byDigest = manifests.ToDictionary(m => m.Digest, StringComparer.Ordinal);
+        string Root(PlannedManifest manifest)
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal) { manifest.Digest };
+            while (manifest.Subject is { } subject && byDigest.TryGetValue(subject, out var next) && seen.Add(subject))
+            {
+                manifest = next;
+            }
+
+            return manifest.Digest;
+        }
+
+        var units = new List<Unit>();
+        foreach (var group in manifests.GroupBy(Root, StringComparer.Ordinal))
+        {
+            var members = group.ToList();
+            var inside = members.Select(m => m.Digest).ToHashSet(StringComparer.Ordinal);
+            if (members.Any(m => untouchable.Contains(m.Digest)))
+            {
+                kept.UnionWith(inside);
+                continue;
+            }
+
+            var after = members.SelectMany(m => m.After).Where(a => !inside.Contains(a)).Distinct(StringComparer.Ordinal).ToList();
+            if (members.Sum(m => Deletes(m).Length) <= BatchLimit)
+            {
+                units.Add(new Unit(members, after));
+            }
+            else
+            {
+                units.AddRange(members.Select(m => new Unit([m], [.. after, .. members.Where(r => r.Subject == m.Digest).Select(r => r.Digest)])));
+            }
+        }
+
+        return units;
     }
 
     /// <summary>Deletes groups of rows of one partition, each group atomically; returns the items whose groups were deleted.</summary>
@@ -98,5 +145,11 @@ internal sealed class RetentionDeletes(RegistryStorage storage)
         return done;
     }
 
+    private static RowOperation[] Deletes(PlannedManifest manifest) =>
+        manifest.Referrer is null ? [Delete(manifest.Row)] : [Delete(manifest.Row), Delete(manifest.Referrer)];
+
     private static RowOperation Delete(TableRow row) => RowOperation.Delete(row.PartitionKey, row.RowKey, row.ETag ?? "*");
+
+    /// <summary>Manifests deleted in one batch, after <paramref name="After"/> (digests outside it) are gone.</summary>
+    private sealed record Unit(IReadOnlyList<PlannedManifest> Members, IReadOnlyList<string> After);
 }

@@ -78,12 +78,18 @@ internal static partial class RetentionPlanner
             var parent = order[i];
             // An unreadable index takes nothing along: its children stay, untagged, as they would without retention.
             var children = await ChildrenAsync(parent).ConfigureAwait(false);
-            var dependents = (children ?? []).Select(c => (c, "child of index")).Concat(bySubject[parent].Select(r => (r, "referrer of")));
-            foreach (var (dependent, relation) in dependents.Where(d => manifests.ContainsKey(d.Item1) && !tagged.Contains(d.Item1)))
+            var dependents = (children ?? []).Select(c => (c, "child of index", true)).Concat(bySubject[parent].Select(r => (r, "referrer of", false)));
+            foreach (var (dependent, relation, isChild) in dependents.Where(d => manifests.ContainsKey(d.Item1)))
             {
-                parents.TryAdd(dependent, []);
-                parents[dependent].Add(parent);
-                if (!reasons.ContainsKey(dependent))
+                // A tagged child too: an index that a concurrent push keeps keeps it, so it waits for the index. A referrer
+                // instead goes in one batch with its subject (PlannedManifest.Subject), as either may keep the other.
+                if (isChild)
+                {
+                    parents.TryAdd(dependent, []);
+                    parents[dependent].Add(parent);
+                }
+
+                if (!tagged.Contains(dependent) && !reasons.ContainsKey(dependent))
                 {
                     reasons[dependent] = [.. reasons[parent].Select(v => v.Rule).Distinct(StringComparer.Ordinal)
                         .Select(rule => ManifestVerdict(input, dependent, rule, $"{relation} {parent}, which is deleted"))];
@@ -139,7 +145,8 @@ internal static partial class RetentionPlanner
             var referrer = manifest.Subject is { } subject ? partition.Referrers.GetValueOrDefault(StorageLayout.ReferrerKey(subject, digest)) : null;
             var warning = PullWarning(input, digest);
             var verdicts = reasons[digest].Select(v => v with { Reason = v.Reason + warning }).ToList();
-            return new PlannedManifest(row, referrer, digest, parents.GetValueOrDefault(digest) ?? [], verdicts);
+            var with = manifest.Subject is { } doomedSubject && doomed.Contains(doomedSubject) ? doomedSubject : null;
+            return new PlannedManifest(row, referrer, digest, with, [.. (parents.GetValueOrDefault(digest) ?? []).Distinct(StringComparer.Ordinal)], verdicts);
         })];
     }
 

@@ -20,13 +20,15 @@ internal sealed record RetentionInput(
 internal sealed record PlannedTag(TableRow Row, string Tag, string Digest, IReadOnlyList<RetentionVerdict> Verdicts);
 
 /// <summary>
-/// A manifest row to delete on the ETag read, together with its own referrer row. <paramref name="After"/>: the doomed
-/// manifests it is deleted with (an index it is a child of, a subject it refers to); it is deleted only once they are,
-/// so a parent kept by a concurrent push keeps it too.
+/// A manifest row to delete on the ETag read, together with its own referrer row. <paramref name="Subject"/>: the doomed
+/// manifest it refers to; the two are deleted in one atomic batch, since a kept referrer keeps its subject and a kept
+/// subject its referrers. <paramref name="After"/>: the doomed indexes it is a child of (tagged or not); it is deleted
+/// only once they are, so an index kept by a concurrent push keeps it too.
 /// </summary>
-internal sealed record PlannedManifest(TableRow Row, TableRow? Referrer, string Digest, IReadOnlyList<string> After, IReadOnlyList<RetentionVerdict> Verdicts);
+internal sealed record PlannedManifest(
+    TableRow Row, TableRow? Referrer, string Digest, string? Subject, IReadOnlyList<string> After, IReadOnlyList<RetentionVerdict> Verdicts);
 
-/// <summary>What one repository loses: tags first, then manifests, each after the manifests it goes with (<see cref="PlannedManifest.After"/>).</summary>
+/// <summary>What one repository loses: tags first, then manifests, each with its subject and after its indexes (<see cref="PlannedManifest"/>).</summary>
 internal sealed record RetentionPlan(string Repository, int TagsChecked, IReadOnlyList<PlannedTag> Tags, IReadOnlyList<PlannedManifest> Manifests, IReadOnlyList<RetentionVerdict> Kept);
 
 /// <summary>
