@@ -20,7 +20,19 @@ internal sealed partial class QuotaReconcileStep(PolicyCache cache, QuotaLedger 
             return null;
         }
 
-        var drifts = await ledger.ReconcileAsync(rules, options.DryRun, progress, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<QuotaDrift> drifts;
+        try
+        {
+            drifts = await ledger.ReconcileAsync(rules, options.DryRun, progress, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The collection is done and stands; counters stay as they are (they err upwards) until the next run.
+            var line = e.Message.Split('\n')[0].Trim();
+            ReconcileFailed(logger, e, line);
+            return $"quotas: reconciliation failed: {line}";
+        }
+
         foreach (var d in drifts)
         {
             Reconciled(logger, d.Rule.Name, options.DryRun, d.CountedBytes, d.ActualBytes, d.Drift);
@@ -37,6 +49,9 @@ internal sealed partial class QuotaReconcileStep(PolicyCache cache, QuotaLedger 
         < 0 => "-" + QuotaText.Size(-bytes),
         _ => "0 B",
     };
+
+    [LoggerMessage(741, LogLevel.Warning, "Quota reconciliation after garbage collection failed: {Reason}")]
+    private static partial void ReconcileFailed(ILogger logger, Exception exception, string reason);
 
     [LoggerMessage(740, LogLevel.Information, "Quota {Quota} reconciled (dry run: {DryRun}): counted {CountedBytes} bytes, holds {ActualBytes} bytes, drift {DriftBytes} bytes")]
     private static partial void Reconciled(ILogger logger, string quota, bool dryRun, long countedBytes, long actualBytes, long driftBytes);
