@@ -5,7 +5,8 @@ namespace ServerlessRegistry.Policies.Quotas;
 
 /// <summary>
 /// Quota reconciliation after every garbage-collection run, so counters drop by what the run reclaimed and any drift
-/// (double charges, failed pushes, deletes) is corrected daily. Honours the run's dry run; idempotent.
+/// (double charges, failed pushes, deletes) is corrected daily. Honours the run's dry run; idempotent. A failure here
+/// (other than cancellation) is logged and reported in the run's summary rather than failing the collection it follows.
 /// </summary>
 internal sealed partial class QuotaReconcileStep(PolicyCache cache, QuotaLedger ledger, ILogger<QuotaReconcileStep> logger) : IGarbageCollectionStep
 {
@@ -14,15 +15,15 @@ internal sealed partial class QuotaReconcileStep(PolicyCache cache, QuotaLedger 
 
     public async Task<string?> AfterCollectionAsync(MaintenanceOptions options, IProgress<GcProgress>? progress, CancellationToken cancellationToken)
     {
-        var rules = (await cache.CurrentAsync(cancellationToken).ConfigureAwait(false)).Quotas;
-        if (rules.Count == 0)
-        {
-            return null;
-        }
-
         IReadOnlyList<QuotaDrift> drifts;
         try
         {
+            var rules = (await cache.CurrentAsync(cancellationToken).ConfigureAwait(false)).Quotas;
+            if (rules.Count == 0)
+            {
+                return null;
+            }
+
             drifts = await ledger.ReconcileAsync(rules, options.DryRun, progress, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
