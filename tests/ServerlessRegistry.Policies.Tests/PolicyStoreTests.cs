@@ -100,9 +100,9 @@ public sealed class PolicyStoreTests : IAsyncLifetime
         await _store.PutAsync(new ImmutableRule("gone", "a/*", "v*"), default);
         await _store.SetLockAsync(new ItemLock(new LockTarget("a/b"), true, true, Now), default);
 
-        Assert.True(await _store.RemoveAsync("gone", default));
-        Assert.False(await _store.RemoveAsync("gone", default));
-        Assert.False(await _store.RemoveAsync("Not A Name", default));
+        Assert.Equal("immutable", await _store.RemoveAsync("gone", default));
+        Assert.Null(await _store.RemoveAsync("gone", default));
+        Assert.Null(await _store.RemoveAsync("Not A Name", default));
         Assert.True(await _store.RemoveLockAsync(new LockTarget("a/b"), default));
         Assert.False(await _store.RemoveLockAsync(new LockTarget("a/b"), default));
         Assert.True((await _store.LoadAsync(default)).IsEmpty);
@@ -121,8 +121,70 @@ public sealed class PolicyStoreTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<FormatException>(() => _store.LoadAsync(default));
 
         Assert.StartsWith("policy rule 'broken' is unreadable", error.Message);
-        Assert.True(await _store.RemoveAsync("broken", default));
+        Assert.Equal("quota", await _store.RemoveAsync("broken", default));
+        Assert.True((await _store.LoadAsync(default)).IsEmpty);
     }
+
+    [Fact]
+    public async Task ARuleOfAKindThisVersionDoesNotKnowIsIgnoredYetRemovable()
+    {
+        await PutRowAsync(new TableRow(PolicyLayout.RulesPartition, "later") { ["Kind"] = "mirror-only", ["Json"] = """{"whatever":1}""" });
+        Assert.True((await _store.LoadAsync(default)).IsEmpty);
+        Assert.Null(await _store.GetAsync("later", default));
+
+        Assert.Equal("mirror-only", await _store.RemoveAsync("later", default));
+        Assert.Null(await _storage.Metadata.GetAsync(PolicyLayout.Table(_storage.Layout), PolicyLayout.RulesPartition, "later", default));
+    }
+
+    [Theory]
+    [InlineData("retention", """{"repositories":"a/*","tags":["**"],"keep":{"LastPushed":10}}""", "unknown property 'LastPushed'")]
+    [InlineData("retention", """{"repositories":"a/*","tags":["**"],"keep":{}}""", "keeps nothing")]
+    [InlineData("retention", """{"repositories":"a/*","tags":["**"],"keep":{},"untaggedAfter":"7d"}""", "would delete every tag")]
+    [InlineData("retention", """{"repositories":"a/*","tags":["**"],"keep":{"lastPushed":0}}""", "keep-last-pushed must be at least 1")]
+    [InlineData("retention", """{"repositories":"a/*","Tags":["**"],"keep":{"always":true}}""", "unknown property 'Tags'")]
+    [InlineData("immutable", """{"repositories":"a/*","tags":""}""", "must not be empty")]
+    [InlineData("quota", """{"repositories":"a/*","limitBytes":0}""", "needs a limit above zero")]
+    [InlineData("quota", """{"repositories":"a/*","limitBytes":10,"LimitBytes":5}""", "unknown property 'LimitBytes'")]
+    public async Task HandEditedRulesThatTheStoreWouldRefuseDoNotLoad(string kind, string json, string expected)
+    {
+        await PutRowAsync(new TableRow(PolicyLayout.RulesPartition, "edited") { ["Kind"] = kind, ["Json"] = json });
+
+        var error = await Assert.ThrowsAsync<FormatException>(() => _store.LoadAsync(default));
+
+        Assert.StartsWith("policy rule 'edited' is unreadable (", error.Message);
+        Assert.Contains(expected, error.Message);
+        Assert.EndsWith("remove it with 'policy remove edited'.", error.Message);
+    }
+
+    [Fact]
+    public async Task MoreLocksThanTheBoundFailToLoadRatherThanLoadingSome()
+    {
+        var table = PolicyLayout.Table(_storage.Layout);
+        var rows = Enumerable.Range(0, 10_001).Select(i => LockRow.ToRow(new ItemLock(new LockTarget($"r/{i:x5}"), true, false, Now)));
+        await Task.WhenAll(rows.Chunk(100).Select(chunk => _storage.Metadata.ExecuteBatchAsync(table, [.. chunk.Select(RowOperation.Insert)], default)));
+
+        var error = await Assert.ThrowsAsync<FormatException>(() => _store.LoadAsync(default));
+
+        Assert.Contains("holds more than 10000 locks", error.Message);
+    }
+
+    [Fact]
+    public async Task ALockWhoseTargetNoLongerParsesIsRemovedByItsText()
+    {
+        var stored = new TableRow(PolicyLayout.LocksPartition, StorageLayout.RepositoryKey("team/app@latest")) { ["Target"] = "team/app@latest", ["NoWrite"] = true };
+        var moved = new TableRow(PolicyLayout.LocksPartition, StorageLayout.RepositoryKey("other")) { ["Target"] = "Team/App", ["NoDelete"] = true };
+        await PutRowAsync(stored);
+        await PutRowAsync(moved);
+        Assert.Contains("is unreadable", (await Assert.ThrowsAsync<FormatException>(() => _store.LoadAsync(default))).Message);
+
+        Assert.True(await _store.RemoveLockAsync("team/app@latest", default));
+        Assert.True(await _store.RemoveLockAsync("Team/App", default));
+        Assert.False(await _store.RemoveLockAsync("Team/App", default));
+        Assert.True((await _store.LoadAsync(default)).IsEmpty);
+    }
+
+    private async Task PutRowAsync(TableRow row) =>
+        await _storage.Metadata.ExecuteAsync(PolicyLayout.Table(_storage.Layout), RowOperation.Upsert(row), default);
 
     public static TheoryData<object, string> InvalidRules() => new()
     {

@@ -1,9 +1,11 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using ServerlessRegistry.Azure;
 using ServerlessRegistry.Core.Errors;
 using ServerlessRegistry.Core.Maintenance;
 using ServerlessRegistry.Core.Storage;
 using ServerlessRegistry.Core.Storage.Rows;
+using ServerlessRegistry.Maintenance;
 using ServerlessRegistry.Policies.Quotas;
 using ServerlessRegistry.Testing;
 
@@ -150,6 +152,38 @@ public sealed class QuotaLedgerTests : IAsyncLifetime
 
         Assert.Equal(0, (await ledger.ReadAsync(rule, default)).UsedBytes);
         Assert.Empty(await ChargedDigestsAsync(rule.Name));
+    }
+
+    [Fact]
+    public async Task ARePushOfContentWhoseChargeIsStaleKeepsItsChargeThroughAReconciliation()
+    {
+        var rule = new QuotaRule("relinked", "team/*", 10_000);
+        var ledger = Ledger();
+        await ledger.ChargeAsync(rule, D(1), 100, default); // then deleted and collected: no repository holds it now
+        _time.Advance(TimeSpan.FromHours(1));
+
+        // Pushed again after the scan passed its repository: the charge finds its old row and takes its increment back.
+        await ledger.ReconcileAsync([rule], dryRun: false, new ChargeOnFirstReport(async () =>
+        {
+            await LinkAsync("team/app", D(1), 100);
+            await ledger.ChargeAsync(rule, D(1), 100, default);
+        }), default);
+
+        Assert.Equal([D(1)], await ChargedDigestsAsync(rule.Name));
+        Assert.Equal(100, (await ledger.ReconcileAsync([rule], dryRun: false, null, default))[0].ActualBytes);
+    }
+
+    [Fact]
+    public async Task AReconciliationFailureAfterCollectionIsReportedNotThrown()
+    {
+        var row = new TableRow(PolicyLayout.RulesPartition, "broken") { ["Kind"] = "quota", ["Json"] = """{"repositories":"a/*"}""" };
+        await _storage.Metadata.ExecuteAsync(PolicyLayout.Table(_storage.Layout), RowOperation.Upsert(row), default);
+        var step = new QuotaReconcileStep(new PolicyCache(new PolicyStore(_storage, _time), _time), Ledger(), NullLogger<QuotaReconcileStep>.Instance);
+
+        var line = await step.AfterCollectionAsync(new MaintenanceOptions(), null, default);
+
+        Assert.StartsWith("quotas: reconciliation failed: policy rule 'broken' is unreadable (no limitBytes)", line);
+        Assert.DoesNotContain('\n', line!);
     }
 
     private Task LinkAsync(string repository, string digest, long size) =>

@@ -40,15 +40,27 @@ internal static partial class PolicyCommands
         var target = TargetArgument();
         var command = StorageCommand("unlock", "Remove the lock on a repository, tag or manifest.");
         command.Arguments.Add(target);
-        OnRun(command, parse => LockTarget.Parse(parse.GetRequiredValue(target)), async (parse, lockTarget, services, ct) =>
+        OnRun(command, parse => parse.GetRequiredValue(target), async (parse, text, services, ct) =>
         {
-            if (!await services.GetRequiredService<PolicyStore>().RemoveLockAsync(lockTarget, ct))
+            // A stored target that no longer parses (another version wrote it, or a hand edit) is matched as text, so
+            // the unlock that its load error suggests works; a malformed target that matches no lock is a mistake.
+            string? malformed = null;
+            try
             {
-                return await FailAsync(parse, OperationFailed, $"{lockTarget} is not locked; 'policy list' shows the locks.");
+                text = LockTarget.Parse(text).ToString();
+            }
+            catch (FormatException e)
+            {
+                malformed = e.Message;
+            }
+
+            if (!await services.GetRequiredService<PolicyStore>().RemoveLockAsync(text, ct))
+            {
+                return await FailAsync(parse, malformed is null ? OperationFailed : CommandLineError, malformed ?? $"{text} is not locked; 'policy list' shows the locks.");
             }
 
             services.GetRequiredService<PolicyCache>().Invalidate();
-            await parse.InvocationConfiguration.Output.WriteLineAsync($"Unlocked {lockTarget}; other instances lift the lock within {PolicyCache.MaxStaleness.TotalSeconds:0} s.");
+            await parse.InvocationConfiguration.Output.WriteLineAsync($"Unlocked {text}; other instances lift the lock within {PolicyCache.MaxStaleness.TotalSeconds:0} s.");
             return 0;
         });
         return command;

@@ -91,20 +91,21 @@ internal static partial class PolicyCommands
         command.Arguments.Add(name);
         OnRun(command, parse => parse.GetRequiredValue(name), async (parse, ruleName, services, ct) =>
         {
-            var store = services.GetRequiredService<PolicyStore>();
-            var rule = await store.GetAsync(ruleName, ct);
-            if (rule is null || !await store.RemoveAsync(ruleName, ct))
+            // Only the row's kind is read, never its fields: an unreadable rule, or one of a kind this version does not
+            // know, must be removable, since the errors about them say to remove them.
+            var kind = await services.GetRequiredService<PolicyStore>().RemoveAsync(ruleName, ct);
+            if (kind is null)
             {
                 return await FailAsync(parse, OperationFailed, $"there is no rule named '{ruleName}'; 'policy list' shows them.");
             }
 
             services.GetRequiredService<PolicyCache>().Invalidate();
-            if (rule is QuotaRule)
+            if (kind == PolicyRuleRow.Quota)
             {
                 await services.GetRequiredService<QuotaLedger>().ForgetAsync(ruleName, ct);
             }
 
-            await parse.InvocationConfiguration.Output.WriteLineAsync($"Removed {KindOf(rule)} rule '{ruleName}'; other instances stop applying it within {PolicyCache.MaxStaleness.TotalSeconds:0} s.");
+            await parse.InvocationConfiguration.Output.WriteLineAsync($"Removed {(kind.Length > 0 ? kind + " " : "")}rule '{ruleName}'; other instances stop applying it within {PolicyCache.MaxStaleness.TotalSeconds:0} s.");
             return 0;
         });
         return command;

@@ -14,8 +14,10 @@ namespace ServerlessRegistry.Policies;
 ///     PK "locks"          RK hex(target)       a lock (LockRow): Target ("repo", "repo:tag" or "repo@digest"), NoWrite, NoDelete, CreatedAt
 ///     PK "quota:{name}"   RK "total"           a quota's counter (QuotaTotalRow): UsedBytes, ReconciledAt, Drift (what the last
 ///                                              reconciliation corrected); replaced on the ETag read, so concurrent charges serialize
-///                         RK "d:{digest}"      a digest the quota has counted (QuotaChargeRow): Size, ChargedAt. Inserted in the
-///                                              counter's batch; a charge that finds it there takes its increment back, so content
+///                         RK "d:{digest}"      a digest the quota has counted (QuotaChargeRow): Size, ChargedAt. Inserted by its
+///                                              own request, sent together with the counter's replace: two requests, not one
+///                                              batch, so either can land without the other. A charge that finds the row there
+///                                              re-dates it (new ChargedAt and ETag) and takes its increment back, so content
 ///                                              counted once is never charged twice
 /// </code>
 /// Rules and locks change rarely and are small: a few hundred rows at most. The core's pull times live in the core's

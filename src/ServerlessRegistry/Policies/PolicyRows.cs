@@ -64,26 +64,49 @@ internal static class PolicyRuleRow
 
     /// <summary>
     /// The rule a row holds; null for a kind this version does not know (written by a newer one). A row of a known kind
-    /// that does not parse throws <see cref="FormatException"/> naming the rule: ignoring it could drop an immutable rule.
+    /// that does not parse, names a property the kind does not have (a miscased key would otherwise read as absent), or
+    /// holds a rule <see cref="PolicyStore.Check"/> refuses throws <see cref="FormatException"/> naming the rule: ignoring
+    /// it could drop an immutable rule, and applying it could make a retention rule without criteria delete every tag.
     /// </summary>
     public static object? FromRow(TableRow row)
     {
         var name = row.RowKey;
+        var kind = Kind(row);
+        if (kind is not (Retention or Immutable or Quota))
+        {
+            return null;
+        }
+
         try
         {
             var json = JsonNode.Parse(row.GetString(JsonProperty) ?? "{}")?.AsObject() ?? [];
+            OnlyKnown(json, kind switch { Retention => RetentionFields, Immutable => ImmutableFields, _ => QuotaFields });
             var repositories = Text(json, "repositories") ?? throw new FormatException("no repositories");
-            return Kind(row) switch
+            object rule = kind switch
             {
                 Retention => new RetentionRule(name, repositories, Strings(json["tags"]), ReadKeep(json["keep"]?.AsObject() ?? []), Duration(json, "untaggedAfter")),
                 Immutable => new ImmutableRule(name, repositories, Text(json, "tags") ?? throw new FormatException("no tags")),
-                Quota => new QuotaRule(name, repositories, json["limitBytes"]?.GetValue<long>() ?? throw new FormatException("no limitBytes")),
-                _ => null,
+                _ => new QuotaRule(name, repositories, json["limitBytes"]?.GetValue<long>() ?? throw new FormatException("no limitBytes")),
             };
+            return PolicyStore.Check(rule) is { } problem ? throw new FormatException(problem) : rule;
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
         {
             throw new FormatException($"policy rule '{name}' is unreadable ({e.Message.Split('\n')[0].Trim()}); fix its row or remove it with 'policy remove {name}'.", e);
+        }
+    }
+
+    private static readonly string[] RetentionFields = ["repositories", "tags", "keep", "untaggedAfter"];
+    private static readonly string[] ImmutableFields = ["repositories", "tags"];
+    private static readonly string[] QuotaFields = ["repositories", "limitBytes"];
+    private static readonly string[] KeepFields = ["lastPushed", "lastPulled", "pushedWithin", "pulledWithin", "matching", "notMatching", "always"];
+
+    /// <summary>Refuses a property the rule does not have: keys are case-sensitive, so "LastPushed" is not "lastPushed".</summary>
+    private static void OnlyKnown(JsonObject json, string[] fields)
+    {
+        if (json.Select(p => p.Key).FirstOrDefault(k => !fields.Contains(k, StringComparer.Ordinal)) is { } unknown)
+        {
+            throw new FormatException($"unknown property '{unknown}'; the properties are {string.Join(", ", fields)}");
         }
     }
 
@@ -112,9 +135,13 @@ internal static class PolicyRuleRow
         ["always"] = keep.Always ? true : null,
     };
 
-    private static RetentionKeep ReadKeep(JsonObject keep) => new(
-        keep["lastPushed"]?.GetValue<int>(), keep["lastPulled"]?.GetValue<int>(), Duration(keep, "pushedWithin"), Duration(keep, "pulledWithin"),
-        Strings(keep["matching"]), Strings(keep["notMatching"]), keep["always"]?.GetValue<bool>() ?? false);
+    private static RetentionKeep ReadKeep(JsonObject keep)
+    {
+        OnlyKnown(keep, KeepFields);
+        return new(
+            keep["lastPushed"]?.GetValue<int>(), keep["lastPulled"]?.GetValue<int>(), Duration(keep, "pushedWithin"), Duration(keep, "pulledWithin"),
+            Strings(keep["matching"]), Strings(keep["notMatching"]), keep["always"]?.GetValue<bool>() ?? false);
+    }
 
     private static JsonArray Array(IEnumerable<string> values) => new([.. values.Select(v => (JsonNode?)JsonValue.Create(v))]);
 
@@ -146,7 +173,7 @@ internal static class PolicyRuleRow
 /// <summary>Table policies, PK "locks", RK hex(target): one lock.</summary>
 internal static class LockRow
 {
-    private const string TargetProperty = "Target";
+    public const string TargetProperty = "Target";
     private const string NoWriteProperty = "NoWrite";
     private const string NoDeleteProperty = "NoDelete";
     private const string CreatedAtProperty = "CreatedAt";

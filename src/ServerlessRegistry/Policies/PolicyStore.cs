@@ -17,13 +17,22 @@ internal sealed partial class PolicyStore(RegistryStorage storage, TimeProvider 
     private string Table => PolicyLayout.Table(storage.Layout);
 
     /// <summary>Every rule and lock: two partition queries, run together. Rules in name order, locks in target order.</summary>
-    /// <exception cref="FormatException">A stored rule or lock is unreadable (the message names it).</exception>
+    /// <exception cref="FormatException">A stored rule or lock is unreadable (the message names it), or there are more than
+    /// <see cref="MaxRows"/> of either: applying only some of them could drop an immutable rule or a lock.</exception>
     public async Task<PolicySet> LoadAsync(CancellationToken ct)
     {
-        var rulesQuery = storage.QueryAllAsync(Table, new RowQuery { PartitionKey = PolicyLayout.RulesPartition }, MaxRows, ct);
-        var locksQuery = storage.QueryAllAsync(Table, new RowQuery { PartitionKey = PolicyLayout.LocksPartition }, MaxRows, ct);
+        var rulesQuery = storage.QueryAllAsync(Table, new RowQuery { PartitionKey = PolicyLayout.RulesPartition }, MaxRows + 1, ct);
+        var locksQuery = storage.QueryAllAsync(Table, new RowQuery { PartitionKey = PolicyLayout.LocksPartition }, MaxRows + 1, ct);
         await Task.WhenAll(rulesQuery, locksQuery).ConfigureAwait(false);
         var (ruleRows, lockRows) = (await rulesQuery.ConfigureAwait(false), await locksQuery.ConfigureAwait(false));
+        foreach (var (rows, what) in new[] { (ruleRows, "rules"), (lockRows, "locks") })
+        {
+            if (rows.Count > MaxRows)
+            {
+                throw new FormatException($"table {Table} holds more than {MaxRows} {what}; remove some ('policy list' shows them) so every instance can read them all.");
+            }
+        }
+
         var rules = ruleRows.Select(PolicyRuleRow.FromRow).ToList();
         return new PolicySet(
             [.. rules.OfType<RetentionRule>()], [.. rules.OfType<ImmutableRule>()], [.. rules.OfType<QuotaRule>()],
@@ -66,11 +75,37 @@ internal sealed partial class PolicyStore(RegistryStorage storage, TimeProvider 
         }
     }
 
-    /// <summary>Deletes the rule of any kind named <paramref name="name"/>; false when there was none. Idempotent.</summary>
-    public async Task<bool> RemoveAsync(string name, CancellationToken ct)
+    /// <summary>
+    /// Deletes the rule named <paramref name="name"/>, whatever its row holds: its kind as stored ("" when the row has
+    /// none, which may be a kind this version does not know), or null when there was no such rule. Idempotent.
+    /// </summary>
+    /// <remarks>Never parses the rule, so an unreadable one can be removed. The delete is on the ETag read, so the kind
+    /// returned is the kind deleted even when another operator replaces the rule meanwhile.</remarks>
+    public async Task<string?> RemoveAsync(string name, CancellationToken ct)
     {
         // A name outside the syntax was never stored, and may hold characters a table key cannot.
-        return IsValidName(name) && await DeleteAsync(PolicyLayout.RulesPartition, name, ct).ConfigureAwait(false);
+        if (!IsValidName(name))
+        {
+            return null;
+        }
+
+        for (var attempt = 0; ; attempt++)
+        {
+            if (await storage.Metadata.GetAsync(Table, PolicyLayout.RulesPartition, name, ct).ConfigureAwait(false) is not { } row)
+            {
+                return null;
+            }
+
+            try
+            {
+                await storage.Metadata.ExecuteAsync(Table, RowOperation.Delete(PolicyLayout.RulesPartition, name, row.ETag ?? "*"), ct).ConfigureAwait(false);
+                return PolicyRuleRow.Kind(row) ?? "";
+            }
+            catch (ConcurrencyException) when (attempt < 4)
+            {
+                // Replaced or removed meanwhile: read again.
+            }
+        }
     }
 
     /// <summary>The rule named <paramref name="name"/>, of any kind; null when there is none. One point read.</summary>
@@ -100,6 +135,33 @@ internal sealed partial class PolicyStore(RegistryStorage storage, TimeProvider 
     {
         var key = PolicyLayout.LockKey(target);
         return key.Length <= MaxKeyLength && await DeleteAsync(PolicyLayout.LocksPartition, key, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Removes the lock whose stored target reads <paramref name="target"/>, whether or not that text still parses as a
+    /// target (a row written by another version or mended by hand): the row keyed by the text, else every lock row whose
+    /// Target property is the text. False when there was none. Idempotent; one point delete, plus one read of the locks
+    /// when the key finds nothing.
+    /// </summary>
+    public async Task<bool> RemoveLockAsync(string target, CancellationToken ct)
+    {
+        var key = StorageLayout.RepositoryKey(target);
+        if (target.Length == 0 || (key.Length <= MaxKeyLength && await DeleteAsync(PolicyLayout.LocksPartition, key, ct).ConfigureAwait(false)))
+        {
+            return target.Length > 0;
+        }
+
+        var query = new RowQuery { PartitionKey = PolicyLayout.LocksPartition, Select = [LockRow.TargetProperty] };
+        var removed = false;
+        foreach (var row in await storage.QueryAllAsync(Table, query, MaxRows + 1, ct).ConfigureAwait(false))
+        {
+            if (row.GetString(LockRow.TargetProperty) == target)
+            {
+                removed |= await DeleteAsync(PolicyLayout.LocksPartition, row.RowKey, ct).ConfigureAwait(false);
+            }
+        }
+
+        return removed;
     }
 
     /// <summary>Rule names: lower-case letters, digits, '.', '_' and '-', starting with a letter or digit, at most 63 characters.</summary>

@@ -13,8 +13,10 @@ internal sealed partial class QuotaLedger
     /// takes back its own increment, so content is counted once even by pushes racing each other.
     /// </summary>
     /// <remarks>
-    /// The counter is replaced on the ETag this instance last saw, at the same time as the charge row is inserted: one
-    /// round trip when nothing else moved the counter. A stale ETag fails the replace, which then re-reads; the limit is
+    /// The counter is replaced on the ETag this instance last saw while the charge row is inserted by a second request
+    /// sent with it (not a batch, so one can land without the other; see the class's tolerance notes): one round trip when
+    /// nothing else moved the counter. A charge that finds the row present re-dates it, so that a reconciliation which
+    /// read it before this push linked the digest does not delete it. A stale ETag fails the replace, which then re-reads; the limit is
     /// checked on every value written, and a refusal is decided on a fresh read. Under contention the replace is retried,
     /// a bounded number of times, then the push is refused with TOOMANYREQUESTS (nothing counted).
     /// </remarks>
@@ -27,8 +29,8 @@ internal sealed partial class QuotaLedger
         {
             if (!_seen.TryGetValue(name, out var seen) || seen.Total.UsedBytes + size > rule.LimitBytes)
             {
-                await ReadTotalAsync(name, ct).ConfigureAwait(false);
-                seen = _seen[name];
+                // This read's value, not the dictionary's: a concurrent charge may have removed or replaced the entry.
+                (seen, _) = await ReadSeenAsync(name, ct).ConfigureAwait(false);
                 if (seen.Total.UsedBytes + size > rule.LimitBytes)
                 {
                     await RefuseAsync(rule, charge, ours, seen.Total.UsedBytes, size, ct).ConfigureAwait(false);
@@ -64,16 +66,21 @@ internal sealed partial class QuotaLedger
 
             if (etag is not null)
             {
-                if (counted)
+                if (counted && await TouchAsync(charge, ct).ConfigureAwait(false))
                 {
                     await TakeBackAsync(name, size, ct).ConfigureAwait(false);
+                }
+                else if (counted)
+                {
+                    // Its row went (a reconciliation found the digest unheld): it is not counted now, so this increment stands.
+                    await storage.Metadata.ExecuteAsync(_table, RowOperation.Upsert(charge), ct).ConfigureAwait(false);
                 }
 
                 return;
             }
 
             _seen.TryRemove(name, out _);
-            if (counted)
+            if (counted && await TouchAsync(charge, ct).ConfigureAwait(false))
             {
                 return; // the counter moved, and the digest was counted by whoever moved it
             }
@@ -99,7 +106,7 @@ internal sealed partial class QuotaLedger
         {
             await TryDeleteChargeAsync(charge).ConfigureAwait(false);
         }
-        else if (await storage.Metadata.GetAsync(_table, charge.PartitionKey, charge.RowKey, ct).ConfigureAwait(false) is not null)
+        else if (await TouchAsync(charge, ct).ConfigureAwait(false))
         {
             return;
         }
@@ -117,6 +124,24 @@ internal sealed partial class QuotaLedger
         catch (Exception e) when (e is StorageException or RegistryException)
         {
             _seen.TryRemove(name, out _); // counted twice until the next reconciliation
+        }
+    }
+
+    /// <summary>
+    /// Re-dates a charge row this call found present, which changes its ETag: a reconciliation that read the row before
+    /// this push linked the digest, and found it unheld, then fails to delete it on that ETag, and keeps it as young.
+    /// False when the row is gone. One unconditional replace, only on a charge of content counted already.
+    /// </summary>
+    private async Task<bool> TouchAsync(TableRow charge, CancellationToken ct)
+    {
+        try
+        {
+            await storage.Metadata.ExecuteAsync(_table, RowOperation.Replace(charge, "*"), ct).ConfigureAwait(false);
+            return true;
+        }
+        catch (ConcurrencyException)
+        {
+            return false;
         }
     }
 

@@ -19,18 +19,20 @@ internal sealed record QuotaDrift(QuotaRule Rule, long CountedBytes, long Actual
 /// </summary>
 /// <remarks>
 /// <para>Thread-safe; any number of instances may charge one quota at once. A charge of new content replaces the counter
-/// on the ETag this instance last saw while it inserts the digest's charge row: one round trip, two calls, when no other
-/// instance moved the counter meanwhile (else one more read). Content the quota counted already costs the same and
-/// then takes back its increment. Quotas cost nothing on pulls.</para>
+/// on the ETag this instance last saw while it inserts the digest's charge row: one round trip, two concurrent requests
+/// (not a batch), when no other instance moved the counter meanwhile (else one more read). Content the quota counted
+/// already costs the same, then re-dates its charge row and takes back its increment. Quotas cost nothing on pulls.</para>
 /// <para><b>Tolerance under concurrency.</b> The counter never passes the limit: every increment is checked against
 /// the limit on the value it replaces and written on that value's ETag, so of pushes racing for the last bytes one wins
 /// and the others re-read and are refused. Stored bytes can pass the limit only by content the counter missed: (1) a
 /// digest pushed by two pushes at once just as the quota fills, when the push that inserted its charge row is then
 /// refused while the other, seeing the row, links it (at most that digest's size per such race); (2) a process that
-/// dies between inserting a charge row and writing the counter (that digest, once); (3) content a quota held before it
-/// was created, until its first reconciliation (<c>policy set quota</c> runs one at once). The counter errs upwards
-/// otherwise, which refuses pushes early but never lets one through: a charge whose push then fails stays counted, a repository under two quotas keeps its charge on the first when the second
-/// refuses, and deletes are subtracted only by reconciliation. Every deviation is at most the bytes involved, and the
+/// dies between inserting a charge row and writing the counter (that digest, once). Both come from the counter's replace
+/// and the charge row's insert being two requests rather than one batch, so one can land without the other; (3) content a
+/// quota held before it was created, until its first reconciliation (<c>policy set quota</c> runs one at once). The
+/// counter errs upwards otherwise, which refuses pushes early but never lets one through: a charge whose push then fails
+/// stays counted, a repository under two quotas keeps its charge on the first when the second refuses, and deletes are
+/// subtracted only by reconciliation. Every deviation is at most the bytes involved, and the
 /// next reconciliation (the daily job after garbage collection, or <c>policy reconcile</c>) removes it.</para>
 /// </remarks>
 internal sealed partial class QuotaLedger(RegistryStorage storage, TimeProvider time)
@@ -120,15 +122,18 @@ internal sealed partial class QuotaLedger(RegistryStorage storage, TimeProvider 
     private static RowOperation WriteTotal(TableRow next, string? etag) =>
         etag is not null ? RowOperation.Replace(next, etag) : RowOperation.Insert(next);
 
-    private async Task<TableRow?> ReadTotalAsync(string name, CancellationToken ct)
+    private async Task<TableRow?> ReadTotalAsync(string name, CancellationToken ct) =>
+        (await ReadSeenAsync(name, ct).ConfigureAwait(false)).Row;
+
+    /// <summary>Reads the counter and notes it; the value returned is this read's, whatever another charge notes meanwhile.</summary>
+    private async Task<(Seen Seen, TableRow? Row)> ReadSeenAsync(string name, CancellationToken ct)
     {
         var row = await storage.Metadata.GetAsync(_table, PolicyLayout.QuotaPartition(name), PolicyLayout.QuotaTotalKey, ct).ConfigureAwait(false);
-        Remember(name, QuotaTotalRow.FromRow(row), row?.ETag);
-        return row;
+        return (Remember(name, QuotaTotalRow.FromRow(row), row?.ETag), row);
     }
 
     /// <summary>Notes the counter as read or written; a null ETag means no row yet.</summary>
-    private void Remember(string name, QuotaTotalRow total, string? etag) => _seen[name] = new Seen(total, etag, time.GetUtcNow());
+    private Seen Remember(string name, QuotaTotalRow total, string? etag) => _seen[name] = new Seen(total, etag, time.GetUtcNow());
 
     private sealed record Seen(QuotaTotalRow Total, string? ETag, DateTimeOffset At);
 

@@ -5,7 +5,8 @@ namespace ServerlessRegistry.Policies.Quotas;
 
 /// <summary>
 /// Quota reconciliation after every garbage-collection run, so counters drop by what the run reclaimed and any drift
-/// (double charges, failed pushes, deletes) is corrected daily. Honours the run's dry run; idempotent.
+/// (double charges, failed pushes, deletes) is corrected daily. Honours the run's dry run; idempotent. A failure here
+/// (other than cancellation) is logged and reported in the run's summary rather than failing the collection it follows.
 /// </summary>
 internal sealed partial class QuotaReconcileStep(PolicyCache cache, QuotaLedger ledger, ILogger<QuotaReconcileStep> logger) : IGarbageCollectionStep
 {
@@ -14,13 +15,25 @@ internal sealed partial class QuotaReconcileStep(PolicyCache cache, QuotaLedger 
 
     public async Task<string?> AfterCollectionAsync(MaintenanceOptions options, IProgress<GcProgress>? progress, CancellationToken cancellationToken)
     {
-        var rules = (await cache.CurrentAsync(cancellationToken).ConfigureAwait(false)).Quotas;
-        if (rules.Count == 0)
+        IReadOnlyList<QuotaDrift> drifts;
+        try
         {
-            return null;
+            var rules = (await cache.CurrentAsync(cancellationToken).ConfigureAwait(false)).Quotas;
+            if (rules.Count == 0)
+            {
+                return null;
+            }
+
+            drifts = await ledger.ReconcileAsync(rules, options.DryRun, progress, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The collection is done and stands; counters stay as they are (they err upwards) until the next run.
+            var line = e.Message.Split('\n')[0].Trim();
+            ReconcileFailed(logger, e, line);
+            return $"quotas: reconciliation failed: {line}";
         }
 
-        var drifts = await ledger.ReconcileAsync(rules, options.DryRun, progress, cancellationToken).ConfigureAwait(false);
         foreach (var d in drifts)
         {
             Reconciled(logger, d.Rule.Name, options.DryRun, d.CountedBytes, d.ActualBytes, d.Drift);
@@ -37,6 +50,9 @@ internal sealed partial class QuotaReconcileStep(PolicyCache cache, QuotaLedger 
         < 0 => "-" + QuotaText.Size(-bytes),
         _ => "0 B",
     };
+
+    [LoggerMessage(741, LogLevel.Warning, "Quota reconciliation after garbage collection failed: {Reason}")]
+    private static partial void ReconcileFailed(ILogger logger, Exception exception, string reason);
 
     [LoggerMessage(740, LogLevel.Information, "Quota {Quota} reconciled (dry run: {DryRun}): counted {CountedBytes} bytes, holds {ActualBytes} bytes, drift {DriftBytes} bytes")]
     private static partial void Reconciled(ILogger logger, string quota, bool dryRun, long countedBytes, long actualBytes, long driftBytes);
