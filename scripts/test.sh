@@ -8,11 +8,12 @@ cd "$root"
 for tool in dotnet node npm; do
   command -v "$tool" >/dev/null || { echo "test: $tool is required (see README)" >&2; exit 1; }
 done
-scripts/lib/ensure-node-modules.sh
-scripts/lib/ensure-clients.sh
-
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
+# Azurite's npm install waits on the network and the disk, not the CPU: it runs beside the apt checks and the build.
+scripts/lib/ensure-node-modules.sh > "$logs/npm.out" 2>&1 &
+npm_install=$!
+scripts/lib/ensure-clients.sh
 status=0
 # Build once, then run the test projects two at a time (most wait on storage, clients and browsers, not the CPU), longest
 # first so the two lanes end together. Each project is announced and timed, so a long one shows it is alive; its output is
@@ -20,6 +21,8 @@ status=0
 start=$SECONDS
 dotnet build ServerlessRegistry.sln -c Release --nologo -v quiet 2>&1 | tee "$logs/build.log" || { echo "test: the build failed" >&2; exit 1; }
 echo "test: built in $((SECONDS - start)) s"
+wait "$npm_install" || { cat "$logs/npm.out" >&2; echo "test: installing Azurite (npm ci) failed" >&2; exit 1; }
+cat "$logs/npm.out"
 lanes=${TEST_LANES:-2}
 longest_first="Web Maintenance Api Mirror Interop Core Auth Deploy Policies Storage"
 projects=()

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
-using ServerlessRegistry.Azure;
 using ServerlessRegistry.Core.Storage;
 using ServerlessRegistry.Mirror.Fill;
 using ServerlessRegistry.Testing;
@@ -17,10 +16,7 @@ public sealed class FillClaimsTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _azurite = await Azurite.GetAsync();
-        var layout = new StorageLayout(Azurite.NewPrefix());
-        var azure = new AzureStorage(BlobTestSupport.EmulatorOptions(_azurite), TimeProvider.System);
-        _storage = new RegistryStorage(layout, azure.CreateBlobStore(layout), azure.CreateMetadataStore());
+        (_azurite, _storage) = await AzuriteStorage.CreateAsync();
     }
 
     public Task DisposeAsync() => StorageCleanup.DeletePrefixAsync(_azurite, _storage.Layout.Prefix);

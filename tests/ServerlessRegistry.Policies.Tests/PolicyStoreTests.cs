@@ -15,10 +15,7 @@ public sealed class PolicyStoreTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _azurite = await Azurite.GetAsync();
-        var layout = new StorageLayout(Azurite.NewPrefix());
-        var azure = new AzureStorage(BlobTestSupport.EmulatorOptions(_azurite), TimeProvider.System);
-        _storage = new RegistryStorage(layout, azure.CreateBlobStore(layout), azure.CreateMetadataStore());
+        (_azurite, _storage) = await AzuriteStorage.CreateAsync();
         _store = new PolicyStore(_storage, new FakeTimeProvider(Now));
     }
 

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
-using ServerlessRegistry.Azure;
 using ServerlessRegistry.Core.Errors;
 using ServerlessRegistry.Core.Maintenance;
 using ServerlessRegistry.Core.Storage;
@@ -20,10 +19,7 @@ public sealed class QuotaLedgerTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _azurite = await Azurite.GetAsync();
-        var layout = new StorageLayout(Azurite.NewPrefix());
-        var azure = new AzureStorage(BlobTestSupport.EmulatorOptions(_azurite), TimeProvider.System);
-        _storage = new RegistryStorage(layout, azure.CreateBlobStore(layout), azure.CreateMetadataStore());
+        (_azurite, _storage) = await AzuriteStorage.CreateAsync();
     }
 
     public Task DisposeAsync() => StorageCleanup.DeletePrefixAsync(_azurite, _storage.Layout.Prefix);
