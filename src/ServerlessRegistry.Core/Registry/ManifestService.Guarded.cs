@@ -15,13 +15,15 @@ internal sealed partial class ManifestService
     private const int GuardedAttempts = 3;
 
     /// <summary>
-    /// Writes a push's rows in one batch. Tags in <paramref name="guardedTags"/> are checked against their current
-    /// digest first and written conditionally; with none, every row is an unconditional upsert (no extra read).
+    /// Writes a push's rows in one batch. Without <paramref name="checkedTags"/> (no policy guards this repository's tags)
+    /// every row is an unconditional upsert. With them (<paramref name="tags"/> as read and checked), each tag is written
+    /// on the ETag read, or inserted when it was absent; when one changed meanwhile, the tags are read and checked again.
     /// </summary>
-    private async Task WriteRowsAsync(string repository, string digest, List<TableRow> rows, IReadOnlyList<string> guardedTags, CancellationToken ct)
+    private async Task WriteRowsAsync(string repository, string digest, List<TableRow> rows, IReadOnlyList<string> tags,
+        Dictionary<string, (string? Digest, string ETag)>? checkedTags, CancellationToken ct)
     {
         var table = storage.Layout.RepositoriesTable;
-        if (guardedTags.Count == 0)
+        if (checkedTags is null)
         {
             await storage.Metadata.ExecuteBatchAsync(table, [.. rows.Select(RowOperation.Upsert)], ct).ConfigureAwait(false);
             return;
@@ -29,7 +31,7 @@ internal sealed partial class ManifestService
 
         for (var attempt = 1; ; attempt++)
         {
-            var current = await CheckTagsAsync(repository, digest, guardedTags, ct).ConfigureAwait(false);
+            var current = attempt == 1 ? checkedTags : await CheckTagsAsync(repository, digest, tags, ct).ConfigureAwait(false);
             var batch = rows.Select(r => !r.RowKey.StartsWith(StorageLayout.TagPrefix, StringComparison.Ordinal) ? RowOperation.Upsert(r)
                 : current.TryGetValue(r.RowKey, out var read) ? RowOperation.Replace(r, read.ETag)
                 : RowOperation.Insert(r)).ToList();

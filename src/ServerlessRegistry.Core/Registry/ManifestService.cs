@@ -61,12 +61,10 @@ internal sealed partial class ManifestService(RegistryStorage storage, CatalogSe
         // Without required references (a cache) the config is usually not linked yet: its facts stay unknown.
         var configLink = requireReferences ? await CheckReferencesAsync(repository, manifest, ct).ConfigureAwait(false) : null;
         var (summary, labels) = await _summaries.ComputeAsync(repository, manifest, bytes, configLink, ct).ConfigureAwait(false);
-        var guarded = await _guard.GuardsTagsAsync(repository, deleting: false, ct).ConfigureAwait(false);
-        if (guarded)
-        {
-            // Refused tag changes are refused before anything is charged or stored; the write re-checks on its ETags.
-            await CheckTagsAsync(repository, digest.Value, tags, ct).ConfigureAwait(false);
-        }
+        // Refused tag changes are refused before anything is charged or stored; the write goes on the ETags checked.
+        var checkedTags = await _guard.GuardsTagsAsync(repository, deleting: false, ct).ConfigureAwait(false)
+            ? await CheckTagsAsync(repository, digest.Value, tags, ct).ConfigureAwait(false)
+            : null;
 
         await _guard.ChargeAsync(repository, digest.Value, bytes.Length, ct).ConfigureAwait(false);
 
@@ -102,7 +100,7 @@ internal sealed partial class ManifestService(RegistryStorage storage, CatalogSe
 
         // Listed only once the manifest is stored: a failed push leaves no empty repository in the catalog. A crash in
         // between leaves the repository unlisted until its next push; garbage collection walks the repository table, not the catalog.
-        await WriteRowsAsync(repository, digest.Value, rows, guarded ? tags : [], ct).ConfigureAwait(false);
+        await WriteRowsAsync(repository, digest.Value, rows, tags, checkedTags, ct).ConfigureAwait(false);
         await catalog.EnsureListedAsync(repository, ct).ConfigureAwait(false);
         stats?.Changed(repository);
         return new ManifestPutResult(digest.Value, manifest.Subject?.Digest, tags);
