@@ -131,11 +131,7 @@ internal sealed partial class PolicyStore(RegistryStorage storage, TimeProvider 
     }
 
     /// <summary>Removes the lock on <paramref name="target"/>; false when there was none. Idempotent.</summary>
-    public async Task<bool> RemoveLockAsync(LockTarget target, CancellationToken ct)
-    {
-        var key = PolicyLayout.LockKey(target);
-        return key.Length <= MaxKeyLength && await DeleteAsync(PolicyLayout.LocksPartition, key, ct).ConfigureAwait(false);
-    }
+    public Task<bool> RemoveLockAsync(LockTarget target, CancellationToken ct) => RemoveLockAsync(target.ToString(), ct);
 
     /// <summary>
     /// Removes the lock whose stored target reads <paramref name="target"/>, whether or not that text still parses as a
