@@ -24,7 +24,7 @@ echo "test: built in $((SECONDS - start)) s"
 wait "$npm_install" || { cat "$logs/npm.out" >&2; echo "test: installing Azurite (npm ci) failed" >&2; exit 1; }
 cat "$logs/npm.out"
 lanes=${TEST_LANES:-2}
-longest_first="Web Maintenance Api Mirror Interop Core Auth Deploy Policies Storage"
+longest_first="Web Maintenance Api Mirror Interop Events Core Auth Deploy Policies Storage"
 projects=()
 for name in $longest_first; do [[ -d "tests/ServerlessRegistry.$name.Tests" ]] && projects+=("tests/ServerlessRegistry.$name.Tests/"); done
 for project in tests/*/; do [[ " ${projects[*]} " == *" $project "* ]] || projects+=("$project"); done

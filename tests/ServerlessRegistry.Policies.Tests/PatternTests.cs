@@ -1,3 +1,4 @@
+using ServerlessRegistry.Core.Primitives;
 using ServerlessRegistry.Policies;
 
 namespace ServerlessRegistry.Policies.Tests;

@@ -4,4 +4,4 @@ namespace ServerlessRegistry.Core.Registry;
 internal sealed record ManifestContent(string Digest, string MediaType, long Size, byte[]? Bytes);
 
 /// <summary>What a manifest PUT recorded.</summary>
-internal sealed record ManifestPutResult(string Digest, string? Subject, IReadOnlyList<string> Tags);
+internal sealed record ManifestPutResult(string Digest, string? Subject, IReadOnlyList<string> Tags, string MediaType, long Size);

@@ -103,7 +103,7 @@ internal sealed partial class ManifestService(RegistryStorage storage, CatalogSe
         await WriteRowsAsync(repository, digest.Value, rows, tags, checkedTags, ct).ConfigureAwait(false);
         await catalog.EnsureListedAsync(repository, ct).ConfigureAwait(false);
         stats?.Changed(repository);
-        return new ManifestPutResult(digest.Value, manifest.Subject?.Digest, tags);
+        return new ManifestPutResult(digest.Value, manifest.Subject?.Digest, tags, manifest.MediaType, bytes.Length);
     }
 
     /// <summary>

@@ -17,6 +17,15 @@ internal static class ManifestEndpoints
         var bytes = await ReadBodyAsync(request, request.Options.MaxManifestBytes);
         var extraTags = request.Request.Query["tag"].Where(t => t is not null).Select(t => t!).ToList();
         var result = await request.Manifests.PutAsync(request.Repository, request.Reference, bytes, request.Request.ContentType, extraTags, request.Aborted);
+        if (request.Events.Wants(ChangeAction.Push))
+        {
+            // One event per tag, as distribution sends; a push by digest alone is one event without a tag.
+            var change = new RegistryChange(ChangeAction.Push, request.Repository, result.Digest, result.MediaType, result.Size);
+            await request.Events.PublishAsync(
+                result.Tags.Count > 0 ? [.. result.Tags.Select(tag => change with { Tag = tag })] : [change],
+                ChangeOrigin.Of(request), request.Aborted);
+        }
+
         return new CreatedResult(request.RepositoryUrl("manifests/" + result.Digest), result.Digest)
         {
             Subject = result.Subject,
@@ -27,16 +36,33 @@ internal static class ManifestEndpoints
     public static async Task<IResult> DeleteManifest(RegistryRequest request)
     {
         await request.Manifests.DeleteAsync(request.Repository, request.Reference, request.Aborted);
+        if (request.Events.Wants(ChangeAction.Delete))
+        {
+            var change = request.Reference.IsDigest
+                ? new RegistryChange(ChangeAction.Delete, request.Repository, request.Reference.Value)
+                : new RegistryChange(ChangeAction.Delete, request.Repository, null, Tag: request.Reference.Value);
+            await request.Events.PublishAsync([change], ChangeOrigin.Of(request), request.Aborted);
+        }
+
         return OciResults.Empty(StatusCodes.Status202Accepted);
     }
 
-    /// <summary>A GET is a pull: its time is recorded (at most once a day per manifest, off the request path) for retention.</summary>
+    /// <summary>
+    /// A GET is a pull: its time is recorded (at most once a day per manifest, off the request path) for retention, and it
+    /// is an event when pull events are on.
+    /// </summary>
     private static async Task<IResult> ReadManifest(RegistryRequest request, bool withContent)
     {
         var manifest = await request.Manifests.GetAsync(request.Repository, request.Reference, withContent, request.Aborted);
         if (withContent)
         {
             request.Pulls.Record(request.Repository, manifest.Digest);
+            if (request.Events.Wants(ChangeAction.Pull))
+            {
+                await request.Events.PublishAsync(
+                    [new RegistryChange(ChangeAction.Pull, request.Repository, manifest.Digest, manifest.MediaType, manifest.Size, request.Reference.IsDigest ? null : request.Reference.Value)],
+                    ChangeOrigin.Of(request), request.Aborted);
+            }
         }
 
         return new ManifestResult(manifest);

@@ -33,6 +33,7 @@ internal sealed class RegistryRequest(HttpContext http, EndpointServices service
     public CatalogService Catalog => services.Catalog;
     public ReferrerService Referrers => services.Referrers;
     public PullRecorder Pulls => services.Pulls;
+    public IRegistryEvents Events => services.Events;
     public IRegistryAuthorizer Authorizer => services.Authorizer;
     public RegistryOptions Options => services.Options;
 
@@ -45,7 +46,7 @@ internal sealed class RegistryRequest(HttpContext http, EndpointServices service
 /// <summary>The services the endpoints use: singletons, resolved once when the dispatcher is built.</summary>
 internal sealed class EndpointServices(
     UploadService uploads, BlobService blobs, ManifestService manifests, CatalogService catalog, ReferrerService referrers, PullRecorder pulls,
-    IRegistryAuthorizer authorizer, IOptions<RegistryOptions> options, IEnumerable<IRegistryFeature> features)
+    IRegistryEvents events, IRegistryAuthorizer authorizer, IOptions<RegistryOptions> options, IEnumerable<IRegistryFeature> features)
 {
     /// <summary>The features that take part in requests (<see cref="IRegistryFeature"/>), in registration order.</summary>
     public IRegistryFeature[] Features { get; } = [.. features];
@@ -56,6 +57,7 @@ internal sealed class EndpointServices(
     public CatalogService Catalog { get; } = catalog;
     public ReferrerService Referrers { get; } = referrers;
     public PullRecorder Pulls { get; } = pulls;
+    public IRegistryEvents Events { get; } = events;
     public IRegistryAuthorizer Authorizer { get; } = authorizer;
     public RegistryOptions Options { get; } = options.Value;
 }

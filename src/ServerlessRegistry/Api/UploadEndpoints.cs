@@ -25,6 +25,13 @@ internal static class UploadEndpoints
             var allowed = !request.Authorizer.Enforced || from is not null && await request.Blobs.FindAsync(from, mount.Value, request.Aborted) is not null;
             if (allowed && await request.Blobs.MountAsync(request.Repository, mount.Value, request.Aborted) is { } mounted)
             {
+                if (request.Events.Wants(ChangeAction.Mount))
+                {
+                    await request.Events.PublishAsync(
+                        [new RegistryChange(ChangeAction.Mount, request.Repository, mounted.Digest, "application/octet-stream", mounted.Size, FromRepository: from)],
+                        ChangeOrigin.Of(request), request.Aborted);
+                }
+
                 return BlobCreated(request, mounted);
             }
         }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Parsing;
 using ServerlessRegistry.Auth;
+using ServerlessRegistry.Events;
 using ServerlessRegistry.Maintenance;
 using ServerlessRegistry.Mirror;
 using ServerlessRegistry.Policies;
@@ -25,6 +26,7 @@ internal static class RegistryCli
         .. MaintenanceSetup.Commands(),
         .. MirrorSetup.Commands(),
         .. PolicySetup.Commands(),
+        .. EventsSetup.Commands(),
     ];
 
     /// <summary>The command as typed, without the program's name ("token create"), for error lines.</summary>

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using ServerlessRegistry.Api;
 using ServerlessRegistry.Auth;
 using ServerlessRegistry.Core.Registry;
+using ServerlessRegistry.Events;
 using ServerlessRegistry.Maintenance;
 using ServerlessRegistry.Mirror;
 using ServerlessRegistry.Policies;
@@ -35,6 +36,7 @@ internal static class RegistryServices
         services.AddMirror(configuration);
         services.AddWeb(configuration);
         services.AddPolicies();
+        services.AddEvents(configuration);
         services.AddSingleton(sp => new PublicAddress(sp.GetRequiredService<IOptions<PublicUrlOptions>>().Value.Url));
         services.AddSingleton<EndpointServices>();
         services.AddSingleton<RegistryDispatcher>();

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ServerlessRegistry.Api;
 using ServerlessRegistry.Core.Errors;
 using ServerlessRegistry.Core.Primitives;
 using ServerlessRegistry.Core.Registry;
@@ -19,7 +20,8 @@ namespace ServerlessRegistry.Mirror;
 /// bytes twice at worst (the write is idempotent).
 /// </remarks>
 internal sealed partial class MirrorManifests(
-    RegistryStorage storage, ManifestService manifests, IUpstreamRegistry upstream, PullRecorder pulls, TimeProvider time, ILogger<MirrorManifests> logger)
+    RegistryStorage storage, ManifestService manifests, IUpstreamRegistry upstream, PullRecorder pulls, IRegistryEvents events, TimeProvider time,
+    ILogger<MirrorManifests> logger)
 {
     /// <summary>Past this many remembered tag checks the memory starts over (costing one row read each, not correctness).</summary>
     private const int RememberedChecks = 100_000;
@@ -152,8 +154,15 @@ internal sealed partial class MirrorManifests(
         }
 
         var storeAs = reference.IsDigest ? reference : new ManifestReference(reference.Value, null);
-        await manifests.PutAsync(repository, storeAs, fetched.Bytes, fetched.MediaType, [], ct, requireReferences: false).ConfigureAwait(false);
+        var stored = await manifests.PutAsync(repository, storeAs, fetched.Bytes, fetched.MediaType, [], ct, requireReferences: false).ConfigureAwait(false);
         Cached(logger, repository, reference.Value, actual, target.ToString());
+        if (events.Wants(ChangeAction.Fill))
+        {
+            await events.PublishAsync(
+                [new RegistryChange(ChangeAction.Fill, repository, actual, stored.MediaType, stored.Size, reference.IsDigest ? null : reference.Value)],
+                ChangeOrigin.Registry("mirror"), ct).ConfigureAwait(false);
+        }
+
         pulls.Record(repository, actual);
         return await manifests.GetAsync(repository, ManifestReference.Parse(actual), withContent, ct).ConfigureAwait(false);
     }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.Options;
 using ServerlessRegistry.Core.Maintenance;
+using ServerlessRegistry.Core.Primitives;
 using ServerlessRegistry.Policies.Quotas;
 using ServerlessRegistry.Policies.Retention;
 

@@ -1,4 +1,5 @@
 using ServerlessRegistry.Core.Errors;
+using ServerlessRegistry.Core.Primitives;
 using ServerlessRegistry.Core.Registry;
 using ServerlessRegistry.Policies.Quotas;
 

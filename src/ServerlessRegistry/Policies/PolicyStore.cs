@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using ServerlessRegistry.Core.Primitives;
 using ServerlessRegistry.Core.Storage;
 
 namespace ServerlessRegistry.Policies;

@@ -1,4 +1,5 @@
 using ServerlessRegistry.Core.Maintenance;
+using ServerlessRegistry.Core.Primitives;
 using ServerlessRegistry.Core.Storage;
 using ServerlessRegistry.Core.Storage.Rows;
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using ServerlessRegistry.Core.Primitives;
 
 namespace ServerlessRegistry.Policies.Retention;
 

@@ -1,4 +1,5 @@
 using ServerlessRegistry.Core.Manifests;
+using ServerlessRegistry.Core.Primitives;
 using ServerlessRegistry.Core.Storage;
 using ServerlessRegistry.Core.Storage.Rows;
 

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace ServerlessRegistry.Policies;
+namespace ServerlessRegistry.Core.Primitives;
 
 /// <summary>
 /// Repository and tag patterns, doublestar globs as Harbor's: <c>*</c> matches within one path segment, <c>**</c> across

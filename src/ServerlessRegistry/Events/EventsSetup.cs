@@ -1,0 +1,27 @@
+using System.CommandLine;
+using ServerlessRegistry.Api;
+using ServerlessRegistry.Events.EventGrid;
+using ServerlessRegistry.Events.Replication;
+using ServerlessRegistry.Events.Webhooks;
+
+namespace ServerlessRegistry.Events;
+
+/// <summary>
+/// The events feature's one seam into the program: its options ("Events" section, checked at start), the publisher the
+/// API calls (<see cref="IRegistryEvents"/>), the destinations (webhooks, Event Grid, replication rules), the delivery
+/// loop and its commands. With no destination configured nothing is queued and nothing polls.
+/// </summary>
+internal static class EventsSetup
+{
+    public static IServiceCollection AddEvents(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<EventsOptions>().Bind(configuration.GetSection("Events")).ValidateOnStart();
+        services.AddSingleton(IRegistryEvents.None);
+        services.AddSingleton<IEventDestinationSource, WebhookDestinations>();
+        services.AddEventGrid();
+        services.AddReplication();
+        return services;
+    }
+
+    public static IEnumerable<Command> Commands() => [.. ReplicationSetup.Commands()];
+}

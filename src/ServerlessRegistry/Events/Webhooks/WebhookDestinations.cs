@@ -1,0 +1,7 @@
+namespace ServerlessRegistry.Events.Webhooks;
+
+/// <summary>One destination per configured webhook.</summary>
+internal sealed class WebhookDestinations : IEventDestinationSource
+{
+    public IEnumerable<IEventDestination> Create() => [];
+}
