@@ -29,6 +29,7 @@ internal static class BenchHarness
             (17, "web pages (17, 18)", WebFigures.RunAsync),
             (19, "retention", RetentionFigure.RunAsync),
             (20, "quota push", QuotaFigure.RunAsync),
+            (21, "events (21, 22)", EventFigures.RunAsync),
         ];
         foreach (var (number, name, run) in figures.Where(f => options.Only.Count == 0 || options.Only.Any(o => f.Name.Contains(o, StringComparison.Ordinal))))
         {
