@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using ServerlessRegistry.Api;
 using ServerlessRegistry.Core.Primitives;
 using ServerlessRegistry.Core.Registry;
 using ServerlessRegistry.Core.Storage;
@@ -31,12 +32,12 @@ public sealed class RetentionHarness : IAsyncLifetime
 
     public async Task DisposeAsync() => await Server.DisposeAsync();
 
-    /// <summary>A runner over the registry's storage, or over <paramref name="storage"/> (a hooked view of it).</summary>
-    internal RetentionRunner Runner(RegistryStorage? storage = null)
+    /// <summary>A runner over the registry's storage, or over <paramref name="storage"/> (a hooked view of it), telling <paramref name="events"/> what it deletes.</summary>
+    internal RetentionRunner Runner(RegistryStorage? storage = null, IRegistryEvents? events = null)
     {
         storage ??= Storage;
         return new RetentionRunner(storage, new PolicyCache(new PolicyStore(storage, Clock), Clock), new PullRecorder(storage, Clock, NullLogger<PullRecorder>.Instance),
-            Clock, NullLogger<RetentionRunner>.Instance);
+            Clock, NullLogger<RetentionRunner>.Instance, events: events);
     }
 
     /// <summary>Stores a distinct image manifest under <paramref name="tags"/> (none: by digest), referring to <paramref name="subject"/> when given.</summary>

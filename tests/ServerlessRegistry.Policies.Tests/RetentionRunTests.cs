@@ -1,4 +1,5 @@
 using System.Net;
+using ServerlessRegistry.Api;
 using ServerlessRegistry.Core.Storage;
 using ServerlessRegistry.Policies.Retention;
 
@@ -86,6 +87,44 @@ public sealed class RetentionRunTests(RetentionHarness registry) : IClassFixture
     }
 
     /// <summary>An old tag (pulled, with a referrer), an old untagged manifest, and a fresh "latest"; one rule keeping "latest" and expiring untagged manifests after 30 days.</summary>
+    [Fact]
+    public async Task RunPublishesWhatItDeletedAsTheRetentionActorAndADryRunNothing()
+    {
+        var (repository, policies) = await SeedAsync("events/app");
+        var old = Digest(await registry.Storage.GetRepositoryRowAsync(repository, StorageLayout.TagKey("old"), CancellationToken.None));
+        var events = new DeleteRecorder();
+
+        await registry.Runner(events: events).RunAsync(policies, dryRun: true, Grace, repository, false, null, CancellationToken.None);
+        Assert.Empty(events.Changes);
+        var report = await registry.Runner(events: events).RunAsync(policies, dryRun: false, Grace, repository, false, null, CancellationToken.None);
+
+        Assert.Contains(new RegistryChange(ChangeAction.Delete, repository, old, Tag: "old"), events.Changes);
+        Assert.Equal(
+            report.Deleted.Where(v => v.Tag is null).Select(v => v.Digest).Order(),
+            events.Changes.Where(c => c.Tag is null).Select(c => c.Digest!).Order());
+        Assert.Equal(report.TagsDeleted + report.ManifestsDeleted, events.Changes.Count);
+        Assert.Equal(["retention"], events.Actors.Distinct());
+    }
+
+    private sealed class DeleteRecorder : IRegistryEvents
+    {
+        public List<RegistryChange> Changes { get; } = [];
+        public List<string?> Actors { get; } = [];
+
+        public bool Wants(ChangeAction action) => action == ChangeAction.Delete;
+
+        public Task PublishAsync(IReadOnlyList<RegistryChange> changes, ChangeOrigin origin, CancellationToken cancellationToken)
+        {
+            lock (Changes)
+            {
+                Changes.AddRange(changes);
+                Actors.Add(origin.Actor);
+            }
+
+            return Task.CompletedTask;
+        }
+    }
+
     private async Task<(string Repository, PolicySet Policies)> SeedAsync(string repository)
     {
         var old = await registry.PushAsync(repository, null, "old");

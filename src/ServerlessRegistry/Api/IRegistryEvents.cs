@@ -1,3 +1,5 @@
+using ServerlessRegistry.Core.Registry;
+
 namespace ServerlessRegistry.Api;
 
 /// <summary>What happened, in the words of distribution's notifications (the wire names are the lower-case ones).</summary>
@@ -25,7 +27,13 @@ internal enum ChangeAction
 /// null when the request did not learn them (a delete by digest).
 /// </summary>
 internal readonly record struct RegistryChange(
-    ChangeAction Action, string Repository, string? Digest, string? MediaType = null, long? Size = null, string? Tag = null, string? FromRepository = null);
+    ChangeAction Action, string Repository, string? Digest, string? MediaType = null, long? Size = null, string? Tag = null, string? FromRepository = null)
+{
+    /// <summary>The deletion of a tag (digest unknown) or of a manifest by digest.</summary>
+    public static RegistryChange Deleted(string repository, ManifestReference reference) => reference.IsDigest
+        ? new(ChangeAction.Delete, repository, reference.Value)
+        : new(ChangeAction.Delete, repository, null, Tag: reference.Value);
+}
 
 /// <summary>Who made the changes and through which request. Every field may be null (a command run by an operator has no request).</summary>
 internal sealed record ChangeOrigin(string? Actor, string? Host, string? Method, string? UserAgent, string? Address, string? RequestId)
@@ -34,13 +42,16 @@ internal sealed record ChangeOrigin(string? Actor, string? Host, string? Method,
     public static ChangeOrigin Registry(string actor) => new(actor, null, null, null, null, null);
 
     /// <summary>The origin of an API request: its caller (the access token or the signed-in subject), host, method, user agent and address.</summary>
-    public static ChangeOrigin Of(RegistryRequest request) => new(
-        request.Authorizer.CallerOf(request.Http) ?? "anonymous",
-        request.Request.Host.HasValue ? request.Request.Host.Value : null,
-        request.Request.Method,
-        request.Request.Headers.UserAgent.Count > 0 ? request.Request.Headers.UserAgent.ToString() : null,
-        request.Http.Connection.RemoteIpAddress?.ToString(),
-        request.Http.TraceIdentifier);
+    public static ChangeOrigin Of(RegistryRequest request) => Of(request.Http, request.Authorizer.CallerOf(request.Http));
+
+    /// <summary>The origin of any request (a web page's form too), made by <paramref name="actor"/> (null: anonymous).</summary>
+    public static ChangeOrigin Of(HttpContext http, string? actor) => new(
+        actor ?? "anonymous",
+        http.Request.Host.HasValue ? http.Request.Host.Value : null,
+        http.Request.Method,
+        http.Request.Headers.UserAgent.Count > 0 ? http.Request.Headers.UserAgent.ToString() : null,
+        http.Connection.RemoteIpAddress?.ToString(),
+        http.TraceIdentifier);
 }
 
 /// <summary>

@@ -38,10 +38,7 @@ internal static class ManifestEndpoints
         await request.Manifests.DeleteAsync(request.Repository, request.Reference, request.Aborted);
         if (request.Events.Wants(ChangeAction.Delete))
         {
-            var change = request.Reference.IsDigest
-                ? new RegistryChange(ChangeAction.Delete, request.Repository, request.Reference.Value)
-                : new RegistryChange(ChangeAction.Delete, request.Repository, null, Tag: request.Reference.Value);
-            await request.Events.PublishAsync([change], ChangeOrigin.Of(request), request.Aborted);
+            await request.Events.PublishAsync([RegistryChange.Deleted(request.Repository, request.Reference)], ChangeOrigin.Of(request), request.Aborted);
         }
 
         return OciResults.Empty(StatusCodes.Status202Accepted);

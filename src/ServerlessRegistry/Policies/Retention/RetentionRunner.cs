@@ -1,3 +1,4 @@
+using ServerlessRegistry.Api;
 using ServerlessRegistry.Core.Maintenance;
 using ServerlessRegistry.Core.Manifests;
 using ServerlessRegistry.Core.Registry;
@@ -37,7 +38,8 @@ internal sealed record RetentionReport(bool DryRun, long RepositoriesChecked, lo
 /// taken along. Every such conflict is counted.
 /// </remarks>
 internal sealed partial class RetentionRunner(
-    RegistryStorage storage, PolicyCache policies, PullRecorder pulls, TimeProvider time, ILogger<RetentionRunner> logger, RepositoryStats? stats = null)
+    RegistryStorage storage, PolicyCache policies, PullRecorder pulls, TimeProvider time, ILogger<RetentionRunner> logger, RepositoryStats? stats = null,
+    IRegistryEvents? events = null)
 {
     private const int Parallelism = 8;
 
@@ -101,6 +103,14 @@ internal sealed partial class RetentionRunner(
             foreach (var digest in outcome.Manifests.Select(m => m.Digest).Where(pulled.ContainsKey))
             {
                 await pulls.ForgetAsync(repository, digest, ct).ConfigureAwait(false);
+            }
+
+            if (events is not null && events.Wants(ChangeAction.Delete))
+            {
+                await events.PublishAsync(
+                    [.. outcome.Tags.Select(t => new RegistryChange(ChangeAction.Delete, repository, t.Digest, Tag: t.Tag)),
+                     .. outcome.Manifests.Select(m => new RegistryChange(ChangeAction.Delete, repository, m.Digest))],
+                    ChangeOrigin.Registry("retention"), ct).ConfigureAwait(false);
             }
         }
 

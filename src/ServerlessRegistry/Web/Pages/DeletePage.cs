@@ -1,3 +1,4 @@
+using ServerlessRegistry.Api;
 using ServerlessRegistry.Auth;
 using ServerlessRegistry.Core.Primitives;
 using ServerlessRegistry.Core.Registry;
@@ -9,7 +10,8 @@ namespace ServerlessRegistry.Web.Pages;
 /// <summary>
 /// GET /r/{name}/-/delete?tag=…|digest=… asks to confirm; POST deletes through <see cref="ManifestService.DeleteAsync"/>
 /// (a tag alone, or a manifest with every tag on it) and answers 303 to the repository page. The POST checks the
-/// anti-forgery token, then delete access; a viewer who may not pull sees 404, one who may pull but not delete 403.
+/// anti-forgery token, then delete access; a viewer who may not pull sees 404, one who may pull but not delete 403. A
+/// delete is an event, as through the API.
 /// </summary>
 internal static class DeletePage
 {
@@ -40,6 +42,12 @@ internal static class DeletePage
         var target = Target(await request.FormAsync("tag"), await request.FormAsync("digest"));
         RequireDelete(request);
         await request.Services.GetRequiredService<ManifestService>().DeleteAsync(request.Name, target, request.Aborted);
+        var events = request.Services.GetRequiredService<IRegistryEvents>();
+        if (events.Wants(ChangeAction.Delete))
+        {
+            await events.PublishAsync([RegistryChange.Deleted(request.Name, target)], ChangeOrigin.Of(request.Context, request.Viewer.Subject), request.Aborted);
+        }
+
         WebResponse.SeeOther(request.Context, Show.RepositoryPath(request.Name));
     }
 
