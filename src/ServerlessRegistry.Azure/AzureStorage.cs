@@ -4,13 +4,15 @@ using Azure.Core.Pipeline;
 using Azure.Data.Tables;
 using Azure.Storage;
 using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
 using ServerlessRegistry.Azure.Blob;
+using ServerlessRegistry.Azure.Queue;
 using ServerlessRegistry.Core.Storage;
 
 namespace ServerlessRegistry.Azure;
 
 /// <summary>
-/// The account's two service clients, built once per process and shared by every store on that account.
+/// The account's service clients (blob, table, queue), built once per process and shared by every store on that account.
 /// Creating it performs no I/O: tokens, containers and tables are fetched or created on first use.
 /// </summary>
 /// <remarks>
@@ -48,12 +50,17 @@ public sealed class AzureStorage
         blobOptions.TransferValidation.Download.ChecksumAlgorithm = StorageChecksumAlgorithm.None;
         blobOptions.TransferValidation.Download.AutoValidateChecksum = false;
         var tableOptions = Configure(new TableClientOptions(), options);
+        // Base64, as the Functions queue trigger decodes by default; the version is one Azurite (≥ 3.34) accepts.
+        var queueOptions = Configure(new QueueClientOptions(QueueClientOptions.ServiceVersion.V2025_05_05), options);
+        queueOptions.MessageEncoding = QueueMessageEncoding.Base64;
+        var queueEndpoint = options.QueueEndpoint ?? new Uri($"https://{options.AccountName}.queue.core.windows.net");
 
         if (options.AccountKey is { } key)
         {
             SharedKey = new StorageSharedKeyCredential(options.AccountName, key);
             Blobs = new BlobServiceClient(options.BlobEndpoint, SharedKey, blobOptions);
             Tables = new TableServiceClient(options.TableEndpoint, new TableSharedKeyCredential(options.AccountName, key), tableOptions);
+            Queues = new QueueServiceClient(queueEndpoint, SharedKey, queueOptions);
         }
         else
         {
@@ -61,6 +68,7 @@ public sealed class AzureStorage
                 ?? throw new ArgumentException("Either AccountKey or Credential is required.", nameof(options));
             Blobs = new BlobServiceClient(options.BlobEndpoint, credential, blobOptions);
             Tables = new TableServiceClient(options.TableEndpoint, credential, tableOptions);
+            Queues = new QueueServiceClient(queueEndpoint, credential, queueOptions);
         }
     }
 
@@ -69,6 +77,8 @@ public sealed class AzureStorage
     internal BlobServiceClient Blobs { get; }
 
     internal TableServiceClient Tables { get; }
+
+    internal QueueServiceClient Queues { get; }
 
     /// <summary>Set in emulator mode only: signs service SAS read URLs.</summary>
     internal StorageSharedKeyCredential? SharedKey { get; }
@@ -93,6 +103,12 @@ public sealed class AzureStorage
 
     /// <summary>The metadata store on this account's table service.</summary>
     public AzureMetadataStore CreateMetadataStore() => new(Tables, Errors);
+
+    /// <summary>The queue store on this account's queue service. Queues are created by their first message.</summary>
+    public IQueueStore CreateQueueStore() => CreateAzureQueueStore();
+
+    /// <summary>As <see cref="CreateQueueStore"/>, with the clean-up operations tests use.</summary>
+    internal AzureQueueStore CreateAzureQueueStore() => new(Queues, Errors);
 
     /// <summary>Shortcut for tools and tests that need one store and no shared clients.</summary>
     public static IBlobStore CreateBlobStore(AzureStorageOptions options, StorageLayout layout, TimeProvider time) =>

@@ -16,6 +16,12 @@ public sealed class AzureStorageOptions
     /// <summary>Table service endpoint, e.g. https://acct.table.core.windows.net or http://127.0.0.1:10002/devstoreaccount1.</summary>
     public required Uri TableEndpoint { get; init; }
 
+    /// <summary>
+    /// Queue service endpoint, e.g. https://acct.queue.core.windows.net or http://127.0.0.1:10001/devstoreaccount1;
+    /// null means https://{AccountName}.queue.core.windows.net.
+    /// </summary>
+    public Uri? QueueEndpoint { get; init; }
+
     public required string AccountName { get; init; }
 
     /// <summary>Base64 account key, for the emulator only. Null means token auth through <see cref="Credential"/>.</summary>
@@ -30,11 +36,12 @@ public sealed class AzureStorageOptions
     /// <summary>Transport override; null uses a shared pooled SocketsHttpHandler.</summary>
     public HttpPipelineTransport? Transport { get; init; }
 
-    /// <summary>Builds options for the local emulator from its two endpoints.</summary>
-    public static AzureStorageOptions ForEmulator(Uri blobEndpoint, Uri tableEndpoint, string accountName, string accountKey) => new()
+    /// <summary>Builds options for the local emulator from its endpoints (the queue one only where queues are used).</summary>
+    public static AzureStorageOptions ForEmulator(Uri blobEndpoint, Uri tableEndpoint, string accountName, string accountKey, Uri? queueEndpoint = null) => new()
     {
         BlobEndpoint = blobEndpoint,
         TableEndpoint = tableEndpoint,
+        QueueEndpoint = queueEndpoint,
         AccountName = accountName,
         AccountKey = accountKey,
     };

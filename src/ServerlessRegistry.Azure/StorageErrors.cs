@@ -42,7 +42,7 @@ internal sealed class StorageErrors(string accountName)
     private StorageException AccessDenied(string operation, int status, string? code, Exception e) => new(
         $"{operation}: storage account '{accountName}' refused the registry's credentials ({(status == 0 ? Inner(e) : $"{status} {code}")}). " +
         "Check that the identity (managed identity client id, or the signed-in developer) holds 'Storage Blob Data Contributor' " +
-        "and 'Storage Table Data Contributor' on the account, and that the endpoints name this account.",
+        "and 'Storage Table Data Contributor' (and, with events, 'Storage Queue Data Contributor') on the account, and that the endpoints name this account.",
         status, code, e, StorageFailure.AccessDenied);
 
     /// <summary>The innermost message: the one that says "connection refused" rather than "retry failed".</summary>

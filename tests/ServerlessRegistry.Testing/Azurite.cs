@@ -26,10 +26,12 @@ public sealed class Azurite
         _location = location;
         BlobEndpoint = new Uri($"http://127.0.0.1:{blobPort}/{AccountName}");
         TableEndpoint = new Uri($"http://127.0.0.1:{tablePort}/{AccountName}");
+        QueueEndpoint = new Uri($"http://127.0.0.1:{queuePort}/{AccountName}");
     }
 
     public Uri BlobEndpoint { get; }
     public Uri TableEndpoint { get; }
+    public Uri QueueEndpoint { get; }
 
     /// <summary>Configuration that points the registry at this instance under <paramref name="prefix"/>.</summary>
     public Dictionary<string, string?> RegistrySettings(string prefix) => new()
@@ -38,6 +40,7 @@ public sealed class Azurite
         ["Storage:AccountKey"] = AccountKey,
         ["Storage:BlobEndpoint"] = BlobEndpoint.ToString(),
         ["Storage:TableEndpoint"] = TableEndpoint.ToString(),
+        ["Storage:QueueEndpoint"] = QueueEndpoint.ToString(),
         ["Storage:Prefix"] = prefix,
     };
 
@@ -94,8 +97,9 @@ public sealed class Azurite
         try
         {
             await process.WaitUntilAsync(
-                async () => await TestProcess.IsListeningAsync(blobPort) && await TestProcess.IsListeningAsync(tablePort),
-                TimeSpan.FromSeconds(60), "listen on its blob and table ports");
+                async () => await TestProcess.IsListeningAsync(blobPort) && await TestProcess.IsListeningAsync(queuePort)
+                    && await TestProcess.IsListeningAsync(tablePort),
+                TimeSpan.FromSeconds(60), "listen on its blob, queue and table ports");
         }
         catch
         {

@@ -12,7 +12,7 @@ public static class BlobTestSupport
 
     /// <summary>Shared Key options for the shared Azurite instance.</summary>
     public static AzureStorageOptions EmulatorOptions(Azurite azurite) =>
-        AzureStorageOptions.ForEmulator(azurite.BlobEndpoint, azurite.TableEndpoint, Azurite.AccountName, Azurite.AccountKey);
+        AzureStorageOptions.ForEmulator(azurite.BlobEndpoint, azurite.TableEndpoint, Azurite.AccountName, Azurite.AccountKey, azurite.QueueEndpoint);
 
     /// <summary>Deletes a test's container. A container that was never created is fine.</summary>
     public static async Task DeleteContainerAsync(Azurite azurite, string container) =>

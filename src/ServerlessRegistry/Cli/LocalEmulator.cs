@@ -13,11 +13,15 @@ internal static class LocalEmulator
 
     public const int BlobPort = 10000;
 
+    public const int QueuePort = 10001;
+
     public const int TablePort = 10002;
 
     public static readonly string BlobEndpoint = $"http://127.0.0.1:{BlobPort}/{AccountName}";
 
     public static readonly string TableEndpoint = $"http://127.0.0.1:{TablePort}/{AccountName}";
+
+    public static readonly string QueueEndpoint = $"http://127.0.0.1:{QueuePort}/{AccountName}";
 
     public static IEnumerable<KeyValuePair<string, string?>> Settings =>
     [
@@ -25,6 +29,7 @@ internal static class LocalEmulator
         new("Storage:AccountKey", AccountKey),
         new("Storage:BlobEndpoint", BlobEndpoint),
         new("Storage:TableEndpoint", TableEndpoint),
+        new("Storage:QueueEndpoint", QueueEndpoint),
     ];
 
     /// <summary>True when the blob endpoint is on this machine: an emulator, where a short grace period harms no one.</summary>

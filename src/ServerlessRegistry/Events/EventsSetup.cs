@@ -1,5 +1,8 @@
 using System.CommandLine;
+using Microsoft.Extensions.Options;
 using ServerlessRegistry.Api;
+using ServerlessRegistry.Core.Storage;
+using ServerlessRegistry.Events.Delivery;
 using ServerlessRegistry.Events.EventGrid;
 using ServerlessRegistry.Events.Replication;
 using ServerlessRegistry.Events.Webhooks;
@@ -16,12 +19,22 @@ internal static class EventsSetup
     public static IServiceCollection AddEvents(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<EventsOptions>().Bind(configuration.GetSection("Events")).ValidateOnStart();
-        services.AddSingleton(IRegistryEvents.None);
+        services.AddSingleton<IValidateOptions<EventsOptions>, EventsOptionsCheck>();
+        services.AddSingleton(sp => new EventQueues(sp.GetRequiredService<RegistryStorage>().Layout));
+        services.AddSingleton<EventDestinations>();
+        services.AddSingleton<EventSignal>();
+        services.AddSingleton<EventPublisher>();
+        services.AddSingleton<IRegistryEvents>(sp => sp.GetRequiredService<EventPublisher>());
+        services.AddSingleton<EventDelivery>();
+        services.AddSingleton<EventDeliveryLoop>();
+        services.AddHostedService(sp => sp.GetRequiredService<EventDeliveryLoop>());
+        services.AddHostedService<EventsWorkerCheck>();
+        services.AddSingleton<DeadLetters>();
         services.AddSingleton<IEventDestinationSource, WebhookDestinations>();
         services.AddEventGrid();
         services.AddReplication();
         return services;
     }
 
-    public static IEnumerable<Command> Commands() => [.. ReplicationSetup.Commands()];
+    public static IEnumerable<Command> Commands() => [EventsCommands.Create(), .. ReplicationSetup.Commands()];
 }

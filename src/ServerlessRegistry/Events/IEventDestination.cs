@@ -19,6 +19,12 @@ internal interface IEventDestination
     bool Accepts(RegistryEvent e);
 
     /// <summary>
+    /// Whether some event with <paramref name="action"/> (push, pull, mount, delete, fill) could be accepted, whatever its
+    /// repository. No I/O. Lets the registry skip building events nobody wants; answering true is always safe.
+    /// </summary>
+    bool CouldAccept(string action) => true;
+
+    /// <summary>
     /// Delivers <paramref name="events"/> (all accepted by this destination, in order) once. Returns when the receiver took
     /// them; throws <see cref="DeliveryException"/> (or any exception) when it did not, and the events are tried again later.
     /// </summary>

@@ -21,6 +21,9 @@ internal sealed class StorageSettings
     /// <summary>Defaults to https://{AccountName}.table.core.windows.net.</summary>
     public Uri? TableEndpoint { get; set; }
 
+    /// <summary>Defaults to https://{AccountName}.queue.core.windows.net. Used only when events are configured.</summary>
+    public Uri? QueueEndpoint { get; set; }
+
     public string? AccountName { get; set; }
 
     public string? AccountKey { get; set; }
@@ -32,7 +35,7 @@ internal sealed class StorageSettings
     public string Prefix { get; set; } = "registry";
 
     /// <summary>
-    /// Registers the account's clients (one pair per process) and the storage ports built on them.
+    /// Registers the account's clients (one set per process) and the storage ports built on them.
     /// Creates clients only when first resolved, and makes no request.
     /// </summary>
     /// <remarks>The section is bound and checked with the other options (<see cref="OptionsChecks"/>).</remarks>
@@ -43,6 +46,7 @@ internal sealed class StorageSettings
         services.AddSingleton(sp => sp.GetRequiredService<StorageSettings>()
             .CreateAzure(sp.GetRequiredService<TimeProvider>(), [.. sp.GetServices<HttpPipelinePolicy>()]));
         services.AddSingleton(sp => sp.GetRequiredService<StorageSettings>().Create(sp));
+        services.AddSingleton(sp => sp.GetRequiredService<StorageSettings>().CreateQueues(sp));
     }
 
     /// <summary>Builds the storage ports for the configured backend.</summary>
@@ -59,8 +63,15 @@ internal sealed class StorageSettings
         }
     }
 
+    /// <summary>The queue port for the configured backend; no request until a call.</summary>
+    private IQueueStore CreateQueues(IServiceProvider services) => Backend.ToLowerInvariant() switch
+    {
+        "azure" => services.GetRequiredService<AzureStorage>().CreateQueueStore(),
+        _ => throw new InvalidOperationException($"Unknown storage backend '{Backend}'."),
+    };
+
     /// <summary>
-    /// The Blob and Table clients of the account: the emulator's key when one is configured, else a token from the
+    /// The Blob, Table and Queue clients of the account: the emulator's key when one is configured, else a token from the
     /// managed identity (or the developer's sign-in), fetched on the first request.
     /// </summary>
     private AzureStorage CreateAzure(TimeProvider time, IReadOnlyList<HttpPipelinePolicy> additionalPolicies)
@@ -70,6 +81,7 @@ internal sealed class StorageSettings
         {
             BlobEndpoint = BlobEndpoint ?? new Uri($"https://{account}.blob.core.windows.net"),
             TableEndpoint = TableEndpoint ?? new Uri($"https://{account}.table.core.windows.net"),
+            QueueEndpoint = QueueEndpoint ?? new Uri($"https://{account}.queue.core.windows.net"),
             AccountName = account,
             AccountKey = string.IsNullOrEmpty(AccountKey) ? null : AccountKey,
             Credential = string.IsNullOrEmpty(AccountKey)

@@ -1,0 +1,32 @@
+using Microsoft.Azure.Functions.Worker;
+using ServerlessRegistry.Events;
+using ServerlessRegistry.Events.Delivery;
+
+namespace ServerlessRegistry.Functions;
+
+/// <summary>
+/// Delivers queued events in the Functions worker: the queue trigger on the live events queue, whose name the
+/// EventsQueueName app setting gives ("{Storage:Prefix}events"; the worker refuses to start when it names another queue
+/// while destinations are configured). The connection is the EventsQueue setting: EventsQueue__queueServiceUri with the
+/// managed identity (Storage Queue Data Contributor), or a connection string locally.
+/// </summary>
+/// <remarks>
+/// Retries and dead letters are the registry's own (<see cref="EventDelivery"/>): a message whose deliveries failed is
+/// followed up or dead-lettered, and the function returns, so the host deletes it. The function throws only when storage
+/// fails while following up; the host then retries the message and, after host.json's maxDequeueCount, moves it to
+/// "{queue}-poison", the same queue the registry dead-letters to, which 'registry events failed' reads.
+/// </remarks>
+internal sealed class EventFunctions(EventDelivery delivery)
+{
+    public const string DeliverEventsName = "DeliverEvents";
+
+    /// <summary>The app setting holding the queue's name, as "%EventsQueueName%" in the trigger.</summary>
+    public const string QueueNameSetting = EventsWorkerCheck.QueueNameSetting;
+
+    /// <summary>The connection's settings prefix (EventsQueue__queueServiceUri, EventsQueue__credential, EventsQueue__clientId).</summary>
+    public const string Connection = "EventsQueue";
+
+    [Function(DeliverEventsName)]
+    public Task DeliverEventsAsync([QueueTrigger("%" + QueueNameSetting + "%", Connection = Connection)] string message, CancellationToken cancellationToken) =>
+        delivery.ProcessAsync(message, cancellationToken);
+}

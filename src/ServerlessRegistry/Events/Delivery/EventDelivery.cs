@@ -1,0 +1,120 @@
+using Microsoft.Extensions.Options;
+using ServerlessRegistry.Core.Storage;
+
+namespace ServerlessRegistry.Events.Delivery;
+
+/// <summary>
+/// Handles one message of the live queue, the same way in both hosts (the standalone loop and the Functions queue
+/// trigger): delivers its events to each named destination in parallel, each bounded by
+/// <see cref="EventsOptions.DeliveryTimeout"/>; the destinations that failed get ONE follow-up message (same events and
+/// ids, attempt + 1, their last errors) first visible after the back-off, or, past <see cref="EventsOptions.MaxAttempts"/>,
+/// a dead letter instead. A malformed message, or one naming a destination no longer configured, is dead-lettered at once.
+/// </summary>
+/// <remarks>
+/// The caller deletes the message after <see cref="ProcessAsync"/> returns, so a crash in between redelivers it: at
+/// least once, duplicates keep their ids, nothing is lost. <see cref="ProcessAsync"/> throws only when storage fails
+/// (the follow-up could not be sent) or the caller cancels; then the message must stay and come back. Thread-safe.
+/// </remarks>
+internal sealed class EventDelivery(EventDestinations destinations, IQueueStore queues, EventQueues names, IOptions<EventsOptions> options,
+    ILogger<EventDelivery> logger)
+{
+    private readonly EventsOptions _options = options.Value;
+
+    public async Task ProcessAsync(string text, CancellationToken cancellationToken)
+    {
+        if (!DeliveryMessage.TryParse(text, out var message, out var problem))
+        {
+            // As it is: an operator can read what arrived, and the CLI lists it as malformed.
+            await queues.SendAsync(names.DeadLetter, text, TimeSpan.Zero, cancellationToken);
+            EventsLog.Malformed(logger, names.DeadLetter, problem);
+            return;
+        }
+
+        var results = await Task.WhenAll(message.Destinations.Select(t => DeliverAsync(t.Name, message.Events, cancellationToken)));
+        var unknown = results.Where(r => r.Unknown).Select(r => r.Target).ToList();
+        var failed = results.Where(r => r is { Unknown: false, Target.Error: not null }).Select(r => r.Target).ToList();
+        var ids = string.Join(",", message.Events.Select(e => e.Id));
+
+        if (unknown.Count > 0)
+        {
+            await DeadLetterAsync(message with { Destinations = unknown }, ids, cancellationToken);
+        }
+
+        if (failed.Count == 0)
+        {
+            return;
+        }
+
+        if (message.Attempt >= _options.MaxAttempts)
+        {
+            await DeadLetterAsync(message with { Destinations = failed }, ids, cancellationToken);
+            return;
+        }
+
+        var retryAfter = RetryAfter(message.Attempt);
+        await queues.SendAsync(names.Live, (message with { Attempt = message.Attempt + 1, Destinations = failed }).ToJson(), retryAfter, cancellationToken);
+        foreach (var target in failed)
+        {
+            EventsLog.DeliveryFailed(logger, target.Name, message.Attempt, _options.MaxAttempts, retryAfter, target.Error!, ids);
+        }
+    }
+
+    /// <summary>FirstRetryAfter after the first try, doubling after each later one, capped at MaxRetryAfter (and the queue's 7 days).</summary>
+    public TimeSpan RetryAfter(int attempt)
+    {
+        var cap = TimeSpan.FromTicks(Math.Min(_options.MaxRetryAfter.Ticks, TimeSpan.FromDays(7).Ticks));
+        var delay = _options.FirstRetryAfter;
+        for (var i = 1; i < attempt && delay < cap; i++)
+        {
+            delay *= 2;
+        }
+
+        return delay < cap ? delay : cap;
+    }
+
+    private async Task DeadLetterAsync(DeliveryMessage message, string ids, CancellationToken cancellationToken)
+    {
+        await queues.SendAsync(names.DeadLetter, message.ToJson(), TimeSpan.Zero, cancellationToken);
+        foreach (var target in message.Destinations)
+        {
+            EventsLog.DeadLettered(logger, target.Name, message.Attempt, names.DeadLetter, target.Error ?? "", ids);
+        }
+    }
+
+    /// <summary>One destination's try: the target with its error (null when delivered), and whether it is unknown.</summary>
+    private async Task<(DeliveryTarget Target, bool Unknown)> DeliverAsync(string name, IReadOnlyList<RegistryEvent> events, CancellationToken cancellationToken)
+    {
+        if (destinations.Find(name) is not { } destination)
+        {
+            return (new DeliveryTarget(name, $"destination '{name}' is not configured (any more)"), true);
+        }
+
+        // Filters may have changed since the events were queued; events the destination no longer wants are not sent.
+        var accepted = events.Where(destination.Accepts).ToList();
+        if (accepted.Count == 0)
+        {
+            return (new DeliveryTarget(name), false);
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.DeliveryTimeout);
+        try
+        {
+            await destination.DeliverAsync(accepted, timeout.Token);
+            return (new DeliveryTarget(name), false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            return (new DeliveryTarget(name, $"no answer within {_options.DeliveryTimeout.TotalSeconds:0.###} s"), false);
+        }
+        catch (Exception e)
+        {
+            var error = e is DeliveryException ? e.Message : $"{e.GetType().Name}: {e.Message}";
+            return (new DeliveryTarget(name, DeliveryMessage.Cut(error)), false);
+        }
+    }
+}

@@ -1,0 +1,149 @@
+using Microsoft.Extensions.Options;
+using ServerlessRegistry.Core.Storage;
+using ServerlessRegistry.Hosting;
+
+namespace ServerlessRegistry.Events.Delivery;
+
+/// <summary>
+/// The standalone server's consumer of the live events queue: receives messages, hands each to <see cref="EventDelivery"/>
+/// (up to <see cref="MaxInFlight"/> at a time) and deletes it once handled. Woken at once by a local enqueue
+/// (<see cref="EventSignal"/>), else polls every <see cref="PollInterval"/>. Not started when no destination is
+/// configured, nor inside the Functions worker, where a queue-triggered function consumes the same queue.
+/// </summary>
+/// <remarks>
+/// A message stays hidden while it is handled (the delivery timeout plus a margin) and comes back if the process dies
+/// first, or if storage failed while handling it. Several instances may run against one queue: each message is handled
+/// by whoever receives it.
+/// </remarks>
+internal sealed class EventDeliveryLoop(IServiceProvider services, EventDestinations destinations, EventDelivery delivery, IQueueStore queues,
+    EventQueues names, EventSignal signal, IOptions<EventsOptions> options, ILogger<EventDeliveryLoop> logger) : BackgroundService
+{
+    public const int MaxInFlight = 16;
+
+    public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
+
+    private readonly SemaphoreSlim _slots = new(MaxInFlight, MaxInFlight);
+    private int _inFlight;
+
+    /// <summary>Whether this process delivers events itself (set once the host started).</summary>
+    public bool Running { get; private set; }
+
+    /// <summary>
+    /// Waits until the live queue is empty: every event queued so far delivered or dead-lettered, retries included
+    /// (a follow-up waiting for its back-off counts). For tests and benchmarks; polls the queue's count.
+    /// </summary>
+    public async Task WaitUntilDrainedAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            while (Volatile.Read(ref _inFlight) > 0 || await queues.CountAsync(names.Live, cts.Token) > 0)
+            {
+                await Task.Delay(20, cts.Token);
+            }
+        }
+        catch (OperationCanceledException) when (cts.IsCancellationRequested)
+        {
+            throw new TimeoutException($"The events queue {names.Live} still held messages after {timeout}.");
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (services.GetService<FunctionsWorkerMarker>() is not null || !destinations.Any)
+        {
+            return;
+        }
+
+        Running = true;
+        var destinationNames = string.Join(", ", destinations.All.Select(d => d.Name));
+        EventsLog.LoopStarted(logger, names.Live, destinationNames);
+        // Each message may take the delivery timeout, then a send or two.
+        var visibility = options.Value.DeliveryTimeout + TimeSpan.FromSeconds(30);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await _slots.WaitAsync(stoppingToken);
+                var taken = 1;
+                while (taken < MaxInFlight && _slots.Wait(0, CancellationToken.None))
+                {
+                    taken++;
+                }
+
+                IReadOnlyList<QueuedMessage> batch = [];
+                try
+                {
+                    batch = await queues.ReceiveAsync(names.Live, taken, visibility, stoppingToken);
+                }
+                finally
+                {
+                    // Slots of messages not received are free again; the others are freed as each message finishes.
+                    if (batch.Count < taken)
+                    {
+                        _slots.Release(taken - batch.Count);
+                    }
+                }
+
+                foreach (var message in batch)
+                {
+                    Interlocked.Increment(ref _inFlight);
+                    _ = HandleAsync(message, stoppingToken);
+                }
+
+                if (batch.Count == 0)
+                {
+                    await signal.WaitAsync(PollInterval, stoppingToken);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (StorageException e)
+            {
+                EventsLog.QueueFailed(logger, e, e.Message);
+                await Task.Delay(PollInterval, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+    }
+
+    public override void Dispose()
+    {
+        _slots.Dispose();
+        base.Dispose();
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        // Let handlers that are finishing (their deliveries were cancelled) return before the services go away.
+        while (Volatile.Read(ref _inFlight) > 0 && !cancellationToken.IsCancellationRequested)
+        {
+            await Task.Delay(10, CancellationToken.None);
+        }
+    }
+
+    private async Task HandleAsync(QueuedMessage message, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await Task.Yield();
+            await delivery.ProcessAsync(message.Text, stoppingToken);
+            await queues.DeleteAsync(names.Live, message, stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Left hidden; it comes back after the visibility timeout, to this instance or another.
+        }
+        catch (StorageException e)
+        {
+            EventsLog.QueueFailed(logger, e, e.Message);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+            _slots.Release();
+        }
+    }
+}

@@ -1,0 +1,76 @@
+using Microsoft.Extensions.Options;
+using ServerlessRegistry.Core.Primitives;
+
+namespace ServerlessRegistry.Events;
+
+/// <summary>
+/// Checks the delivery settings and the webhooks when the host starts: one line per mistake, naming the key
+/// (Events:Webhooks:0:Url). Event Grid and replication rules are checked by their own parts.
+/// </summary>
+internal sealed class EventsOptionsCheck : IValidateOptions<EventsOptions>
+{
+    public static readonly string[] Actions = ["push", "pull", "mount", "delete", "fill"];
+
+    public ValidateOptionsResult Validate(string? name, EventsOptions options)
+    {
+        var problems = Problems(options).ToList();
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
+
+    public static IEnumerable<string> Problems(EventsOptions options)
+    {
+        if (options.MaxAttempts is < 1 or > 20)
+        {
+            yield return $"Events:MaxAttempts must be between 1 and 20; got {options.MaxAttempts}.";
+        }
+
+        if (options.FirstRetryAfter < TimeSpan.Zero)
+        {
+            yield return $"Events:FirstRetryAfter must not be negative; got {options.FirstRetryAfter}.";
+        }
+
+        if (options.MaxRetryAfter < TimeSpan.Zero)
+        {
+            yield return $"Events:MaxRetryAfter must not be negative; got {options.MaxRetryAfter}.";
+        }
+
+        if (options.DeliveryTimeout <= TimeSpan.Zero)
+        {
+            yield return $"Events:DeliveryTimeout must be positive; got {options.DeliveryTimeout}.";
+        }
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < options.Webhooks.Count; i++)
+        {
+            var webhook = options.Webhooks[i];
+            var key = $"Events:Webhooks:{i}";
+            if (string.IsNullOrWhiteSpace(webhook.Name))
+            {
+                yield return $"{key}:Name is required (it names the webhook in logs and in 'registry events failed').";
+            }
+            else if (!names.Add(webhook.Name))
+            {
+                yield return $"{key}:Name '{webhook.Name}' is used by another webhook; names must be unique.";
+            }
+
+            if (webhook.Url is null)
+            {
+                yield return $"{key}:Url is required.";
+            }
+            else if (!webhook.Url.IsAbsoluteUri || webhook.Url.Scheme is not ("http" or "https"))
+            {
+                yield return $"{key}:Url must be an absolute http(s) URL; got '{webhook.Url.OriginalString}'.";
+            }
+
+            foreach (var action in webhook.Actions.Where(a => !Actions.Contains(a, StringComparer.OrdinalIgnoreCase)))
+            {
+                yield return $"{key}:Actions has '{action}'; the actions are {string.Join(", ", Actions)}.";
+            }
+
+            foreach (var problem in webhook.Repositories.Select(Pattern.Check).OfType<string>())
+            {
+                yield return $"{key}:Repositories: {problem}.";
+            }
+        }
+    }
+}

@@ -1,0 +1,78 @@
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using ServerlessRegistry.Core.Primitives;
+
+namespace ServerlessRegistry.Events.Webhooks;
+
+/// <summary>
+/// A webhook: POSTs <c>{"events":[…]}</c> (<see cref="EventEnvelope.MediaType"/>) with the configured headers and, when a
+/// secret is set, <c>X-Registry-Signature-256: sha256={hex HMAC-SHA256 of the body}</c>. Any 2xx is success; anything
+/// else, or no answer, is a <see cref="DeliveryException"/> and the events are tried again. Thread-safe.
+/// </summary>
+/// <remarks>Receivers de-duplicate on the event ids: a retry or redelivery sends the same ids again.</remarks>
+internal sealed class WebhookDestination : IEventDestination
+{
+    public const string SignatureHeader = "X-Registry-Signature-256";
+
+    private readonly WebhookOptions _options;
+    private readonly HttpClient _client;
+    private readonly byte[]? _key;
+
+    public WebhookDestination(WebhookOptions options, HttpClient client)
+    {
+        _options = options;
+        _client = client;
+        _key = string.IsNullOrEmpty(options.Secret) ? null : Encoding.UTF8.GetBytes(options.Secret);
+        Name = "webhook:" + options.Name;
+    }
+
+    public string Name { get; }
+
+    public bool CouldAccept(string action) =>
+        _options.Actions.Count == 0 || _options.Actions.Contains(action, StringComparer.OrdinalIgnoreCase);
+
+    public bool Accepts(RegistryEvent e) =>
+        CouldAccept(e.Action) && (_options.Repositories.Count == 0 || _options.Repositories.Exists(p => Pattern.Matches(p, e.Target.Repository)));
+
+    public async Task DeliverAsync(IReadOnlyList<RegistryEvent> events, CancellationToken cancellationToken)
+    {
+        var body = JsonSerializer.SerializeToUtf8Bytes(new EventEnvelope(events), EventsJson.Default.EventEnvelope);
+        using var request = new HttpRequestMessage(HttpMethod.Post, _options.Url) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue(EventEnvelope.MediaType);
+        foreach (var (name, value) in _options.Headers)
+        {
+            if (!request.Headers.TryAddWithoutValidation(name, value))
+            {
+                request.Content.Headers.TryAddWithoutValidation(name, value);
+            }
+        }
+
+        if (_key is not null)
+        {
+            request.Headers.TryAddWithoutValidation(SignatureHeader, Signature(_key, body));
+        }
+
+        HttpResponseMessage response;
+        try
+        {
+            response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new DeliveryException($"{_options.Url} did not answer: {e.Message}", e);
+        }
+
+        using (response)
+        {
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new DeliveryException($"{_options.Url} answered {(int)response.StatusCode} {response.ReasonPhrase}");
+            }
+        }
+    }
+
+    /// <summary>sha256={lower-case hex HMAC-SHA256 of <paramref name="body"/> with <paramref name="key"/>}, as GitHub signs.</summary>
+    public static string Signature(byte[] key, byte[] body) => "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(key, body));
+}
