@@ -1,6 +1,7 @@
 // ServerlessRegistry on Azure Functions Flex Consumption (.NET isolated worker, dotnet-isolated 10.0), deployed by `azd up`.
 // Subscription scope: creates the resource group, monitoring, storage, the function app, the Entra app registration
-// (its web sign-in redirect names the app's host), the app's settings and its role assignments. No account keys or secrets anywhere: every caller uses Entra ID, and the
+// (its web sign-in redirect names the app's host), the app's settings and its role assignments, and with eventGrid an
+// Event Grid topic for the registry's events. No account keys or secrets anywhere: every caller uses Entra ID, and the
 // mirror's upstream passwords stay in the operator's Key Vault (the app settings only name them).
 targetScope = 'subscription'
 
@@ -48,6 +49,9 @@ param mirrorKeyVaultName string = ''
 
 @description('Resource group of mirrorKeyVaultName, in this subscription. Empty: the registry\'s own resource group.')
 param mirrorKeyVaultResourceGroup string = ''
+
+@description('Publish pushes and deletes to a new Event Grid topic as CloudEvents 1.0 (ACR\'s event types), sent with the app\'s identity; subscribe to the topic to react to them. Sets Events:EventGrid:Endpoint.')
+param eventGrid bool = false
 
 var tags = { 'azd-env-name': environmentName }
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
@@ -106,6 +110,17 @@ module entra 'app/entra.bicep' = {
   }
 }
 
+module eventGridTopic 'app/eventgrid.bicep' = if (eventGrid) {
+  name: 'eventgrid'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    resourceToken: resourceToken
+    principalId: function.outputs.principalId
+  }
+}
+
 module functionSettings 'app/function-settings.bicep' = {
   name: 'function-settings'
   scope: rg
@@ -121,6 +136,8 @@ module functionSettings 'app/function-settings.bicep' = {
     mirrorRules: mirrorRules
     mirrorPrefetch: mirrorPrefetch
     mirrorEvictUnpulledAfter: mirrorEvictUnpulledAfter
+    eventGrid: eventGrid
+    eventGridEndpoint: eventGrid ? eventGridTopic!.outputs.endpoint : ''
   }
 }
 
@@ -151,3 +168,5 @@ output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.accountName
 // What `docker login` takes: the custom domain if one is configured, else the app's default host name.
 output REGISTRY_LOGIN_SERVER string = empty(publicUrl) ? function.outputs.defaultHostName : replace(replace(publicUrl, 'https://', ''), '/', '')
 output REGISTRY_CLIENT_ID string = entra.outputs.clientId
+// The topic to subscribe to when eventGrid is on; empty otherwise.
+output REGISTRY_EVENT_GRID_TOPIC string = eventGrid ? eventGridTopic!.outputs.name : ''

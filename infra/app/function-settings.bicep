@@ -16,6 +16,10 @@ param anonymousPullPrefixes string
 param mirrorRules mirrorRule[]
 param mirrorPrefetch mirrorPrefetchEntry[]
 param mirrorEvictUnpulledAfter string
+@description('Whether the registry publishes its events to an Event Grid topic (main.bicep\'s eventGrid).')
+param eventGrid bool
+@description('That topic\'s endpoint; ignored without eventGrid. Known only once the topic exists, so the flag, not this, decides.')
+param eventGridEndpoint string
 
 // The largest request body the host lets through: one PATCH carrying a whole layer, as docker sends it.
 // Equals AzureSettings.LargestLayerBytes (10 GiB; a test checks). The 230 s response deadline still applies.
@@ -61,5 +65,12 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     Auth__Entra__TenantIds__0: tenantId
     Auth__Entra__Audiences__0: audience
     Auth__AnonymousPullPrefixes: anonymousPullPrefixes
-  }, mirrorAppSettings(mirrorRules, mirrorPrefetch, mirrorEvictUnpulledAfter))
+    // The events queue's trigger (EventFunctions.cs): the queue the program sends to ({Storage:Prefix}events, see
+    // EventQueues.cs), reached with the app's system-assigned identity (Storage Queue Data Contributor, rbac.bicep).
+    // Set whether or not a destination is configured: the host cannot index the function without them. A user-assigned
+    // identity would also need EventsQueue__clientId.
+    EventsQueueName: '${registryPrefix}events'
+    EventsQueue__queueServiceUri: account.properties.primaryEndpoints.queue
+    EventsQueue__credential: 'managedidentity'
+  }, eventGrid ? { Events__EventGrid__Endpoint: eventGridEndpoint } : {}, mirrorAppSettings(mirrorRules, mirrorPrefetch, mirrorEvictUnpulledAfter))
 }

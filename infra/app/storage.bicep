@@ -12,6 +12,9 @@ param registryPrefix string = 'registry'
 
 // StorageLayout's tables are {prefix}{suffix}; a test checks this list against the code.
 var registryTableSuffixes = ['uploads', 'blobs', 'repos', 'catalog', 'auth', 'pulls']
+// The events feature's queues (EventQueues.cs): live deliveries and dead letters, which is also the name the Functions
+// host gives the live queue's poison queue. A test checks this list against the code.
+var registryQueueSuffixes = ['events', 'events-poison']
 var deploymentContainerName = 'app-package-${resourceToken}'
 
 resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {
@@ -56,6 +59,16 @@ resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2023-05-0
 
 resource registryTables 'Microsoft.Storage/storageAccounts/tableServices/tables@2023-05-01' = [for suffix in registryTableSuffixes: {
   parent: tableService
+  name: '${registryPrefix}${suffix}'
+}]
+
+resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2023-05-01' = {
+  parent: account
+  name: 'default'
+}
+
+resource registryQueues 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' = [for suffix in registryQueueSuffixes: {
+  parent: queueService
   name: '${registryPrefix}${suffix}'
 }]
 

@@ -22,14 +22,28 @@ public sealed class FunctionMetadataTests
     }
 
     [Fact]
-    public async Task WorkerDeclaresOneHttpFunctionAndThreeTimers()
+    public async Task WorkerDeclaresOneHttpFunctionFourTimersAndTheEventsQueue()
     {
         var triggers = await TriggersAsync();
-        Assert.Equal(["CollectGarbage", "ExpireUploads", "PrefetchMirror", "Registry"], triggers.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["CollectGarbage", "DeliverEvents", "ExpireUploads", "PrefetchMirror", "Registry", "SyncReplication"], triggers.Keys.Order(StringComparer.Ordinal));
         Assert.Equal("timerTrigger", triggers["PrefetchMirror"].GetProperty("type").GetString());
         Assert.Equal("httpTrigger", triggers["Registry"].GetProperty("type").GetString());
         Assert.Equal("timerTrigger", triggers["CollectGarbage"].GetProperty("type").GetString());
         Assert.Equal("timerTrigger", triggers["ExpireUploads"].GetProperty("type").GetString());
+        Assert.Equal("timerTrigger", triggers["SyncReplication"].GetProperty("type").GetString());
+        Assert.Equal("queueTrigger", triggers["DeliverEvents"].GetProperty("type").GetString());
+    }
+
+    [Fact]
+    public async Task EventsFunctionReadsTheQueueTheAppSettingsName()
+    {
+        var queue = (await TriggersAsync())["DeliverEvents"];
+        // Both resolved from app settings (function-settings.bicep): EventsQueueName, and the EventsQueue__* connection.
+        Assert.Equal("%EventsQueueName%", queue.GetProperty("queueName").GetString());
+        Assert.Equal("EventsQueue", queue.GetProperty("connection").GetString());
+        var settings = InfraTests.AppSettingsOf(BicepCli.Snapshot(InfraTests.DefaultParameters));
+        Assert.Contains("EventsQueueName", settings.Keys);
+        Assert.Contains(settings.Keys, k => k.StartsWith("EventsQueue__", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -61,5 +75,18 @@ public sealed class FunctionMetadataTests
         Assert.Equal("", host.RootElement.GetProperty("extensions").GetProperty("http").GetProperty("routePrefix").GetString());
         Assert.False(host.RootElement.TryGetProperty("customHandler", out _));
         Assert.False(host.RootElement.TryGetProperty("extensionBundle", out _));
+    }
+
+    [Fact]
+    public void HostJsonPollsTheEventsQueueOftenAndGivesUpAfterFiveTries()
+    {
+        using var host = JsonDocument.Parse(File.ReadAllText(RepoRoot.Combine("host.json")));
+        var queues = host.RootElement.GetProperty("extensions").GetProperty("queues");
+        // An idle queue is polled at least every 2 s (the default backs off to a minute): the delay of a first event.
+        Assert.Equal(TimeSpan.FromSeconds(2), TimeSpan.Parse(queues.GetProperty("maxPollingInterval").GetString()!, System.Globalization.CultureInfo.InvariantCulture));
+        // A failed run is retried after 30 s; after five the host moves the message to {queue}-poison, the dead letters.
+        Assert.Equal(TimeSpan.FromSeconds(30), TimeSpan.Parse(queues.GetProperty("visibilityTimeout").GetString()!, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(5, queues.GetProperty("maxDequeueCount").GetInt32());
+        Assert.Equal(16, queues.GetProperty("batchSize").GetInt32());
     }
 }

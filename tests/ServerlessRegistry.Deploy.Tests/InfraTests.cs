@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.Json;
 using ServerlessRegistry.Core.Storage;
+using ServerlessRegistry.Events;
 using ServerlessRegistry.Hosting;
 using ServerlessRegistry.Mirror;
 using ServerlessRegistry.Testing;
@@ -20,6 +21,9 @@ public sealed class InfraTests
     /// <summary>main.bicep with mirror rules, pre-fetch, eviction and a Key Vault (<see cref="MirrorSettingsTests"/>).</summary>
     internal const string MirrorParameters = "mirror.bicepparam";
 
+    /// <summary>main.bicep with an Event Grid topic for the registry's events (<see cref="EventsInfraTests"/>).</summary>
+    internal const string EventGridParameters = "eventgrid.bicepparam";
+
     /// <summary>Built-in "Key Vault Secrets User".</summary>
     internal const string KeyVaultSecretsUser = "4633458b-17de-408a-b874-0445c86b69e6";
 
@@ -34,6 +38,7 @@ public sealed class InfraTests
         ["0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3"] = "Storage Table Data Contributor",
         ["974c5e8b-45b9-4653-ba55-5f855dd0fb88"] = "Storage Queue Data Contributor",
         ["3913510d-42f4-4e42-8a64-420c390055eb"] = "Monitoring Metrics Publisher",
+        ["d5a91429-5739-47e2-a06b-3470a27159e7"] = "EventGrid Data Sender",
         [KeyVaultSecretsUser] = "Key Vault Secrets User",
     };
 
@@ -43,6 +48,8 @@ public sealed class InfraTests
         "AzureWebJobsStorage__credential", "AzureWebJobsStorage__blobServiceUri", "AzureWebJobsStorage__queueServiceUri",
         "AzureWebJobsStorage__tableServiceUri", "APPLICATIONINSIGHTS_CONNECTION_STRING", "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
         "FUNCTIONS_REQUEST_BODY_SIZE_LIMIT", "AzureWebJobsDisableHomepage",
+        // The events queue trigger's queue name (%EventsQueueName%) and connection ("EventsQueue").
+        "EventsQueueName", "EventsQueue__queueServiceUri", "EventsQueue__credential",
     ];
 
     /// <summary>Flex Consumption rejects or ignores these; an account key would not work with shared-key access off.</summary>
@@ -90,6 +97,7 @@ public sealed class InfraTests
     [Theory]
     [InlineData(DefaultParameters)]
     [InlineData(MirrorParameters)]
+    [InlineData(EventGridParameters)]
     public void AppSettingsAreExactlyTheKeysTheProgramAndTheHostRead(string parameters)
     {
         var settings = AppSettingsOf(BicepCli.Snapshot(parameters)).Keys.ToList();
@@ -99,9 +107,11 @@ public sealed class InfraTests
         }
 
         // And the other way: a setting that is neither the host's nor a key the program reads is a typo or a leftover.
-        // The mirror's keys are optional and indexed, so they are checked against the options class they bind to.
+        // The mirror's and the events' keys are optional (and the mirror's indexed), so they are checked against the
+        // options class they bind to.
         var known = AzureSettings.Keys.Select(k => k.AppSetting).Concat(HostSettings).ToHashSet();
-        Assert.All(settings, s => Assert.True(known.Contains(s) || OptionsBinding.Binds<MirrorOptions>("Mirror", s), $"{s} is read by nobody"));
+        Assert.All(settings, s => Assert.True(known.Contains(s) || OptionsBinding.Binds<MirrorOptions>("Mirror", s)
+            || OptionsBinding.Binds<EventsOptions>("Events", s), $"{s} is read by nobody"));
         Assert.All(NeverSet.Concat(AzureSettings.Forbidden.Select(k => k.Replace(":", "__", StringComparison.Ordinal))),
             s => Assert.DoesNotContain(s, settings));
     }
@@ -226,6 +236,10 @@ public sealed class InfraTests
         return settings.GetProperty("properties").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!);
     }
 
+    /// <summary>The resources of type <paramref name="type"/> in a snapshot.</summary>
+    internal static IEnumerable<JsonElement> OfType(JsonElement snapshot, string type) =>
+        snapshot.EnumerateArray().Where(r => r.GetProperty("type").GetString() == type);
+
     internal static JsonElement ModuleDeployment(string name) =>
         Resources(Main).Single(r => r.GetProperty("type").GetString() == "Microsoft.Resources/deployments" && r.GetProperty("name").GetString() == name);
 
@@ -235,7 +249,7 @@ public sealed class InfraTests
         Resources(Module(module)).Single(r => r.GetProperty("type").GetString() == type);
 
     /// <summary>A template's resources: an array, or (language version 2.0, with extensions) an object by symbolic name.</summary>
-    private static IEnumerable<JsonElement> Resources(JsonElement template)
+    internal static IEnumerable<JsonElement> Resources(JsonElement template)
     {
         var resources = template.GetProperty("resources");
         return resources.ValueKind == JsonValueKind.Array ? resources.EnumerateArray() : resources.EnumerateObject().Select(p => p.Value);
