@@ -102,6 +102,18 @@ public sealed class ReplicationDeliveryTests(ReplicationFixture fixture)
     }
 
     [Fact]
+    public async Task DestinationAnsweringAnotherDigestFailsTheDelivery()
+    {
+        var image = await MultiArchImage.PushAsync(fixture.Source.Client, "bad/app", "1", signed: false);
+
+        var e = await Assert.ThrowsAsync<DeliveryException>(() =>
+            fixture.Rule("corrupting").DeliverAsync([ReplicationFixture.Push("bad/app", "1", image.IndexDigest)], CancellationToken.None));
+
+        Assert.Contains($"answered digest sha256:{new string('0', 64)} to PUT manifest {image.Platforms[0].Digest}, expected {image.Platforms[0].Digest}",
+            e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task StoppedDestinationFailsTheDelivery()
     {
         var image = await MultiArchImage.PushAsync(fixture.Source.Client, "down/app", "1", signed: false);

@@ -21,6 +21,9 @@ public sealed class ReplicationFixture : IAsyncLifetime
     public RegistryServer SyncDestination { get; private set; } = null!;
     public AuthRegistryServer AuthDestination { get; private set; } = null!;
     public DistributionUpstream Distribution { get; private set; } = null!;
+
+    /// <summary>Claims to store every manifest PUT to it under another digest.</summary>
+    public LoopbackHost Corrupting { get; private set; } = null!;
     public string PusherSecret { get; private set; } = "";
     public ContainersSandbox Sandbox { get; } = new();
     private OidcIssuer _issuer = null!;
@@ -30,6 +33,22 @@ public sealed class ReplicationFixture : IAsyncLifetime
         var starting = (RegistryServer.StartAsync(), RegistryServer.StartAsync(), OidcIssuer.StartAsync(), DistributionUpstream.StartAsync());
         (Destination, SyncDestination, _issuer, Distribution) = (await starting.Item1, await starting.Item2, await starting.Item3, await starting.Item4);
         AuthDestination = await AuthRegistryServer.StartAsync(_issuer);
+        Corrupting = await LoopbackHost.StartAsync(context =>
+        {
+            var path = context.Request.Path.Value ?? "";
+            context.Response.StatusCode = (context.Request.Method, path.Contains("/blobs/", StringComparison.Ordinal)) switch
+            {
+                ("HEAD", true) => 200,
+                ("PUT", false) => 201,
+                _ => 404,
+            };
+            if (context.Response.StatusCode == 201)
+            {
+                context.Response.Headers["Docker-Content-Digest"] = "sha256:" + new string('0', 64);
+            }
+
+            return Task.CompletedTask;
+        });
         PusherSecret = (await AuthDestination.Server.Services.GetRequiredService<AccessTokenStore>()
             .CreateAsync(Pusher, ["*"], RegistryActions.Pull | RegistryActions.Push, DateTimeOffset.UtcNow.AddDays(1), CancellationToken.None)).Secret;
 
@@ -64,6 +83,7 @@ public sealed class ReplicationFixture : IAsyncLifetime
         Rule(4, "down", $"http://127.0.0.1:{Azurite.FreePort()}", "down/*");
         Rule(5, "sync", Url(SyncDestination.HostPort), "sync/**");
         Rule(6, "distribution", Url(Distribution.HostPort), "dist/*");
+        Rule(7, "corrupting", Url(Corrupting.BaseAddress.Authority), "bad/*");
         Source = await RegistryServer.StartAsync(settings);
     }
 
@@ -95,7 +115,7 @@ public sealed class ReplicationFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         // Null when the start failed part way: what started is still stopped and cleaned.
-        IAsyncDisposable?[] started = [Source, Destination, SyncDestination, AuthDestination, Distribution, _issuer];
+        IAsyncDisposable?[] started = [Source, Destination, SyncDestination, AuthDestination, Distribution, Corrupting, _issuer];
         foreach (var server in started)
         {
             if (server is not null)
