@@ -6,7 +6,7 @@ namespace ServerlessRegistry.Events.Replication;
 /// <summary>
 /// The distribution API of replication destinations, for pushing: blob and manifest HEADs, monolithic blob uploads
 /// (POST, then PUT with <c>?digest=</c> streaming the body) and manifest PUTs, with anonymous, Basic or Docker token
-/// auth (<see cref="DestinationClient"/>.Auth). Every failure is a <see cref="DeliveryException"/> whose message names the
+/// auth (DestinationClient.Auth.cs). Every failure is a <see cref="DeliveryException"/> whose message names the
 /// destination, the request and its answer.
 /// </summary>
 /// <remarks>
