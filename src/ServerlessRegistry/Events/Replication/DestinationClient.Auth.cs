@@ -1,0 +1,178 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+
+namespace ServerlessRegistry.Events.Replication;
+
+/// <summary>
+/// Sending with the destination's auth: anonymous first; on a 401 the rule's credentials as Basic, or a Docker token
+/// from the challenge's realm for <c>repository:{name}:pull,push</c>. Tokens are cached per rule and scope until shortly
+/// before they expire, so a delivery asks the realm once, not per request.
+/// </summary>
+internal sealed partial class DestinationClient
+{
+    private static readonly TimeSpan DefaultTokenLifetime = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan MaxTokenMargin = TimeSpan.FromSeconds(30);
+    private readonly ConcurrentDictionary<(string Rule, string Scope), (AuthenticationHeaderValue Header, DateTimeOffset ValidUntil)> _auth = new();
+
+    /// <summary>
+    /// Sends with the cached header for the rule and repository, if any; a 401 is met once (the body is built again by
+    /// <paramref name="content"/>). A 401 or 403 after that is a refusal. Unreachable destinations become <see cref="DeliveryException"/>;
+    /// the caller's cancellation passes through.
+    /// </summary>
+    private async Task<HttpResponseMessage> SendAsync(ReplicationRule rule, string repository, HttpMethod method, Uri url, Func<HttpContent>? content,
+        string? accept, CancellationToken ct)
+    {
+        var key = (rule.Name, $"repository:{repository}:pull,push");
+        var header = _auth.TryGetValue(key, out var cached) && cached.ValidUntil > time.GetUtcNow() ? cached.Header : null;
+        for (var fresh = false; ; fresh = true)
+        {
+            var response = await SendOnceAsync(method, url, content?.Invoke(), accept, header, ct);
+            if (response.StatusCode == HttpStatusCode.Unauthorized && !fresh)
+            {
+                var challenge = DestinationChallenge.From(response.Headers);
+                response.Dispose();
+                header = await AuthenticateAsync(rule, challenge, key, ct);
+                continue;
+            }
+
+            if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+            {
+                using (response)
+                {
+                    ReplicationLog.Refused(logger, rule.Name, url.Authority, method.Method, url.AbsolutePath, (int)response.StatusCode);
+                    throw new DeliveryException($"{url.Authority} refused {(rule.HasCredentials ? "the rule's credentials" : "anonymous access")} " +
+                        $"for {method.Method} {url.AbsolutePath} ({(int)response.StatusCode})");
+                }
+            }
+
+            return response;
+        }
+    }
+
+    private async Task<AuthenticationHeaderValue> AuthenticateAsync(ReplicationRule rule, DestinationChallenge? challenge, (string Rule, string Scope) key,
+        CancellationToken ct)
+    {
+        var host = rule.Destination.Authority;
+        if (challenge is { IsBasic: true } && rule.HasCredentials)
+        {
+            return Remember(key, Basic(rule), TimeSpan.FromHours(1));
+        }
+
+        if (challenge is not { IsBearer: true } || !Uri.TryCreate(challenge["realm"], UriKind.Absolute, out var realm) || realm.Scheme is not ("http" or "https"))
+        {
+            throw new DeliveryException($"{host} requires authentication ({challenge?.Scheme ?? "no challenge"}) that " +
+                (rule.HasCredentials ? "the rule's credentials cannot meet" : "needs Username and Password in the rule"));
+        }
+
+        if (rule.HasCredentials && realm.Scheme == "http" && !ReplicationRule.IsLoopback(realm))
+        {
+            // A challenge naming a plain-http realm elsewhere would read the password off the wire.
+            throw new DeliveryException($"{host} named a plain-http token realm ({realm.Authority}); the rule's credentials are sent over https only");
+        }
+
+        var query = new StringBuilder(realm.Query.TrimStart('?'));
+        if (challenge["service"] is { } service)
+        {
+            query.Append(query.Length > 0 ? "&" : "").Append("service=").Append(Uri.EscapeDataString(service));
+        }
+
+        query.Append(query.Length > 0 ? "&" : "").Append("scope=").Append(Uri.EscapeDataString(key.Scope));
+        var url = new UriBuilder(realm) { Query = query.ToString() }.Uri;
+        using var response = await SendOnceAsync(HttpMethod.Get, url, null, "application/json", rule.HasCredentials ? Basic(rule) : null, ct);
+        if (!response.IsSuccessStatusCode)
+        {
+            ReplicationLog.TokenRefused(logger, rule.Name, url.GetLeftPart(UriPartial.Path), (int)response.StatusCode);
+            throw new DeliveryException($"the token service of {host} ({realm.Authority}) refused " +
+                $"{(rule.HasCredentials ? "the rule's credentials" : "anonymous access")} ({(int)response.StatusCode})");
+        }
+
+        var (token, lifetime) = ReadToken(await response.Content.ReadAsByteArrayAsync(ct), host);
+        var margin = TimeSpan.FromTicks(Math.Min(MaxTokenMargin.Ticks, lifetime.Ticks / 4));
+        return Remember(key, new AuthenticationHeaderValue("Bearer", token), lifetime - margin);
+    }
+
+    private AuthenticationHeaderValue Remember((string Rule, string Scope) key, AuthenticationHeaderValue header, TimeSpan lifetime)
+    {
+        _auth[key] = (header, time.GetUtcNow() + lifetime);
+        return header;
+    }
+
+    /// <summary>Docker's <c>token</c> or OAuth2's <c>access_token</c>, and <c>expires_in</c> (60 s when absent).</summary>
+    private static (string Token, TimeSpan Lifetime) ReadToken(byte[] body, string host)
+    {
+        try
+        {
+            using var json = JsonDocument.Parse(body);
+            var root = json.RootElement;
+            var token = root.TryGetProperty("token", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()
+                : root.TryGetProperty("access_token", out var a) && a.ValueKind == JsonValueKind.String ? a.GetString() : null;
+            var lifetime = root.TryGetProperty("expires_in", out var e) && e.TryGetInt32(out var seconds) && seconds > 0
+                ? TimeSpan.FromSeconds(seconds) : DefaultTokenLifetime;
+            if (!string.IsNullOrEmpty(token))
+            {
+                return (token, lifetime);
+            }
+        }
+        catch (JsonException)
+        {
+            // Reported below without the body: it may hold a secret.
+        }
+
+        throw new DeliveryException($"the token service of {host} answered without a token");
+    }
+
+    /// <summary>One request; a failure to connect or a broken connection is a <see cref="DeliveryException"/> naming the host.</summary>
+    private async Task<HttpResponseMessage> SendOnceAsync(HttpMethod method, Uri url, HttpContent? content, string? accept,
+        AuthenticationHeaderValue? authorization, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(method, url) { Content = content };
+        if (accept is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Accept", accept);
+        }
+
+        request.Headers.Authorization = authorization;
+        try
+        {
+            return await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+        }
+        catch (Exception e) when (e is HttpRequestException or SocketException or IOException && !ct.IsCancellationRequested)
+        {
+            throw new DeliveryException($"{url.Authority} is unreachable ({Reason(e)})", e);
+        }
+    }
+
+    private static AuthenticationHeaderValue Basic(ReplicationRule rule) =>
+        new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(rule.Username + ":" + rule.Password)));
+
+    /// <summary>What went wrong on the wire, in a few words ("connection refused").</summary>
+    private static string Reason(Exception e)
+    {
+        for (var current = e; current is not null; current = current.InnerException)
+        {
+            if (current is SocketException socket)
+            {
+                return socket.SocketErrorCode switch
+                {
+                    SocketError.ConnectionRefused => "connection refused",
+                    SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain => "host not found",
+                    SocketError.ConnectionReset => "connection reset",
+                    SocketError.TimedOut => "connection timed out",
+                    var code => code.ToString(),
+                };
+            }
+
+            if (current is System.Security.Authentication.AuthenticationException)
+            {
+                return "TLS handshake failed";
+            }
+        }
+
+        var end = e.Message.IndexOfAny(['\r', '\n']);
+        return (end < 0 ? e.Message : e.Message[..end]).TrimEnd('.');
+    }
+}
