@@ -31,7 +31,8 @@ internal sealed class GcHarness : IAsyncDisposable
     public HttpClient Client => Server.Client;
     public RegistryStorage Storage => Server.Services.GetRequiredService<RegistryStorage>();
 
-    public static async Task<GcHarness> StartAsync()
+    /// <param name="azurite">The storage to use; the shared instance when null.</param>
+    public static async Task<GcHarness> StartAsync(Azurite? azurite = null)
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var counter = new StoragePipelineCounter();
@@ -39,7 +40,7 @@ internal sealed class GcHarness : IAsyncDisposable
         {
             s.AddSingleton<TimeProvider>(clock);
             s.AddSingleton<HttpPipelinePolicy>(counter);
-        });
+        }, azurite: azurite);
         return new GcHarness(server, clock, counter);
     }
 
