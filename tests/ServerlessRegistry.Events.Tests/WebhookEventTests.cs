@@ -2,6 +2,8 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using ServerlessRegistry.Api;
 using ServerlessRegistry.Testing;
 
 namespace ServerlessRegistry.Events.Tests;
@@ -158,6 +160,25 @@ public sealed class WebhookEventTests(EventsServer fixture) : IClassFixture<Even
         Assert.All(events.GroupBy(Id), g => Assert.Single(g.Select(e => e.GetProperty("target").GetProperty("tag").GetString()).Distinct()));
         Assert.Equal(3, events.Select(Id).Distinct().Count());
         Assert.Equal(0, await fixture.QueueStore.CountAsync(fixture.Queues.DeadLetter, default));
+    }
+
+    [Fact]
+    public async Task ManifestGetIsNoEventByDefault()
+    {
+        var events = fixture.Server.Services.GetRequiredService<IRegistryEvents>();
+        Assert.False(events.Wants(ChangeAction.Pull));
+        Assert.True(events.Wants(ChangeAction.Push));
+
+        var repository = $"team/nopull{Guid.NewGuid():N}"[..19];
+        await fixture.Server.Client.PushImageAsync(repository, "v1");
+        using (var get = await fixture.Server.Client.GetAsync($"/v2/{repository}/manifests/v1"))
+        {
+            get.EnsureSuccessStatusCode();
+        }
+
+        await Eventually.GetAsync(() => fixture.Receiver.Events("all", repository), e => e.Count >= 1, "the push event");
+        await fixture.DrainedAsync();
+        Assert.DoesNotContain(fixture.Receiver.Events("all", repository), e => e.GetProperty("action").GetString() == "pull");
     }
 
     private static string Action(JsonElement e) => e.GetProperty("action").GetString()!;

@@ -102,6 +102,10 @@ public sealed class EventGridDestinationTests : IDisposable
         Assert.False(destination.Accepts(Event("pull", "x")));
         Assert.False(destination.Accepts(Event("mount", "x")));
         Assert.False(destination.Accepts(Event("fill", "x")));
+        // So the registry builds no pull events for it.
+        var eventGrid = Assert.IsType<EventGridDestination>(destination);
+        Assert.True(eventGrid.CouldAccept("push"));
+        Assert.False(eventGrid.CouldAccept("pull"));
     }
 
     [Fact]
@@ -113,6 +117,7 @@ public sealed class EventGridDestinationTests : IDisposable
         Assert.False(destination.Accepts(Event("push", "base/alpine/edge")));
         Assert.False(destination.Accepts(Event("push", "other/app")));
         Assert.False(destination.Accepts(Event("delete", "team/app")));
+        Assert.True(Assert.IsType<EventGridDestination>(destination).CouldAccept("pull"));
     }
 
     [Theory]

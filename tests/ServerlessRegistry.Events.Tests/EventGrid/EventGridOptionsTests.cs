@@ -13,9 +13,9 @@ public sealed class EventGridOptionsTests
         "Events:EventGrid:Endpoint must be the topic's https endpoint (https://{topic}.{region}-1.eventgrid.azure.net/api/events); got 'http://topic.westeurope-1.eventgrid.azure.net/api/events'.")]
     [InlineData("Endpoint", "topic/api/events",
         "Events:EventGrid:Endpoint must be the topic's https endpoint (https://{topic}.{region}-1.eventgrid.azure.net/api/events); got 'topic/api/events'.")]
-    [InlineData("Actions:0", "tag", "Events:EventGrid:Actions:0 'tag' is unknown; use push, pull, mount, delete, fill.")]
-    [InlineData("Repositories:0", "team/***", "Events:EventGrid:Repositories:0: pattern 'team/***' has '***'; use '*' or '**'.")]
-    [InlineData("Repositories:0", " ", "Events:EventGrid:Repositories:0: a pattern must not be empty.")]
+    [InlineData("Actions:0", "tag", "Events:EventGrid:Actions has 'tag'; the actions are push, pull, mount, delete, fill.")]
+    [InlineData("Repositories:0", "team/***", "Events:EventGrid:Repositories: pattern 'team/***' has '***'; use '*' or '**'.")]
+    [InlineData("Repositories:0", " ", "Events:EventGrid:Repositories: a pattern must not be empty.")]
     public void RefusesAMistakeWithOneLine(string key, string value, string expected)
     {
         var settings = new Dictionary<string, string?> { ["Events:EventGrid:Endpoint"] = "https://topic.westeurope-1.eventgrid.azure.net/api/events" };
@@ -24,6 +24,21 @@ public sealed class EventGridOptionsTests
         var failure = Assert.Throws<OptionsValidationException>(() => Options(settings));
 
         Assert.Equal([expected], failure.Failures);
+    }
+
+    [Fact]
+    public void NamesEveryMistakeOnItsOwnLine()
+    {
+        var failure = Assert.Throws<OptionsValidationException>(() => Options(new()
+        {
+            ["Events:EventGrid:Endpoint"] = "https://topic.westeurope-1.eventgrid.azure.net/api/events",
+            ["Events:EventGrid:Actions:0"] = "push",
+            ["Events:EventGrid:Actions:1"] = "copy",
+            ["Events:EventGrid:Repositories:0"] = "team/**",
+            ["Events:EventGrid:Repositories:1"] = "a b",
+        }));
+        Assert.Equal(["Events:EventGrid:Actions has 'copy'; the actions are push, pull, mount, delete, fill.",
+            "Events:EventGrid:Repositories: pattern 'a b' contains white space."], failure.Failures);
     }
 
     [Fact]

@@ -45,11 +45,27 @@ internal sealed record DeliveryMessage
         message = null!;
         try
         {
+            // The version first: a message from a later format says so instead of failing on a field it lacks.
+            using (var document = JsonDocument.Parse(text))
+            {
+                var root = document.RootElement;
+                if (root.ValueKind != JsonValueKind.Object)
+                {
+                    problem = "not a JSON object";
+                    return false;
+                }
+
+                if (!root.TryGetProperty("version", out var version) || !version.TryGetInt32(out var number) || number != CurrentVersion)
+                {
+                    problem = $"version {(root.TryGetProperty("version", out var v) ? v.GetRawText() : "missing")} is not {CurrentVersion}";
+                    return false;
+                }
+            }
+
             var parsed = JsonSerializer.Deserialize(text, EventsJson.Default.DeliveryMessage);
             problem = parsed switch
             {
                 null => "not a JSON object",
-                { Version: not CurrentVersion } => $"version {parsed.Version} is not {CurrentVersion}",
                 { Attempt: < 1 } => $"attempt {parsed.Attempt} is not positive",
                 { Destinations.Count: 0 } => "no destinations",
                 { Events.Count: 0 } => "no events",

@@ -23,6 +23,9 @@ internal sealed class EventGridDestination(EventGridPublisherClient client, Even
 
     public string Name => "eventgrid";
 
+    /// <summary>Whether any event with <paramref name="action"/> could be accepted: lets the registry skip pulls by default.</summary>
+    public bool CouldAccept(string action) => _actions.Contains(action);
+
     public bool Accepts(RegistryEvent e) =>
         _actions.Contains(e.Action)
         && (options.Repositories.Count == 0 || options.Repositories.Any(p => Pattern.Matches(p, e.Target.Repository)));

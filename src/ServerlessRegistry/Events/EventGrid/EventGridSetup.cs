@@ -29,50 +29,49 @@ internal static class EventGridSetup
     /// <summary>What ACR publishes to Event Grid, and so what Events:EventGrid:Actions means when empty.</summary>
     internal static readonly string[] DefaultActions = ["push", "delete"];
 
-    /// <summary>Why the Events:EventGrid section cannot be used, or null; one line naming the key.</summary>
-    internal static string? Problem(EventGridOptions? options)
+    /// <summary>What is wrong with the Events:EventGrid section: one line per mistake, naming the key; none when usable.</summary>
+    internal static IEnumerable<string> Problems(EventGridOptions? options)
     {
         if (options is null)
         {
-            return null;
+            yield break;
         }
 
         if (options.Endpoint is null)
         {
             // Binding creates the section as soon as any of its keys is set; a filter without a topic is a mistake.
-            return options.Actions.Count > 0 || options.Repositories.Count > 0
-                ? "Events:EventGrid:Endpoint is required when Events:EventGrid:Actions or Repositories are set."
-                : null;
+            if (options.Actions.Count > 0 || options.Repositories.Count > 0)
+            {
+                yield return "Events:EventGrid:Endpoint is required when Events:EventGrid:Actions or Repositories are set.";
+            }
+
+            yield break;
         }
 
         if (!options.Endpoint.IsAbsoluteUri || options.Endpoint.Scheme != Uri.UriSchemeHttps)
         {
-            return $"Events:EventGrid:Endpoint must be the topic's https endpoint (https://{{topic}}.{{region}}-1.eventgrid.azure.net/api/events); got '{options.Endpoint.OriginalString}'.";
+            yield return $"Events:EventGrid:Endpoint must be the topic's https endpoint (https://{{topic}}.{{region}}-1.eventgrid.azure.net/api/events); got '{options.Endpoint.OriginalString}'.";
         }
 
-        for (var i = 0; i < options.Actions.Count; i++)
+        // Worded as the webhooks' checks are, so every events mistake reads alike.
+        foreach (var action in options.Actions.Where(a => !KnownActions.Contains(a, StringComparer.OrdinalIgnoreCase)))
         {
-            if (!KnownActions.Contains(options.Actions[i], StringComparer.OrdinalIgnoreCase))
-            {
-                return $"Events:EventGrid:Actions:{i} '{options.Actions[i]}' is unknown; use {string.Join(", ", KnownActions)}.";
-            }
+            yield return $"Events:EventGrid:Actions has '{action}'; the actions are {string.Join(", ", KnownActions)}.";
         }
 
-        for (var i = 0; i < options.Repositories.Count; i++)
+        foreach (var problem in options.Repositories.Select(Pattern.Check).OfType<string>())
         {
-            if (Pattern.Check(options.Repositories[i]) is { } reason)
-            {
-                return $"Events:EventGrid:Repositories:{i}: {reason}.";
-            }
+            yield return $"Events:EventGrid:Repositories: {problem}.";
         }
-
-        return null;
     }
 
     private sealed class EventGridOptionsCheck : IValidateOptions<EventsOptions>
     {
-        public ValidateOptionsResult Validate(string? name, EventsOptions options) =>
-            Problem(options.EventGrid) is { } problem ? ValidateOptionsResult.Fail(problem) : ValidateOptionsResult.Success;
+        public ValidateOptionsResult Validate(string? name, EventsOptions options)
+        {
+            var problems = Problems(options.EventGrid).ToList();
+            return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+        }
     }
 }
 
