@@ -18,6 +18,9 @@ internal static partial class EventsLog
     [LoggerMessage(EventId = 804, Level = LogLevel.Warning, Message = "The events queue could not be read or updated; trying again shortly: {Reason}")]
     public static partial void QueueFailed(ILogger logger, Exception exception, string reason);
 
+    [LoggerMessage(EventId = 806, Level = LogLevel.Error, Message = "Handling events message {MessageId} failed unexpectedly; it comes back after its visibility timeout")]
+    public static partial void HandlingFailed(ILogger logger, Exception exception, string messageId);
+
     [LoggerMessage(EventId = 805, Level = LogLevel.Information, Message = "Delivering events from queue {Queue} to {Destinations}")]
     public static partial void LoopStarted(ILogger logger, string queue, string destinations);
 }
