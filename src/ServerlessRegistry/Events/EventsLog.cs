@@ -6,8 +6,8 @@ internal static partial class EventsLog
     [LoggerMessage(EventId = 800, Level = LogLevel.Error, Message = "Queuing events failed; they are lost: {Events}. {Reason}")]
     public static partial void EnqueueFailed(ILogger logger, Exception exception, string events, string reason);
 
-    [LoggerMessage(EventId = 801, Level = LogLevel.Warning, Message = "Delivery to {Destination} failed (try {Attempt} of {MaxAttempts}; next in {RetryAfter}): {Error}. Events {Events}")]
-    public static partial void DeliveryFailed(ILogger logger, string destination, int attempt, int maxAttempts, TimeSpan? retryAfter, string error, string events);
+    [LoggerMessage(EventId = 801, Level = LogLevel.Warning, Message = "Delivery to {Destination} failed (try {Attempt} of {MaxAttempts}; {Next}): {Error}. Events {Events}")]
+    public static partial void DeliveryFailed(ILogger logger, string destination, int attempt, int maxAttempts, string next, string error, string events);
 
     [LoggerMessage(EventId = 802, Level = LogLevel.Error, Message = "Delivery to {Destination} gave up after {Attempts} tries; the events are in the dead-letter queue {Queue} ('registry events failed' lists them): {Error}. Events {Events}")]
     public static partial void DeadLettered(ILogger logger, string destination, int attempts, string queue, string error, string events);
