@@ -6,8 +6,8 @@ internal static partial class EventsLog
     [LoggerMessage(EventId = 800, Level = LogLevel.Error, Message = "Queuing events failed; they are lost: {Events}. {Reason}")]
     public static partial void EnqueueFailed(ILogger logger, Exception exception, string events, string reason);
 
-    [LoggerMessage(EventId = 801, Level = LogLevel.Warning, Message = "Delivery to {Destination} failed (try {Attempt} of {MaxAttempts}; next in {RetryAfter}): {Error}. Events {Events}")]
-    public static partial void DeliveryFailed(ILogger logger, string destination, int attempt, int maxAttempts, TimeSpan? retryAfter, string error, string events);
+    [LoggerMessage(EventId = 801, Level = LogLevel.Warning, Message = "Delivery to {Destination} failed (try {Attempt} of {MaxAttempts}; {Next}): {Error}. Events {Events}")]
+    public static partial void DeliveryFailed(ILogger logger, string destination, int attempt, int maxAttempts, string next, string error, string events);
 
     [LoggerMessage(EventId = 802, Level = LogLevel.Error, Message = "Delivery to {Destination} gave up after {Attempts} tries; the events are in the dead-letter queue {Queue} ('registry events failed' lists them): {Error}. Events {Events}")]
     public static partial void DeadLettered(ILogger logger, string destination, int attempts, string queue, string error, string events);
@@ -17,6 +17,9 @@ internal static partial class EventsLog
 
     [LoggerMessage(EventId = 804, Level = LogLevel.Warning, Message = "The events queue could not be read or updated; trying again shortly: {Reason}")]
     public static partial void QueueFailed(ILogger logger, Exception exception, string reason);
+
+    [LoggerMessage(EventId = 806, Level = LogLevel.Error, Message = "Handling events message {MessageId} failed unexpectedly; it comes back after its visibility timeout")]
+    public static partial void HandlingFailed(ILogger logger, Exception exception, string messageId);
 
     [LoggerMessage(EventId = 805, Level = LogLevel.Information, Message = "Delivering events from queue {Queue} to {Destinations}")]
     public static partial void LoopStarted(ILogger logger, string queue, string destinations);

@@ -45,18 +45,21 @@ internal sealed class EventDelivery(EventDestinations destinations, IQueueStore 
             return;
         }
 
-        if (message.Attempt >= _options.MaxAttempts)
+        var last = message.Attempt >= _options.MaxAttempts;
+        TimeSpan? retryAfter = last ? null : RetryAfter(message.Attempt);
+        foreach (var target in failed)
+        {
+            EventsLog.DeliveryFailed(logger, target.Name, message.Attempt, _options.MaxAttempts,
+                retryAfter is { } after ? $"next try in {after}" : "no tries left", target.Error!, ids);
+        }
+
+        if (last)
         {
             await DeadLetterAsync(message with { Destinations = failed }, ids, cancellationToken);
             return;
         }
 
-        var retryAfter = RetryAfter(message.Attempt);
-        await queues.SendAsync(names.Live, (message with { Attempt = message.Attempt + 1, Destinations = failed }).ToJson(), retryAfter, cancellationToken);
-        foreach (var target in failed)
-        {
-            EventsLog.DeliveryFailed(logger, target.Name, message.Attempt, _options.MaxAttempts, retryAfter, target.Error!, ids);
-        }
+        await queues.SendAsync(names.Live, (message with { Attempt = message.Attempt + 1, Destinations = failed }).ToJson(), retryAfter!.Value, cancellationToken);
     }
 
     /// <summary>FirstRetryAfter after the first try, doubling after each later one, capped at MaxRetryAfter (and the queue's 7 days).</summary>

@@ -140,6 +140,11 @@ internal sealed class EventDeliveryLoop(IServiceProvider services, EventDestinat
         {
             EventsLog.QueueFailed(logger, e, e.Message);
         }
+        catch (Exception e)
+        {
+            // A defect: logged here, since nobody awaits this task; the message comes back after its visibility timeout.
+            EventsLog.HandlingFailed(logger, e, message.Id);
+        }
         finally
         {
             Interlocked.Decrement(ref _inFlight);

@@ -27,8 +27,10 @@ internal sealed partial class DestinationClient
         string? accept, CancellationToken ct)
     {
         var key = (rule.Name, $"repository:{repository}:pull,push");
-        var header = _auth.TryGetValue(key, out var cached) && cached.ValidUntil > time.GetUtcNow() ? cached.Header : null;
-        for (var fresh = false; ; fresh = true)
+        // An upload Location on another host (a storage front end) gets no credentials: they are the destination's only.
+        var sameHost = url.Scheme == rule.Destination.Scheme && url.Authority == rule.Destination.Authority;
+        var header = sameHost && _auth.TryGetValue(key, out var cached) && cached.ValidUntil > time.GetUtcNow() ? cached.Header : null;
+        for (var fresh = !sameHost; ; fresh = true)
         {
             var response = await SendOnceAsync(method, url, content?.Invoke(), accept, header, ct);
             if (response.StatusCode == HttpStatusCode.Unauthorized && !fresh)
