@@ -9,9 +9,8 @@ Runs Azurite and the registry on loopback until Ctrl-C, installing Azurite (npm 
   --Section:Key=value     any other registry setting (see the README's configuration tables)
   -h, --help              this help
 Environment:
-  REGISTRY_PORT (5000), AZURITE_BLOB_PORT (10000), AZURITE_QUEUE_PORT (10001), AZURITE_TABLE_PORT (10002) choose the
-  ports, so two copies can
-  run side by side. Azurite keeps its data in .azurite/<blob port>/ (git-ignored).
+  REGISTRY_PORT (5000), AZURITE_BLOB_PORT (10000), AZURITE_QUEUE_PORT (10001), AZURITE_TABLE_PORT (10002) choose
+  the ports, so two copies can run side by side. Azurite keeps its data in .azurite/<blob port>/ (git-ignored).
 HELP
 }
 set -euo pipefail

@@ -181,6 +181,21 @@ public sealed class WebhookEventTests(EventsServer fixture) : IClassFixture<Even
         Assert.DoesNotContain(fixture.Receiver.Events("all", repository), e => e.GetProperty("action").GetString() == "pull");
     }
 
+    [Fact]
+    public async Task AnAbortedRequestStillQueuesTheEventsOfItsStoredChange()
+    {
+        var repository = NewRepository();
+        var events = fixture.Server.Services.GetRequiredService<IRegistryEvents>();
+        using var aborted = new CancellationTokenSource();
+        await aborted.CancelAsync();
+
+        await events.PublishAsync([new RegistryChange(ChangeAction.Delete, repository, OciHttp.Sha256([3]))], ChangeOrigin.Registry("retention"), aborted.Token);
+
+        var e = Assert.Single(await Eventually.GetAsync(() => fixture.Receiver.Events("all", repository), x => x.Count >= 1, "the delete event"));
+        Assert.Equal("retention", e.GetProperty("actor").GetProperty("name").GetString());
+        Assert.False(e.TryGetProperty("request", out _));
+    }
+
     private static string Action(JsonElement e) => e.GetProperty("action").GetString()!;
 
     private static string Id(JsonElement e) => e.GetProperty("id").GetString()!;
