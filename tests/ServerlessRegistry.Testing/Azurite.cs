@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
@@ -70,6 +71,16 @@ public sealed class Azurite
     /// <summary>Kills the process at once, as a crash would, and waits until it is gone.</summary>
     public void Kill() => _process.DisposeAsync().AsTask().GetAwaiter().GetResult();
 
+    /// <summary>Runs the command after the parent's pid, and stops it within a second of the parent's end.</summary>
+    private const string StopWithParent = """
+        parent=$1; shift
+        "$@" &
+        child=$!
+        while kill -0 "$parent" 2>/dev/null && kill -0 "$child" 2>/dev/null; do sleep 1; done
+        kill "$child" 2>/dev/null
+        wait "$child"
+        """;
+
     private static Task<Azurite> StartAsync() => StartAsync(null, FreePort(), FreePort(), FreePort());
 
     private static async Task<Azurite> StartAsync(string? persistTo, int blobPort, int queuePort, int tablePort)
@@ -91,8 +102,10 @@ public sealed class Azurite
             .. persistTo is null ? ["--inMemoryPersistence"] : new[] { "--location", persistTo },
         ];
 
-        // In-memory persistence writes no data files; anything else Azurite drops lands in a temp folder.
-        var process = TestProcess.Start(bin, args, workingDirectory: location);
+        // In-memory persistence writes no data files; anything else Azurite drops lands in a temp folder. The test host
+        // is often ended without its exit handlers running, so a watcher beside Azurite stops it once this process is gone.
+        var process = TestProcess.Start("bash", ["-c", StopWithParent, "azurite", Environment.ProcessId.ToString(CultureInfo.InvariantCulture), bin, .. args],
+            workingDirectory: location);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => process.Kill();
         try
         {

@@ -35,8 +35,11 @@ internal readonly record struct RegistryChange(
         : new(ChangeAction.Delete, repository, null, Tag: reference.Value);
 }
 
-/// <summary>Who made the changes and through which request. Every field may be null (a command run by an operator has no request).</summary>
-internal sealed record ChangeOrigin(string? Actor, string? Host, string? Method, string? UserAgent, string? Address, string? RequestId)
+/// <summary>
+/// Who made the changes and through which request (its host and scheme as the client used them, after forwarded headers).
+/// Every field may be null (a command run by an operator has no request).
+/// </summary>
+internal sealed record ChangeOrigin(string? Actor, string? Host, string? Method, string? UserAgent, string? Address, string? RequestId, string? Scheme = null)
 {
     /// <summary>Changes made by the registry itself (retention, the cache), named by <paramref name="actor"/>.</summary>
     public static ChangeOrigin Registry(string actor) => new(actor, null, null, null, null, null);
@@ -51,7 +54,8 @@ internal sealed record ChangeOrigin(string? Actor, string? Host, string? Method,
         http.Request.Method,
         http.Request.Headers.UserAgent.Count > 0 ? http.Request.Headers.UserAgent.ToString() : null,
         http.Connection.RemoteIpAddress?.ToString(),
-        http.TraceIdentifier);
+        http.TraceIdentifier,
+        http.Request.Scheme);
 }
 
 /// <summary>

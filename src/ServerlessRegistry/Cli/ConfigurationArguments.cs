@@ -17,7 +17,8 @@ internal static partial class ConfigurationArguments
             Storage__AccountKey       Shared Key for an emulator; leave unset in Azure (managed identity is used)
             Storage__BlobEndpoint     default https://<account>.blob.core.windows.net
             Storage__TableEndpoint    default https://<account>.table.core.windows.net
-            Storage__Prefix           names the container and prefixes the tables (default registry)
+            Storage__QueueEndpoint    default https://<account>.queue.core.windows.net (events)
+            Storage__Prefix           names the container, and prefixes the tables and queues (default registry)
           Without Storage__AccountName, commands other than serve use the local emulator of scripts/run-local.sh.
           The README lists every setting.
         """;

@@ -136,7 +136,7 @@ internal sealed partial class EventPublisher : IRegistryEvents
 
     /// <summary>
     /// Registry:PublicUrl (or the Azure host name) when known; else the request's host, which the forwarded-headers
-    /// middleware already made the public one. The origin carries no scheme: a loopback host is http, any other https.
+    /// middleware already made the public one, with the request's scheme (without one: http on loopback, else https).
     /// </summary>
     private string? BaseUrl(ChangeOrigin origin)
     {
@@ -150,6 +150,6 @@ internal sealed partial class EventPublisher : IRegistryEvents
             return null;
         }
 
-        return (parsed.IsLoopback ? "http://" : "https://") + host;
+        return (origin.Scheme is { Length: > 0 } scheme ? scheme + "://" : parsed.IsLoopback ? "http://" : "https://") + host;
     }
 }

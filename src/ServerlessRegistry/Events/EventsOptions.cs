@@ -80,6 +80,15 @@ internal sealed class ReplicationOptions
     /// <summary>Tag patterns to copy; empty: every tag.</summary>
     public List<string> Tags { get; set; } = [];
 
+    /// <summary>
+    /// How long one delivery (every tag of one push event, with all its content) may take; unlike a webhook's answer, a
+    /// copy of large layers takes minutes. Retries resume where a copy stopped: content already copied is skipped.
+    /// </summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(20);
+
+    /// <summary>The longest <see cref="Timeout"/>: a delivery must end within the queue function's 30-minute limit (host.json).</summary>
+    public static readonly TimeSpan MaxTimeout = TimeSpan.FromMinutes(25);
+
     /// <summary>Prepended to the repository name at the destination ("backup" sends team/app to backup/team/app); empty: same name.</summary>
     public string Namespace { get; set; } = "";
 }

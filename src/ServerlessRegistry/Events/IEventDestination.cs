@@ -24,6 +24,9 @@ internal interface IEventDestination
     /// </summary>
     bool CouldAccept(string action) => true;
 
+    /// <summary>How long one delivery may take before it counts as failed; null: <see cref="EventsOptions.DeliveryTimeout"/>.</summary>
+    TimeSpan? Timeout => null;
+
     /// <summary>
     /// Delivers <paramref name="events"/> (all accepted by this destination, in order) once. Returns when the receiver took
     /// them; throws <see cref="DeliveryException"/> (or any exception) when it did not, and the events are tried again later.

@@ -5,9 +5,10 @@ namespace ServerlessRegistry.Events.Delivery;
 
 /// <summary>
 /// Handles one message of the live queue, the same way in both hosts (the standalone loop and the Functions queue
-/// trigger): delivers its events to each named destination in parallel, each bounded by
-/// <see cref="EventsOptions.DeliveryTimeout"/>; the destinations that failed get ONE follow-up message (same events and
-/// ids, attempt + 1, their last errors) first visible after the back-off, or, past <see cref="EventsOptions.MaxAttempts"/>,
+/// trigger): delivers its events to each named destination in parallel, each bounded by its own
+/// <see cref="IEventDestination.Timeout"/> or else <see cref="EventsOptions.DeliveryTimeout"/>; the destinations that
+/// failed get ONE follow-up message (same events and ids, attempt + 1, their last errors) first visible after the
+/// back-off, or, past <see cref="EventsOptions.MaxAttempts"/>,
 /// a dead letter instead. A malformed message, or one naming a destination no longer configured, is dead-lettered at once.
 /// </summary>
 /// <remarks>
@@ -99,8 +100,9 @@ internal sealed class EventDelivery(EventDestinations destinations, IQueueStore 
             return (new DeliveryTarget(name), false);
         }
 
+        var limit = destination.Timeout ?? _options.DeliveryTimeout;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_options.DeliveryTimeout);
+        timeout.CancelAfter(limit);
         try
         {
             await destination.DeliverAsync(accepted, timeout.Token);
@@ -112,7 +114,7 @@ internal sealed class EventDelivery(EventDestinations destinations, IQueueStore 
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
-            return (new DeliveryTarget(name, $"no answer within {_options.DeliveryTimeout.TotalSeconds:0.###} s"), false);
+            return (new DeliveryTarget(name, $"no answer within {limit.TotalSeconds:0.###} s"), false);
         }
         catch (Exception e)
         {

@@ -58,8 +58,8 @@ internal sealed class EventDeliveryLoop(IServiceProvider services, EventDestinat
         Running = true;
         var destinationNames = string.Join(", ", destinations.All.Select(d => d.Name));
         EventsLog.LoopStarted(logger, names.Live, destinationNames);
-        // Each message may take the delivery timeout, then a send or two.
-        var visibility = options.Value.DeliveryTimeout + TimeSpan.FromSeconds(30);
+        // Each message may take its slowest destination's timeout (they run in parallel), then a send or two.
+        var visibility = destinations.All.Select(d => d.Timeout ?? options.Value.DeliveryTimeout).Append(options.Value.DeliveryTimeout).Max() + TimeSpan.FromSeconds(30);
         while (!stoppingToken.IsCancellationRequested)
         {
             try

@@ -32,6 +32,10 @@ internal sealed class ReplicationDestination(ReplicationRule rule, ReplicationCo
 
     public ReplicationRule Rule => rule;
 
+    public TimeSpan? Timeout => rule.Timeout;
+
+    public bool CouldAccept(string action) => action == "push";
+
     public bool Accepts(RegistryEvent e) =>
         e.Action == "push" && e.Target.Tag is { } tag && rule.MatchesRepository(e.Target.Repository) && rule.MatchesTag(tag);
 

@@ -83,6 +83,11 @@ internal sealed class ReplicationOptionsCheck : IValidateOptions<EventsOptions>
             return $"{key}:Namespace '{rule.Namespace}' is not a repository name prefix (lower-case letters, digits, '.', '_', '-' and '/').";
         }
 
+        if (rule.Timeout <= TimeSpan.Zero || rule.Timeout > ReplicationOptions.MaxTimeout)
+        {
+            return $"{key}:Timeout must be positive and at most {ReplicationOptions.MaxTimeout} (the queue function's own limit is 30 minutes); got {rule.Timeout}.";
+        }
+
         if (!string.IsNullOrEmpty(rule.Username) && string.IsNullOrEmpty(rule.Password))
         {
             return $"{key}:Username is set without a Password.";

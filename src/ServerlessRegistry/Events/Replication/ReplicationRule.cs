@@ -25,6 +25,8 @@ internal sealed class ReplicationRule(ReplicationOptions options)
 
     public string Namespace { get; } = options.Namespace.Trim('/');
 
+    public TimeSpan Timeout { get; } = options.Timeout;
+
     /// <summary>"replication:{Name}", the destination's name in queue messages and the CLI.</summary>
     public string DestinationName => "replication:" + Name;
 

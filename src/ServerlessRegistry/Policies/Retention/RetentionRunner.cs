@@ -99,18 +99,19 @@ internal sealed partial class RetentionRunner(
         var outcome = run.DryRun ? RetentionDeletes.Dry(plan) : await new RetentionDeletes(storage).ApplyAsync(plan, ct).ConfigureAwait(false);
         if (!run.DryRun && (outcome.Tags.Count > 0 || outcome.Manifests.Count > 0))
         {
-            stats?.Changed(repository);
-            foreach (var digest in outcome.Manifests.Select(m => m.Digest).Where(pulled.ContainsKey))
-            {
-                await pulls.ForgetAsync(repository, digest, ct).ConfigureAwait(false);
-            }
-
+            // The events first: the deletes are stored, and what follows may fail.
             if (events is not null && events.Wants(ChangeAction.Delete))
             {
                 await events.PublishAsync(
                     [.. outcome.Tags.Select(t => new RegistryChange(ChangeAction.Delete, repository, t.Digest, Tag: t.Tag)),
                      .. outcome.Manifests.Select(m => new RegistryChange(ChangeAction.Delete, repository, m.Digest))],
                     ChangeOrigin.Registry("retention"), ct).ConfigureAwait(false);
+            }
+
+            stats?.Changed(repository);
+            foreach (var digest in outcome.Manifests.Select(m => m.Digest).Where(pulled.ContainsKey))
+            {
+                await pulls.ForgetAsync(repository, digest, ct).ConfigureAwait(false);
             }
         }
 
