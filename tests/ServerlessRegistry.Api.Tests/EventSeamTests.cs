@@ -111,6 +111,28 @@ public sealed class EventSeamTests(EventSeamTests.Fixture fixture) : IClassFixtu
         Assert.All(_events.Published, p => Assert.Equal((ChangeAction.Pull, "GET"), (p.Change.Action, p.Origin.Method)));
     }
 
+    [Fact]
+    public async Task ADeleteFromTheWebInterfaceIsAChangeByItsViewer()
+    {
+        await _server.Client.PushImageAsync("seam/web", "v1");
+        _events.Clear();
+        var page = await _server.Client.GetStringAsync("/r/seam/web/-/delete?tag=v1");
+        var token = System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"|name=\"__RequestVerificationToken\" value=\"([^\"]+)\"");
+        Assert.True(token.Success, page);
+        using var form = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = token.Groups[1].Success ? token.Groups[1].Value : token.Groups[2].Value,
+            ["tag"] = "v1",
+        });
+
+        using var posted = await _server.Client.PostAsync("/r/seam/web/-/delete", form);
+
+        Assert.Equal(HttpStatusCode.SeeOther, posted.StatusCode);
+        var delete = Assert.Single(_events.Published);
+        Assert.Equal((ChangeAction.Delete, "seam/web", (string?)null, (string?)"v1", "POST"),
+            (delete.Change.Action, delete.Change.Repository, delete.Change.Digest, delete.Change.Tag, delete.Origin.Method));
+    }
+
     private static ByteArrayContent Content(byte[] manifest)
     {
         var content = new ByteArrayContent(manifest);

@@ -71,14 +71,15 @@ public sealed class Azurite
     /// <summary>Kills the process at once, as a crash would, and waits until it is gone.</summary>
     public void Kill() => _process.DisposeAsync().AsTask().GetAwaiter().GetResult();
 
-    /// <summary>Runs the command after the parent's pid, and stops it within a second of the parent's end.</summary>
+    /// <summary>
+    /// Becomes the command given after the parent's pid (so killing the started process kills it), with a watcher beside it
+    /// that stops it within a second of the parent's end.
+    /// </summary>
     private const string StopWithParent = """
         parent=$1; shift
-        "$@" &
-        child=$!
-        while kill -0 "$parent" 2>/dev/null && kill -0 "$child" 2>/dev/null; do sleep 1; done
-        kill "$child" 2>/dev/null
-        wait "$child"
+        self=$$
+        ( while kill -0 "$parent" 2>/dev/null && kill -0 "$self" 2>/dev/null; do sleep 1; done; kill "$self" 2>/dev/null ) &
+        exec "$@"
         """;
 
     private static Task<Azurite> StartAsync() => StartAsync(null, FreePort(), FreePort(), FreePort());
