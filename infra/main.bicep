@@ -2,10 +2,12 @@
 // Subscription scope: creates the resource group, monitoring, storage, the function app, the Entra app registration
 // (its web sign-in redirect names the app's host), the app's settings and its role assignments, and with eventGrid an
 // Event Grid topic for the registry's events. No account keys or secrets anywhere: every caller uses Entra ID, and the
-// mirror's upstream passwords stay in the operator's Key Vault (the app settings only name them).
+// mirror's upstream passwords and the events' webhook and replication secrets stay in the operator's Key Vault (the app
+// settings only name them).
 targetScope = 'subscription'
 
 import { mirrorRule, mirrorPrefetchEntry } from 'app/mirror-settings.bicep'
+import { eventWebhook, replicationRule } from 'app/events-settings.bicep'
 
 @minLength(1)
 @maxLength(40)
@@ -44,7 +46,7 @@ param mirrorPrefetch mirrorPrefetchEntry[] = []
 @description('Mirror:EvictUnpulledAfter, a TimeSpan such as 30.00:00:00 (00:00:00 keeps cached content for ever). Empty: the program\'s default, 30 days.')
 param mirrorEvictUnpulledAfter string = ''
 
-@description('Name of the Key Vault (Azure RBAC) holding the mirror passwords: the app\'s identity gets Key Vault Secrets User on it. Empty: grant that role yourself.')
+@description('Name of the Key Vault (Azure RBAC) holding the secrets the settings name (mirror and replication passwords, webhook secrets and secret headers): the app\'s identity gets Key Vault Secrets User on it. Empty: grant that role yourself.')
 param mirrorKeyVaultName string = ''
 
 @description('Resource group of mirrorKeyVaultName, in this subscription. Empty: the registry\'s own resource group.')
@@ -52,6 +54,15 @@ param mirrorKeyVaultResourceGroup string = ''
 
 @description('Publish pushes and deletes to a new Event Grid topic as CloudEvents 1.0 (ACR\'s event types), sent with the app\'s identity; subscribe to the topic to react to them. Sets Events:EventGrid:Endpoint.')
 param eventGrid bool = false
+
+@description('Webhooks for the registry\'s events (Events:Webhooks), e.g. [{"name":"ci","url":"https://ci.example.com/hook","secretUri":"https://myvault.vault.azure.net/secrets/hook","actions":["push"],"repositories":["team/**"]}]. Secrets (secretUri, headerSecretUris) are Key Vault secret URIs, set as Key Vault references. Empty: none.')
+param eventWebhooks eventWebhook[] = []
+
+@description('Push replication rules (Events:Replication), e.g. [{"name":"backup","destination":"https://backup.example.com","username":"me","passwordSecretUri":"https://myvault.vault.azure.net/secrets/backup","repositories":["**"]}]. A password is a Key Vault secret URI. Empty: none.')
+param replicationRules replicationRule[] = []
+
+@description('Whether manifest pulls are events too (Events:Pulls): every pull then costs a queue write.')
+param eventPulls bool = false
 
 var tags = { 'azd-env-name': environmentName }
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
@@ -138,6 +149,9 @@ module functionSettings 'app/function-settings.bicep' = {
     mirrorEvictUnpulledAfter: mirrorEvictUnpulledAfter
     eventGrid: eventGrid
     eventGridEndpoint: eventGrid ? eventGridTopic!.outputs.endpoint : ''
+    eventWebhooks: eventWebhooks
+    replicationRules: replicationRules
+    eventPulls: eventPulls
   }
 }
 

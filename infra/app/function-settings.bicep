@@ -2,6 +2,7 @@
 // both the site (the settings name its host name) and the Entra app registration (whose sign-in redirect URI names
 // that host name too, and whose client id the settings carry).
 import { mirrorAppSettings, mirrorRule, mirrorPrefetchEntry } from 'mirror-settings.bicep'
+import { eventsAppSettings, eventWebhook, replicationRule } from 'events-settings.bicep'
 
 param siteName string
 param storageAccountName string
@@ -20,6 +21,11 @@ param mirrorEvictUnpulledAfter string
 param eventGrid bool
 @description('That topic\'s endpoint; ignored without eventGrid. Known only once the topic exists, so the flag, not this, decides.')
 param eventGridEndpoint string
+@description('Webhooks for the registry\'s events; secrets are Key Vault secret URIs.')
+param eventWebhooks eventWebhook[]
+@description('Push replication rules; passwords are Key Vault secret URIs.')
+param replicationRules replicationRule[]
+param eventPulls bool
 
 // The largest request body the host lets through: one PATCH carrying a whole layer, as docker sends it.
 // Equals AzureSettings.LargestLayerBytes (10 GiB; a test checks). The 230 s response deadline still applies.
@@ -41,8 +47,8 @@ resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
 // carries a key. Keys the registry reads are listed in src/ServerlessRegistry/Hosting/AzureSettings.cs, and a test
 // cross-checks them against the template as `bicep snapshot` evaluates it. A settings resource rather than siteConfig.appSettings: its
 // values may depend on the site's own runtime properties (the default host name). This resource replaces every app
-// setting on each deployment, so the mirror's settings come from parameters too (mirror-settings.bicep): one set by
-// hand would be lost at the next `azd up`.
+// setting on each deployment, so the mirror's and the events' settings come from parameters too (mirror-settings.bicep,
+// events-settings.bicep): one set by hand would be lost at the next `azd up`.
 resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
   parent: site
   name: 'appsettings'
@@ -72,5 +78,6 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     EventsQueueName: '${registryPrefix}events'
     EventsQueue__queueServiceUri: account.properties.primaryEndpoints.queue
     EventsQueue__credential: 'managedidentity'
-  }, eventGrid ? { Events__EventGrid__Endpoint: eventGridEndpoint } : {}, mirrorAppSettings(mirrorRules, mirrorPrefetch, mirrorEvictUnpulledAfter))
+  }, eventGrid ? { Events__EventGrid__Endpoint: eventGridEndpoint } : {}, mirrorAppSettings(mirrorRules, mirrorPrefetch, mirrorEvictUnpulledAfter),
+    eventsAppSettings(eventWebhooks, replicationRules, eventPulls))
 }

@@ -1,6 +1,7 @@
 // Key Vault Secrets User on the operator's vault for the function app's identity, so the platform can resolve the
-// mirror rules' @Microsoft.KeyVault(SecretUri=…) passwords. The vault is not this template's: it is only referenced,
-// in its own resource group, and must use Azure RBAC (not access policies). Deployed only when a vault is named.
+// @Microsoft.KeyVault(SecretUri=…) settings: mirror and replication passwords, webhook secrets and secret headers.
+// The vault is not this template's: it is only referenced, in its own resource group, and must use Azure RBAC (not
+// access policies). Deployed only when a vault is named.
 param keyVaultName string
 param principalId string
 

@@ -58,6 +58,20 @@ internal static class BicepCli
         return snapshot.RootElement.GetProperty("predictedResources").Clone();
     }
 
+    /// <summary>
+    /// Runs `bicep snapshot` on a parameters file written from <paramref name="bicepparam"/> next to the fixtures and
+    /// returns what the CLI said; asserts that it refused (a template's fail() or a type error).
+    /// </summary>
+    public static string SnapshotFailure(string bicepparam)
+    {
+        using var work = new Workspace();
+        var fixtures = Path.Combine(work.Path, FixturesPath);
+        File.WriteAllText(Path.Combine(fixtures, "refused.bicepparam"), bicepparam);
+        var (code, text) = Run(fixtures, "snapshot", "refused.bicepparam", "--subscription-id", SubscriptionId, "--tenant-id", TenantId, "--location", Location);
+        Assert.True(code != 0, "bicep snapshot accepted the parameters:\n" + text);
+        return text;
+    }
+
     /// <summary>A throwaway copy of infra/ and the Bicep fixtures, laid out as in the repository.</summary>
     private sealed class Workspace : IDisposable
     {

@@ -24,6 +24,9 @@ public sealed class InfraTests
     /// <summary>main.bicep with an Event Grid topic for the registry's events (<see cref="EventsInfraTests"/>).</summary>
     internal const string EventGridParameters = "eventgrid.bicepparam";
 
+    /// <summary>main.bicep with webhooks, a replication rule, pull events and a Key Vault (<see cref="EventsSettingsTests"/>).</summary>
+    internal const string EventsParameters = "events.bicepparam";
+
     /// <summary>Built-in "Key Vault Secrets User".</summary>
     internal const string KeyVaultSecretsUser = "4633458b-17de-408a-b874-0445c86b69e6";
 
@@ -98,6 +101,7 @@ public sealed class InfraTests
     [InlineData(DefaultParameters)]
     [InlineData(MirrorParameters)]
     [InlineData(EventGridParameters)]
+    [InlineData(EventsParameters)]
     public void AppSettingsAreExactlyTheKeysTheProgramAndTheHostRead(string parameters)
     {
         var settings = AppSettingsOf(BicepCli.Snapshot(parameters)).Keys.ToList();

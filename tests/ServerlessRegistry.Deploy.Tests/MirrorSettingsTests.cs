@@ -130,7 +130,7 @@ public sealed class MirrorSettingsTests
         Assert.Equal("[parameters('mirrorRules')]", function.GetProperty("mirrorRules").GetProperty("value").GetString());
         Assert.Equal("[parameters('mirrorPrefetch')]", function.GetProperty("mirrorPrefetch").GetProperty("value").GetString());
         Assert.Equal("[parameters('mirrorEvictUnpulledAfter')]", function.GetProperty("mirrorEvictUnpulledAfter").GetProperty("value").GetString());
-        Assert.EndsWith(".mirrorAppSettings(parameters('mirrorRules'), parameters('mirrorPrefetch'), parameters('mirrorEvictUnpulledAfter')))]",
+        Assert.Contains(".mirrorAppSettings(parameters('mirrorRules'), parameters('mirrorPrefetch'), parameters('mirrorEvictUnpulledAfter')),",
             InfraTests.Resource("function-settings", "Microsoft.Web/sites/config").GetProperty("properties").GetString(), StringComparison.Ordinal);
 
         // The vault role only when a vault is named, on the vault, in its own resource group.

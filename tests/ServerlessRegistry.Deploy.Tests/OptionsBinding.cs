@@ -5,7 +5,8 @@ namespace ServerlessRegistry.Deploy.Tests;
 
 /// <summary>
 /// Whether an app setting names a value of an options class the way the configuration binder reads it: each "__"
-/// segment a public settable property (any case), or a list index after a list property, ending on a scalar.
+/// segment a public settable property (any case), a list index after a list property, or any key after a dictionary
+/// property (the binder takes the segment as the key), ending on a scalar.
 /// </summary>
 internal static class OptionsBinding
 {
@@ -31,6 +32,12 @@ internal static class OptionsBinding
                 continue;
             }
 
+            if (DictionaryValue(type) is { } value)
+            {
+                type = value;
+                continue;
+            }
+
             var property = type.GetProperty(segments[i], BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase);
             if (property is null || IsScalar(type))
             {
@@ -45,6 +52,10 @@ internal static class OptionsBinding
 
     private static Type? ListItem(Type type) =>
         type != typeof(string) && type.IsGenericType && typeof(IList).IsAssignableFrom(type) ? type.GetGenericArguments()[0] : null;
+
+    private static Type? DictionaryValue(Type type) =>
+        type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Dictionary<,>) && type.GetGenericArguments()[0] == typeof(string)
+            ? type.GetGenericArguments()[1] : null;
 
     private static bool IsScalar(Type type)
     {
