@@ -22,6 +22,11 @@ internal sealed class EventDeliveryLoop(IServiceProvider services, EventDestinat
 
     public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
 
+    /// <summary>Added to the slowest destination's timeout for how long a message stays hidden (<see cref="Visibility"/>).</summary>
+    public static readonly TimeSpan VisibilityMargin = TimeSpan.FromMinutes(3);
+
+    // Never disposed: a handler may still release its slot after the host disposed this service (StopAsync stops waiting
+    // for handlers when its token fires), and a SemaphoreSlim whose wait handle is never asked for holds nothing to free.
     private readonly SemaphoreSlim _slots = new(MaxInFlight, MaxInFlight);
     private int _inFlight;
 
@@ -58,8 +63,7 @@ internal sealed class EventDeliveryLoop(IServiceProvider services, EventDestinat
         Running = true;
         var destinationNames = string.Join(", ", destinations.All.Select(d => d.Name));
         EventsLog.LoopStarted(logger, names.Live, destinationNames);
-        // Each message may take its slowest destination's timeout (they run in parallel), then a send or two.
-        var visibility = destinations.All.Select(d => d.Timeout ?? options.Value.DeliveryTimeout).Append(options.Value.DeliveryTimeout).Max() + TimeSpan.FromSeconds(30);
+        var visibility = Visibility(destinations.All.Select(d => d.Timeout ?? options.Value.DeliveryTimeout).Append(options.Value.DeliveryTimeout));
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -108,11 +112,12 @@ internal sealed class EventDeliveryLoop(IServiceProvider services, EventDestinat
         }
     }
 
-    public override void Dispose()
-    {
-        _slots.Dispose();
-        base.Dispose();
-    }
+    /// <summary>
+    /// How long a received message stays hidden: its slowest destination's timeout (they run in parallel), plus a margin
+    /// for the sends after it, which the storage client retries for up to minutes when storage is slow. A shorter hide
+    /// would let another instance take the message while it is still being handled, and deliver it twice.
+    /// </summary>
+    public static TimeSpan Visibility(IEnumerable<TimeSpan> timeouts) => timeouts.Max() + VisibilityMargin;
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -129,7 +134,7 @@ internal sealed class EventDeliveryLoop(IServiceProvider services, EventDestinat
         try
         {
             await Task.Yield();
-            await delivery.ProcessAsync(message.Text, stoppingToken);
+            await delivery.HandleAsync(message.Text, message.DequeueCount, stoppingToken);
             await queues.DeleteAsync(names.Live, message, stoppingToken);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
