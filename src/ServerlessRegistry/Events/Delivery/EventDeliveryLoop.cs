@@ -12,7 +12,8 @@ namespace ServerlessRegistry.Events.Delivery;
 /// </summary>
 /// <remarks>
 /// A message stays hidden while it is handled (the delivery timeout plus a margin) and comes back if the process dies
-/// first, or if storage failed while handling it. Several instances may run against one queue: each message is handled
+/// first, or if storage failed while handling it; after <see cref="EventDelivery.MaxDequeueCount"/> receipts it goes as it is
+/// to the dead-letter queue (<see cref="EventDelivery.HandleAsync"/>). Several instances may run against one queue: each message is handled
 /// by whoever receives it.
 /// </remarks>
 internal sealed class EventDeliveryLoop(IServiceProvider services, EventDestinations destinations, EventDelivery delivery, IQueueStore queues,
