@@ -13,8 +13,9 @@ namespace ServerlessRegistry.Functions;
 /// <remarks>
 /// Retries and dead letters are the registry's own (<see cref="EventDelivery"/>): a message whose deliveries failed is
 /// followed up or dead-lettered, and the function returns, so the host deletes it. The function throws only when storage
-/// fails while following up; the host then retries the message and, after host.json's maxDequeueCount, moves it to
-/// "{queue}-poison", the same queue the registry dead-letters to, which 'registry events failed' reads.
+/// fails while following up; the host then retries the message. At <see cref="EventDelivery.MaxDequeueCount"/> (host.json's
+/// maxDequeueCount) the function dead-letters the message itself and returns (<see cref="EventDelivery.HandleAsync"/>):
+/// the host would move it to the same "{queue}-poison" queue, but with the default 7-day expiry.
 /// </remarks>
 internal sealed class EventFunctions(EventDelivery delivery)
 {
@@ -27,6 +28,8 @@ internal sealed class EventFunctions(EventDelivery delivery)
     public const string Connection = "EventsQueue";
 
     [Function(DeliverEventsName)]
-    public Task DeliverEventsAsync([QueueTrigger("%" + QueueNameSetting + "%", Connection = Connection)] string message, CancellationToken cancellationToken) =>
-        delivery.ProcessAsync(message, cancellationToken);
+    public Task DeliverEventsAsync([QueueTrigger("%" + QueueNameSetting + "%", Connection = Connection)] string message,
+        long dequeueCount, CancellationToken cancellationToken) =>
+        // dequeueCount is the trigger's metadata of that name, bound by the worker.
+        delivery.HandleAsync(message, dequeueCount, cancellationToken);
 }

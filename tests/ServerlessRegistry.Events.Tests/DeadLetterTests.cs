@@ -30,7 +30,10 @@ public sealed class DeadLetterTests(TwoTriesServer fixture) : IClassFixture<TwoT
             Assert.Equal(2, letter.GetProperty("attempt").GetInt32());
             var destination = Assert.Single(letter.GetProperty("destinations").EnumerateArray());
             Assert.Equal("webhook:all", destination.GetProperty("name").GetString());
-            Assert.Equal($"{fixture.Receiver.Url("all")} answered 500 Internal Server Error", destination.GetProperty("error").GetString());
+            // The URL's path and query often carry a secret: the error names the webhook and the URL's authority only.
+            var error = destination.GetProperty("error").GetString()!;
+            Assert.Equal($"webhook:all ({fixture.Receiver.Url("all").GetLeftPart(UriPartial.Authority)}) answered 500 Internal Server Error", error);
+            Assert.DoesNotContain(fixture.Receiver.Url("all").AbsolutePath, error);
             eventId = Assert.Single(letter.GetProperty("events").EnumerateArray()).GetProperty("id").GetString()!;
             Assert.True(fixture.Receiver.Tries["all"] >= 2);
             Assert.Contains(fixture.Logs.Lines, l => l.Level == Microsoft.Extensions.Logging.LogLevel.Error && l.Message.Contains("gave up after 2 tries", StringComparison.Ordinal)
@@ -39,7 +42,7 @@ public sealed class DeadLetterTests(TwoTriesServer fixture) : IClassFixture<TwoT
             var failed = await CliAsync("events", "failed");
             Assert.Equal(0, failed.Code);
             var line = Assert.Single(failed.Output.Split('\n'), l => l.Contains(eventId, StringComparison.Ordinal));
-            Assert.Contains($"webhook:all  2 tries  last error: {fixture.Receiver.Url("all")} answered 500 Internal Server Error", line);
+            Assert.Contains($"webhook:all  2 tries  last error: {error}", line);
             Assert.Contains($"{eventId} push {repository}:v1", line);
         }
         finally
@@ -97,14 +100,14 @@ public sealed class DeadLetterTests(TwoTriesServer fixture) : IClassFixture<TwoT
         };
         var message = new DeliveryMessage { Destinations = [new DeliveryTarget("webhook:all")], Events = [e] }.ToJson();
 
-        await function.DeliverEventsAsync(message, default);
+        await function.DeliverEventsAsync(message, 1, default);
         Assert.Equal(e.Id, Assert.Single(fixture.Receiver.Events("all", repository)).GetProperty("id").GetString());
 
         fixture.Receiver.Fail("all", 503);
         try
         {
             var tries = fixture.Receiver.Tries["all"];
-            await function.DeliverEventsAsync(message, default);
+            await function.DeliverEventsAsync(message, 1, default);
             Assert.Equal(tries + 1, fixture.Receiver.Tries["all"]);
         }
         finally

@@ -19,7 +19,8 @@ public sealed class EventsOptionsTests
     [InlineData("Events:MaxAttempts must be between 1 and 20; got 21.", "MaxAttempts", "21")]
     [InlineData("Events:FirstRetryAfter must not be negative; got -00:00:01.", "FirstRetryAfter", "-00:00:01")]
     [InlineData("Events:MaxRetryAfter must not be negative; got -00:00:01.", "MaxRetryAfter", "-00:00:01")]
-    [InlineData("Events:DeliveryTimeout must be positive; got 00:00:00.", "DeliveryTimeout", "00:00:00")]
+    [InlineData("Events:DeliveryTimeout must be positive and at most 00:10:00; got 00:00:00.", "DeliveryTimeout", "00:00:00")]
+    [InlineData("Events:DeliveryTimeout must be positive and at most 00:10:00; got 00:10:01.", "DeliveryTimeout", "00:10:01")]
     public void DeliverySettingsOutOfRangeAreOneLineEach(string expected, string key, string value)
     {
         var options = new EventsOptions();
@@ -54,6 +55,35 @@ public sealed class EventsOptionsTests
             "Events:Webhooks:5:Repositories: pattern 'a/***' has '***'; use '*' or '**'.",
         ], EventsOptionsCheck.Problems(options));
     }
+
+    [Fact]
+    public void WebhookHeadersMustNotSetWhatTheRegistrySetsAndMustBeTokens()
+    {
+        var hook = Hook("ci");
+        hook.Headers = new()
+        {
+            ["Authorization"] = "Bearer x",
+            ["content-type"] = "text/plain",
+            ["Content-Length"] = "1",
+            ["Host"] = "example.org",
+            ["X-Registry-Signature-256"] = "sha256=0",
+            ["Bad Header"] = "x",
+            ["X-Ok_Header.1"] = "y",
+        };
+
+        Assert.Equal(
+        [
+            "Events:Webhooks:0:Headers must not set Content-Type; the registry sets it.",
+            "Events:Webhooks:0:Headers must not set Content-Length; the registry sets it.",
+            "Events:Webhooks:0:Headers must not set Host; the registry sets it.",
+            "Events:Webhooks:0:Headers must not set X-Registry-Signature-256; the registry sets it.",
+            "Events:Webhooks:0:Headers has 'Bad Header', which is not a valid header name (letters, digits and !#$%&'*+-.^_`|~).",
+        ], EventsOptionsCheck.Problems(new EventsOptions { Webhooks = [hook] }));
+    }
+
+    [Fact]
+    public void TheActionNamesAreOneListIndexedByTheChangeActions() =>
+        Assert.Equal(EventActions.All, Enum.GetValues<Api.ChangeAction>().Select(EventPublisher.WireName));
 
     [Fact]
     public async Task AServerWithABadWebhookRefusesToStart()

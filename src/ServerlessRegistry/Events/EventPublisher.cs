@@ -46,16 +46,8 @@ internal sealed partial class EventPublisher : IRegistryEvents
             .ToFrozenSet());
     }
 
-    /// <summary>push, pull, mount, delete, fill.</summary>
-    public static string WireName(ChangeAction action) => action switch
-    {
-        ChangeAction.Push => "push",
-        ChangeAction.Pull => "pull",
-        ChangeAction.Mount => "mount",
-        ChangeAction.Delete => "delete",
-        ChangeAction.Fill => "fill",
-        _ => throw new ArgumentOutOfRangeException(nameof(action), action, null),
-    };
+    /// <summary>push, pull, mount, delete, fill (<see cref="EventActions"/>).</summary>
+    public static string WireName(ChangeAction action) => EventActions.WireName(action);
 
     public bool Wants(ChangeAction action) => _wanted.Value.Contains(action);
 

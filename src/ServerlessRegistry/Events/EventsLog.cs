@@ -23,4 +23,7 @@ internal static partial class EventsLog
 
     [LoggerMessage(EventId = 805, Level = LogLevel.Information, Message = "Delivering events from queue {Queue} to {Destinations}")]
     public static partial void LoopStarted(ILogger logger, string queue, string destinations);
+
+    [LoggerMessage(EventId = 807, Level = LogLevel.Error, Message = "An events message received {DequeueCount} times went as it is to the dead-letter queue {Queue} ('registry events failed' lists it): {Reason}")]
+    public static partial void GaveUpOnMessage(ILogger logger, long dequeueCount, string queue, string reason);
 }

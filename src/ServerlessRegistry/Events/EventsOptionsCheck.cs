@@ -9,7 +9,16 @@ namespace ServerlessRegistry.Events;
 /// </summary>
 internal sealed class EventsOptionsCheck : IValidateOptions<EventsOptions>
 {
-    public static readonly string[] Actions = ["push", "pull", "mount", "delete", "fill"];
+    public static IReadOnlyList<string> Actions => EventActions.All;
+
+    /// <summary>
+    /// The longest <see cref="EventsOptions.DeliveryTimeout"/>: a message stays hidden for its slowest destination's
+    /// timeout plus a margin, and a webhook that needs longer than this to answer has failed.
+    /// </summary>
+    public static readonly TimeSpan MaxDeliveryTimeout = TimeSpan.FromMinutes(10);
+
+    /// <summary>Headers the webhook sets itself; configuring them would break the body's framing or its signature.</summary>
+    public static readonly string[] ReservedHeaders = ["Content-Type", "Content-Length", "Host", Webhooks.WebhookDestination.SignatureHeader];
 
     public ValidateOptionsResult Validate(string? name, EventsOptions options)
     {
@@ -34,9 +43,9 @@ internal sealed class EventsOptionsCheck : IValidateOptions<EventsOptions>
             yield return $"Events:MaxRetryAfter must not be negative; got {options.MaxRetryAfter}.";
         }
 
-        if (options.DeliveryTimeout <= TimeSpan.Zero)
+        if (options.DeliveryTimeout <= TimeSpan.Zero || options.DeliveryTimeout > MaxDeliveryTimeout)
         {
-            yield return $"Events:DeliveryTimeout must be positive; got {options.DeliveryTimeout}.";
+            yield return $"Events:DeliveryTimeout must be positive and at most {MaxDeliveryTimeout}; got {options.DeliveryTimeout}.";
         }
 
         var names = new HashSet<string>(StringComparer.Ordinal);
@@ -62,6 +71,18 @@ internal sealed class EventsOptionsCheck : IValidateOptions<EventsOptions>
                 yield return $"{key}:Url must be an absolute http(s) URL; got '{webhook.Url.OriginalString}'.";
             }
 
+            foreach (var header in webhook.Headers.Keys)
+            {
+                if (ReservedHeaders.FirstOrDefault(r => string.Equals(r, header, StringComparison.OrdinalIgnoreCase)) is { } reserved)
+                {
+                    yield return $"{key}:Headers must not set {reserved}; the registry sets it.";
+                }
+                else if (!IsToken(header))
+                {
+                    yield return $"{key}:Headers has '{header}', which is not a valid header name (letters, digits and !#$%&'*+-.^_`|~).";
+                }
+            }
+
             foreach (var action in webhook.Actions.Where(a => !Actions.Contains(a, StringComparer.OrdinalIgnoreCase)))
             {
                 yield return $"{key}:Actions has '{action}'; the actions are {string.Join(", ", Actions)}.";
@@ -73,4 +94,8 @@ internal sealed class EventsOptionsCheck : IValidateOptions<EventsOptions>
             }
         }
     }
+
+    /// <summary>RFC 9110's token: what a header name may be.</summary>
+    private static bool IsToken(string name) =>
+        name.Length > 0 && name.All(c => char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c));
 }

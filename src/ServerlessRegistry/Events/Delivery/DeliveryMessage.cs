@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.Encodings.Web;
 using System.Text.Json.Serialization;
 using ServerlessRegistry.Core.Storage;
 
@@ -37,7 +38,20 @@ internal sealed record DeliveryMessage
 
     [JsonPropertyName("events")] public required IReadOnlyList<RegistryEvent> Events { get; init; }
 
-    public string ToJson() => JsonSerializer.Serialize(this, EventsJson.Default.DeliveryMessage);
+    /// <summary>
+    /// The queue's JSON: nulls omitted, and only what JSON requires escaped (the default encoder also escapes &lt;, &gt;,
+    /// &amp;, ' and non-ASCII for HTML, multiplying an error text's size). Queue text never lands in a page unencoded.
+    /// </summary>
+    private static readonly EventsJson QueueJson = new(new JsonSerializerOptions
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+
+    public string ToJson() => JsonSerializer.Serialize(this, QueueJson.DeliveryMessage);
+
+    /// <summary>The size of <see cref="ToJson"/> in bytes, as the queue counts it.</summary>
+    public int ByteCount() => Encoding.UTF8.GetByteCount(ToJson());
 
     /// <summary>Reads a message; false, with a reason, for text that is not a version-1 message with destinations and events.</summary>
     public static bool TryParse(string text, out DeliveryMessage message, out string problem)
@@ -62,17 +76,8 @@ internal sealed record DeliveryMessage
                 }
             }
 
-            var parsed = JsonSerializer.Deserialize(text, EventsJson.Default.DeliveryMessage);
-            problem = parsed switch
-            {
-                null => "not a JSON object",
-                { Attempt: < 1 } => $"attempt {parsed.Attempt} is not positive",
-                { Destinations.Count: 0 } => "no destinations",
-                { Events.Count: 0 } => "no events",
-                _ when parsed.Destinations.Any(d => string.IsNullOrEmpty(d?.Name)) => "a destination without a name",
-                _ when parsed.Events.Any(e => e is null || string.IsNullOrEmpty(e.Id)) => "an event without an id",
-                _ => "",
-            };
+            var parsed = JsonSerializer.Deserialize(text, QueueJson.DeliveryMessage);
+            problem = Problem(parsed) ?? "";
             if (problem.Length > 0)
             {
                 return false;
@@ -81,11 +86,56 @@ internal sealed record DeliveryMessage
             message = parsed!;
             return true;
         }
-        catch (JsonException e)
+        catch (Exception e)
         {
+            // Whatever the text holds, a reader (the delivery, the CLI listing dead letters) gets a reason, never an exception.
             problem = e.Message;
             return false;
         }
+    }
+
+    /// <summary>What makes a parsed message unusable; null when nothing. JSON nulls pass the serializer, so each is checked.</summary>
+    private static string? Problem(DeliveryMessage? parsed)
+    {
+        if (parsed is null)
+        {
+            return "not a JSON object";
+        }
+
+        if (parsed.Attempt < 1)
+        {
+            return $"attempt {parsed.Attempt} is not positive";
+        }
+
+        if (parsed.Destinations is not { Count: > 0 } destinations)
+        {
+            return "no destinations";
+        }
+
+        if (parsed.Events is not { Count: > 0 } events)
+        {
+            return "no events";
+        }
+
+        if (destinations.Any(d => string.IsNullOrEmpty(d?.Name)))
+        {
+            return "a destination without a name";
+        }
+
+        foreach (var e in events)
+        {
+            if (e is null || string.IsNullOrEmpty(e.Id))
+            {
+                return "an event without an id";
+            }
+
+            if (string.IsNullOrEmpty(e.Action) || e.Target is null || string.IsNullOrEmpty(e.Target.Repository) || e.Target.Digest is null)
+            {
+                return $"event {e.Id} lacks its action, target, repository or digest";
+            }
+        }
+
+        return null;
     }
 
     /// <summary>
@@ -97,13 +147,41 @@ internal sealed record DeliveryMessage
     public static IEnumerable<DeliveryMessage> Split(IReadOnlyList<RegistryEvent> events, IReadOnlyList<DeliveryTarget> destinations)
     {
         var message = new DeliveryMessage { Destinations = destinations, Events = events };
-        if (events.Count == 1 || Encoding.UTF8.GetByteCount(message.ToJson()) <= IQueueStore.MaxMessageBytes - ErrorReserveBytes)
+        if (events.Count == 1 || message.ByteCount() <= IQueueStore.MaxMessageBytes - ErrorReserveBytes)
         {
             return [message];
         }
 
         var half = events.Count / 2;
         return [.. Split([.. events.Take(half)], destinations), .. Split([.. events.Skip(half)], destinations)];
+    }
+
+    /// <summary>
+    /// <paramref name="message"/> as messages within <see cref="IQueueStore.MaxMessageBytes"/>, for follow-ups and dead
+    /// letters, whose error texts may have grown it past the room <see cref="Split"/> kept: halves its events until each
+    /// fits, then, for a single event, its destinations. Each part keeps the attempt and the events' ids.
+    /// </summary>
+    public static IEnumerable<DeliveryMessage> Fit(DeliveryMessage message)
+    {
+        if (message.ByteCount() <= IQueueStore.MaxMessageBytes)
+        {
+            return [message];
+        }
+
+        if (message.Events.Count > 1)
+        {
+            var half = message.Events.Count / 2;
+            return [.. Fit(message with { Events = [.. message.Events.Take(half)] }), .. Fit(message with { Events = [.. message.Events.Skip(half)] })];
+        }
+
+        if (message.Destinations.Count > 1)
+        {
+            var half = message.Destinations.Count / 2;
+            return [.. Fit(message with { Destinations = [.. message.Destinations.Take(half)] }), .. Fit(message with { Destinations = [.. message.Destinations.Skip(half)] })];
+        }
+
+        // One event for one destination with a cut error: only an absurd event gets here, and the queue refuses it.
+        return [message];
     }
 
     /// <summary>An error text short enough for a message.</summary>

@@ -19,7 +19,45 @@ namespace ServerlessRegistry.Events.Delivery;
 internal sealed class EventDelivery(EventDestinations destinations, IQueueStore queues, EventQueues names, IOptions<EventsOptions> options,
     ILogger<EventDelivery> logger)
 {
+    /// <summary>
+    /// Receipts of one message before it is dead-lettered as it is, host.json's maxDequeueCount. A message comes back only
+    /// when handling it threw (storage failed, a defect) or the process died; without a bound it would come back forever,
+    /// delivering again to the healthy destinations each time.
+    /// </summary>
+    public const int MaxDequeueCount = 5;
+
     private readonly EventsOptions _options = options.Value;
+
+    /// <summary>
+    /// Handles a message received for the <paramref name="dequeueCount"/>-th time: as <see cref="ProcessAsync"/>, except
+    /// that at <see cref="MaxDequeueCount"/> a failure sends the text as it is to the dead-letter queue instead of
+    /// throwing, and past it (the process died while handling it) the text goes there without a try. Returns normally
+    /// in both cases, so the caller deletes the message and the Functions host never moves it itself (its copy would
+    /// expire after 7 days). Throws as <see cref="ProcessAsync"/> below the bound, or when the dead letter cannot be sent.
+    /// </summary>
+    public async Task HandleAsync(string text, long dequeueCount, CancellationToken cancellationToken)
+    {
+        if (dequeueCount > MaxDequeueCount)
+        {
+            await DeadLetterRawAsync(text, dequeueCount, "it kept coming back unhandled", cancellationToken);
+            return;
+        }
+
+        if (dequeueCount < MaxDequeueCount)
+        {
+            await ProcessAsync(text, cancellationToken);
+            return;
+        }
+
+        try
+        {
+            await ProcessAsync(text, cancellationToken);
+        }
+        catch (Exception e) when (!(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
+        {
+            await DeadLetterRawAsync(text, dequeueCount, $"{e.GetType().Name}: {e.Message}", cancellationToken);
+        }
+    }
 
     public async Task ProcessAsync(string text, CancellationToken cancellationToken)
     {
@@ -60,7 +98,10 @@ internal sealed class EventDelivery(EventDestinations destinations, IQueueStore 
             return;
         }
 
-        await queues.SendAsync(names.Live, (message with { Attempt = message.Attempt + 1, Destinations = failed }).ToJson(), retryAfter!.Value, cancellationToken);
+        foreach (var part in DeliveryMessage.Fit(message with { Attempt = message.Attempt + 1, Destinations = failed }))
+        {
+            await queues.SendAsync(names.Live, part.ToJson(), retryAfter!.Value, cancellationToken);
+        }
     }
 
     /// <summary>FirstRetryAfter after the first try, doubling after each later one, capped at MaxRetryAfter (and the queue's 7 days).</summary>
@@ -78,11 +119,21 @@ internal sealed class EventDelivery(EventDestinations destinations, IQueueStore 
 
     private async Task DeadLetterAsync(DeliveryMessage message, string ids, CancellationToken cancellationToken)
     {
-        await queues.SendAsync(names.DeadLetter, message.ToJson(), TimeSpan.Zero, cancellationToken);
+        foreach (var part in DeliveryMessage.Fit(message))
+        {
+            await queues.SendAsync(names.DeadLetter, part.ToJson(), TimeSpan.Zero, cancellationToken);
+        }
+
         foreach (var target in message.Destinations)
         {
             EventsLog.DeadLettered(logger, target.Name, message.Attempt, names.DeadLetter, target.Error ?? "", ids);
         }
+    }
+
+    private async Task DeadLetterRawAsync(string text, long dequeueCount, string reason, CancellationToken cancellationToken)
+    {
+        await queues.SendAsync(names.DeadLetter, text, TimeSpan.Zero, cancellationToken);
+        EventsLog.GaveUpOnMessage(logger, dequeueCount, names.DeadLetter, reason);
     }
 
     /// <summary>One destination's try: the target with its error (null when delivered), and whether it is unknown.</summary>

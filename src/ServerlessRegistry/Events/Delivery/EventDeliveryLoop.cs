@@ -12,7 +12,8 @@ namespace ServerlessRegistry.Events.Delivery;
 /// </summary>
 /// <remarks>
 /// A message stays hidden while it is handled (the delivery timeout plus a margin) and comes back if the process dies
-/// first, or if storage failed while handling it. Several instances may run against one queue: each message is handled
+/// first, or if storage failed while handling it; after <see cref="EventDelivery.MaxDequeueCount"/> receipts it goes as it is
+/// to the dead-letter queue (<see cref="EventDelivery.HandleAsync"/>). Several instances may run against one queue: each message is handled
 /// by whoever receives it.
 /// </remarks>
 internal sealed class EventDeliveryLoop(IServiceProvider services, EventDestinations destinations, EventDelivery delivery, IQueueStore queues,
@@ -22,6 +23,11 @@ internal sealed class EventDeliveryLoop(IServiceProvider services, EventDestinat
 
     public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
 
+    /// <summary>Added to the slowest destination's timeout for how long a message stays hidden (<see cref="Visibility"/>).</summary>
+    public static readonly TimeSpan VisibilityMargin = TimeSpan.FromMinutes(3);
+
+    // Never disposed: a handler may still release its slot after the host disposed this service (StopAsync stops waiting
+    // for handlers when its token fires), and a SemaphoreSlim whose wait handle is never asked for holds nothing to free.
     private readonly SemaphoreSlim _slots = new(MaxInFlight, MaxInFlight);
     private int _inFlight;
 
@@ -58,8 +64,7 @@ internal sealed class EventDeliveryLoop(IServiceProvider services, EventDestinat
         Running = true;
         var destinationNames = string.Join(", ", destinations.All.Select(d => d.Name));
         EventsLog.LoopStarted(logger, names.Live, destinationNames);
-        // Each message may take its slowest destination's timeout (they run in parallel), then a send or two.
-        var visibility = destinations.All.Select(d => d.Timeout ?? options.Value.DeliveryTimeout).Append(options.Value.DeliveryTimeout).Max() + TimeSpan.FromSeconds(30);
+        var visibility = Visibility(destinations.All.Select(d => d.Timeout ?? options.Value.DeliveryTimeout).Append(options.Value.DeliveryTimeout));
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -108,11 +113,12 @@ internal sealed class EventDeliveryLoop(IServiceProvider services, EventDestinat
         }
     }
 
-    public override void Dispose()
-    {
-        _slots.Dispose();
-        base.Dispose();
-    }
+    /// <summary>
+    /// How long a received message stays hidden: its slowest destination's timeout (they run in parallel), plus a margin
+    /// for the sends after it, which the storage client retries for up to minutes when storage is slow. A shorter hide
+    /// would let another instance take the message while it is still being handled, and deliver it twice.
+    /// </summary>
+    public static TimeSpan Visibility(IEnumerable<TimeSpan> timeouts) => timeouts.Max() + VisibilityMargin;
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -129,7 +135,7 @@ internal sealed class EventDeliveryLoop(IServiceProvider services, EventDestinat
         try
         {
             await Task.Yield();
-            await delivery.ProcessAsync(message.Text, stoppingToken);
+            await delivery.HandleAsync(message.Text, message.DequeueCount, stoppingToken);
             await queues.DeleteAsync(names.Live, message, stoppingToken);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

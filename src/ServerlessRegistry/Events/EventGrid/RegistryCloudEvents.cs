@@ -60,6 +60,7 @@ internal static class RegistryCloudEvents
         source.Length > 0 ? source : "/registries/" + (e.Request?.Host is { Length: > 0 } host ? host : Environment.MachineName.ToLowerInvariant());
 }
 
-/// <summary>The event's JSON (its property names are distribution's, on the record).</summary>
+/// <summary>The event's JSON (its property names are distribution's, on the record), nulls omitted as in the webhook body.</summary>
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(RegistryEvent))]
 internal sealed partial class RegistryEventJson : JsonSerializerContext;

@@ -19,6 +19,7 @@ internal sealed class WebhookDestination : IEventDestination
     private readonly WebhookOptions _options;
     private readonly HttpClient _client;
     private readonly byte[]? _key;
+    private readonly string _shownAs;
 
     public WebhookDestination(WebhookOptions options, HttpClient client)
     {
@@ -26,6 +27,9 @@ internal sealed class WebhookDestination : IEventDestination
         _client = client;
         _key = string.IsNullOrEmpty(options.Secret) ? null : Encoding.UTF8.GetBytes(options.Secret);
         Name = "webhook:" + options.Name;
+        // Error texts are logged and kept in dead letters; a webhook URL's path or query often is its secret (Slack and
+        // Teams paths, ?code=), so they name only the scheme and authority.
+        _shownAs = $"{Name} ({options.Url?.GetLeftPart(UriPartial.Authority)})";
     }
 
     public string Name { get; }
@@ -61,14 +65,14 @@ internal sealed class WebhookDestination : IEventDestination
         }
         catch (HttpRequestException e)
         {
-            throw new DeliveryException($"{_options.Url} did not answer: {e.Message}", e);
+            throw new DeliveryException($"{_shownAs} did not answer: {e.Message}", e);
         }
 
         using (response)
         {
             if (!response.IsSuccessStatusCode)
             {
-                throw new DeliveryException($"{_options.Url} answered {(int)response.StatusCode} {response.ReasonPhrase}");
+                throw new DeliveryException($"{_shownAs} answered {(int)response.StatusCode} {response.ReasonPhrase}");
             }
         }
     }
