@@ -10,12 +10,12 @@ namespace ServerlessRegistry.Events.Replication;
 internal sealed record CopyResult(string Digest, int Manifests, int Blobs, long Bytes);
 
 /// <summary>
-/// Copies one tag (or one manifest by digest: a referrer) of this registry to a rule's destination: the manifest as stored, for an index every child (all
-/// platforms), config and layers, then the referrers of every copied manifest (signatures, SBOMs) with their content,
-/// and the tag last. Reads go through the core services and the blob store port, never through HTTP to this registry.
+/// Copies one tag (or one manifest by digest: a referrer) of this registry to a rule's destination: the manifest as
+/// stored, for an index every child (all platforms), config and layers, then the referrers of every copied manifest
+/// (signatures, SBOMs) with their content, and the tag last. Reads go through the core services and the blob store port, never through HTTP to this registry.
 /// </summary>
 /// <remarks>
-/// Idempotent: what the destination has (a blob HEAD 200, a manifest HEAD answering the same digest) is not sent again,
+/// Idempotent: what the destination has (a blob HEAD 2xx or 3xx, a manifest HEAD answering the same digest) is not sent again,
 /// so a repeated delivery costs a HEAD per manifest and per missing manifest's blob. Digests are checked end to end: the
 /// stored bytes against their digest, the destination's Docker-Content-Digest against the source, and a final HEAD of
 /// the tag; any mismatch is a <see cref="DeliveryException"/>. Thread-safe; concurrent copies of one tag are harmless.
