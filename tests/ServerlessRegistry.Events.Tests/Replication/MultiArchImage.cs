@@ -32,13 +32,20 @@ internal sealed record MultiArchImage(byte[] Index, string IndexDigest, IReadOnl
             return new MultiArchImage(index, indexDigest, platforms, [], "");
         }
 
+        var (signature, signatureDigest) = await SignAsync(client, repository, indexDigest);
+        return new MultiArchImage(index, indexDigest, platforms, signature, signatureDigest);
+    }
+
+    /// <summary>Pushes a signature of <paramref name="subject"/> by digest alone, as cosign, notation and oras attach do.</summary>
+    public static async Task<(byte[] Bytes, string Digest)> SignAsync(HttpClient client, string repository, string subject)
+    {
         var empty = "{}"u8.ToArray();
         var payload = OciHttp.RandomBytes(200);
         var signature = OciHttp.ImageManifest(await client.PushBlobAsync(repository, empty), empty.Length, await client.PushBlobAsync(repository, payload), payload.Length,
-            subject: indexDigest, artifactType: SignatureType);
+            subject: subject, artifactType: SignatureType);
         var signatureDigest = OciHttp.Sha256(signature);
         await PutAsync(client, repository, signatureDigest, signature, OciHttp.OciManifest);
-        return new MultiArchImage(index, indexDigest, platforms, signature, signatureDigest);
+        return (signature, signatureDigest);
     }
 
     private static async Task PutAsync(HttpClient client, string repository, string reference, byte[] bytes, string mediaType)

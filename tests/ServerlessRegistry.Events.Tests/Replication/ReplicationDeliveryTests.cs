@@ -40,6 +40,48 @@ public sealed class ReplicationDeliveryTests(ReplicationFixture fixture)
     }
 
     [Fact]
+    public async Task SignatureAttachedByDigestAfterTheImageWasCopiedFollowsIt()
+    {
+        var image = await MultiArchImage.PushAsync(fixture.Source.Client, "apps/attached", "1.0", signed: false);
+        var destination = fixture.Rule("plain");
+        await destination.DeliverAsync([ReplicationFixture.Push("apps/attached", "1.0", image.IndexDigest)], CancellationToken.None);
+
+        var (signature, signatureDigest) = await MultiArchImage.SignAsync(fixture.Source.Client, "apps/attached", image.IndexDigest);
+        var pushed = ReplicationFixture.PushByDigest("apps/attached", signatureDigest);
+        Assert.True(destination.Accepts(pushed));
+        Assert.False(destination.Accepts(ReplicationFixture.PushByDigest("elsewhere/attached", signatureDigest)));
+        await destination.DeliverAsync([pushed], CancellationToken.None);
+
+        Assert.Equal([signatureDigest], await ReplicationFixture.ReferrersAsync(fixture.Destination.Client, "apps/attached", image.IndexDigest));
+        Assert.Equal(signature, await new Skopeo(fixture.Sandbox).InspectRawAsync($"docker://{fixture.Destination.HostPort}/apps/attached@{signatureDigest}"));
+    }
+
+    [Fact]
+    public async Task PushByDigestOfNoReferrerOrOfASubjectNotCopiedSendsNothing()
+    {
+        // A signature of a tag the rule filters out: its subject is not at the destination, so neither is it.
+        var image = await MultiArchImage.PushAsync(fixture.Source.Client, "team/filtered", "latest", signed: false);
+        var (_, signatureDigest) = await MultiArchImage.SignAsync(fixture.Source.Client, "team/filtered", image.IndexDigest);
+        // A manifest pushed by digest with no subject, as a multi-platform push sends each platform before its index.
+        var config = "{}"u8.ToArray();
+        var layer = OciHttp.RandomBytes(100);
+        var loose = OciHttp.ImageManifest(await fixture.Source.Client.PushBlobAsync("team/filtered", config), config.Length,
+            await fixture.Source.Client.PushBlobAsync("team/filtered", layer), layer.Length);
+        using (var put = await fixture.Source.Client.PutManifestAsync("team/filtered", OciHttp.Sha256(loose), loose))
+        {
+            Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+        }
+
+        var destination = fixture.Rule("backup");
+        var events = new[] { ReplicationFixture.PushByDigest("team/filtered", signatureDigest), ReplicationFixture.PushByDigest("team/filtered", OciHttp.Sha256(loose)) };
+        Assert.All(events, e => Assert.True(destination.Accepts(e)));
+        await destination.DeliverAsync(events, CancellationToken.None);
+
+        Assert.Null(await ReplicationFixture.HeadAsync(fixture.Destination.Client, "backup/team/filtered", signatureDigest));
+        Assert.Null(await ReplicationFixture.HeadAsync(fixture.Destination.Client, "backup/team/filtered", OciHttp.Sha256(loose)));
+    }
+
+    [Fact]
     public async Task SecondDeliveryUploadsNoBlobAgain()
     {
         var image = await MultiArchImage.PushAsync(fixture.Source.Client, "apps/again", "2.0");
@@ -143,10 +185,10 @@ public sealed class ReplicationDeliveryTests(ReplicationFixture fixture)
     [Fact]
     public async Task DeletedTagIsNothingToCopy()
     {
-        var uploads = fixture.Source.Services.GetRequiredService<DestinationClient>();
-        var before = uploads.BlobUploads;
-        await fixture.Rule("plain").DeliverAsync([ReplicationFixture.Push("apps/never-pushed", "1", "sha256:" + new string('0', 64))], CancellationToken.None);
-        Assert.Equal(before, uploads.BlobUploads);
+        var copier = fixture.Source.Services.GetRequiredService<ReplicationCopier>();
+        var destination = (ReplicationDestination)fixture.Rule("plain");
+        Assert.Null(await copier.CopyTagAsync(destination.Rule, "apps/never-pushed", "1", CancellationToken.None));
+        await destination.DeliverAsync([ReplicationFixture.Push("apps/never-pushed", "1", "sha256:" + new string('0', 64))], CancellationToken.None);
         Assert.Null(await ReplicationFixture.HeadAsync(fixture.Destination.Client, "apps/never-pushed", "1"));
     }
 }

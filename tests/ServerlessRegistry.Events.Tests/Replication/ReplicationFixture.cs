@@ -101,6 +101,19 @@ public sealed class ReplicationFixture : IAsyncLifetime
         Target = new EventTarget { Repository = repository, Tag = tag, Digest = digest, MediaType = OciHttp.OciIndex },
     };
 
+    /// <summary>The event of a push by digest alone (no tag), as a referrer's push makes it.</summary>
+    internal static RegistryEvent PushByDigest(string repository, string digest) => Push(repository, "", digest) with
+    {
+        Target = new EventTarget { Repository = repository, Digest = digest, MediaType = OciHttp.OciManifest },
+    };
+
+    /// <summary>The digests the referrers API of <paramref name="client"/>'s registry lists for <paramref name="subject"/>.</summary>
+    public static async Task<IReadOnlyList<string?>> ReferrersAsync(HttpClient client, string repository, string subject)
+    {
+        using var referrers = System.Text.Json.JsonDocument.Parse(await client.GetStringAsync($"/v2/{repository}/referrers/{subject}"));
+        return [.. referrers.RootElement.GetProperty("manifests").EnumerateArray().Select(m => m.GetProperty("digest").GetString())];
+    }
+
     /// <summary>The digest <paramref name="client"/>'s registry answers for a manifest HEAD, or null on 404.</summary>
     public static async Task<string?> HeadAsync(HttpClient client, string repository, string reference)
     {

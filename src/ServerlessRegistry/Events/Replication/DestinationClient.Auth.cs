@@ -29,7 +29,7 @@ internal sealed partial class DestinationClient
         var key = (rule.Name, $"repository:{repository}:pull,push");
         // An upload Location on another host (a storage front end) gets no credentials: they are the destination's only.
         var sameHost = url.Scheme == rule.Destination.Scheme && url.Authority == rule.Destination.Authority;
-        var header = sameHost && _auth.TryGetValue(key, out var cached) && cached.ValidUntil > time.GetUtcNow() ? cached.Header : null;
+        var header = sameHost && _auth.TryGetValue(key, out var cached) && cached.ValidUntil > _time.GetUtcNow() ? cached.Header : null;
         for (var fresh = !sameHost; ; fresh = true)
         {
             var response = await SendOnceAsync(method, url, content?.Invoke(), accept, header, ct);
@@ -45,7 +45,7 @@ internal sealed partial class DestinationClient
             {
                 using (response)
                 {
-                    ReplicationLog.Refused(logger, rule.Name, url.Authority, method.Method, url.AbsolutePath, (int)response.StatusCode);
+                    ReplicationLog.Refused(_logger, rule.Name, url.Authority, method.Method, url.AbsolutePath, (int)response.StatusCode);
                     throw new DeliveryException($"{url.Authority} refused {(rule.HasCredentials ? "the rule's credentials" : "anonymous access")} " +
                         $"for {method.Method} {url.AbsolutePath} ({(int)response.StatusCode})");
                 }
@@ -87,7 +87,7 @@ internal sealed partial class DestinationClient
         using var response = await SendOnceAsync(HttpMethod.Get, url, null, "application/json", rule.HasCredentials ? Basic(rule) : null, ct);
         if (!response.IsSuccessStatusCode)
         {
-            ReplicationLog.TokenRefused(logger, rule.Name, url.GetLeftPart(UriPartial.Path), (int)response.StatusCode);
+            ReplicationLog.TokenRefused(_logger, rule.Name, url.GetLeftPart(UriPartial.Path), (int)response.StatusCode);
             throw new DeliveryException($"the token service of {host} ({realm.Authority}) refused " +
                 $"{(rule.HasCredentials ? "the rule's credentials" : "anonymous access")} ({(int)response.StatusCode})");
         }
@@ -99,7 +99,7 @@ internal sealed partial class DestinationClient
 
     private AuthenticationHeaderValue Remember((string Rule, string Scope) key, AuthenticationHeaderValue header, TimeSpan lifetime)
     {
-        _auth[key] = (header, time.GetUtcNow() + lifetime);
+        _auth[key] = (header, _time.GetUtcNow() + lifetime);
         return header;
     }
 

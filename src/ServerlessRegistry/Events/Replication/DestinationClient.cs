@@ -21,14 +21,13 @@ internal sealed partial class DestinationClient : IDisposable
         "application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json";
 
     private readonly HttpClient _http;
-    private readonly TimeProvider time;
-    private readonly ILogger<DestinationClient> logger;
-    private long _blobUploads;
+    private readonly TimeProvider _time;
+    private readonly ILogger<DestinationClient> _logger;
 
     public DestinationClient(TimeProvider time, ILogger<DestinationClient> logger)
     {
-        this.time = time;
-        this.logger = logger;
+        _time = time;
+        _logger = logger;
         _http = new HttpClient(new SocketsHttpHandler
         {
             AllowAutoRedirect = false,
@@ -44,14 +43,20 @@ internal sealed partial class DestinationClient : IDisposable
         _http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("ServerlessRegistry-replication", "1.0"));
     }
 
-    /// <summary>Blob uploads finished since start (for tests: a repeated delivery uploads nothing).</summary>
-    public long BlobUploads => Interlocked.Read(ref _blobUploads);
-
-    /// <summary>Whether the destination repository holds the blob (HEAD 200); false on 404.</summary>
+    /// <summary>
+    /// Whether the destination repository holds the blob: a 2xx, or a 3xx (a registry that serves blobs from storage,
+    /// such as distribution with a storage redirect or ACR, answers a HEAD with a redirect to it; it is not followed).
+    /// False on 404.
+    /// </summary>
     public async Task<bool> HasBlobAsync(ReplicationRule rule, string repository, string digest, CancellationToken ct)
     {
         using var response = await SendAsync(rule, repository, HttpMethod.Head, Url(rule, repository, "blobs/" + digest), null, null, ct);
-        return response.StatusCode == HttpStatusCode.NotFound ? false : Ok(response, "HEAD blob " + digest);
+        return response.StatusCode switch
+        {
+            HttpStatusCode.NotFound => false,
+            >= HttpStatusCode.MultipleChoices and < HttpStatusCode.BadRequest => true,
+            _ => Ok(response, "HEAD blob " + digest),
+        };
     }
 
     /// <summary>
@@ -79,7 +84,6 @@ internal sealed partial class DestinationClient : IDisposable
         }, null, ct);
         Ok(done, "PUT blob " + digest);
         CheckDigest(done, digest, "PUT blob");
-        Interlocked.Increment(ref _blobUploads);
     }
 
     /// <summary>The digest the destination answers for a manifest HEAD (tag or digest), or null when it has none (404).</summary>

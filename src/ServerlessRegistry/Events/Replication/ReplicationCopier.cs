@@ -10,12 +10,12 @@ namespace ServerlessRegistry.Events.Replication;
 internal sealed record CopyResult(string Digest, int Manifests, int Blobs, long Bytes);
 
 /// <summary>
-/// Copies one tag of this registry to a rule's destination: the manifest as stored, for an index every child (all
-/// platforms), config and layers, then the referrers of every copied manifest (signatures, SBOMs) with their content,
-/// and the tag last. Reads go through the core services and the blob store port, never through HTTP to this registry.
+/// Copies one tag (or one manifest by digest: a referrer) of this registry to a rule's destination: the manifest as
+/// stored, for an index every child (all platforms), config and layers, then the referrers of every copied manifest
+/// (signatures, SBOMs) with their content, and the tag last. Reads go through the core services and the blob store port, never through HTTP to this registry.
 /// </summary>
 /// <remarks>
-/// Idempotent: what the destination has (a blob HEAD 200, a manifest HEAD answering the same digest) is not sent again,
+/// Idempotent: what the destination has (a blob HEAD 2xx or 3xx, a manifest HEAD answering the same digest) is not sent again,
 /// so a repeated delivery costs a HEAD per manifest and per missing manifest's blob. Digests are checked end to end: the
 /// stored bytes against their digest, the destination's Docker-Content-Digest against the source, and a final HEAD of
 /// the tag; any mismatch is a <see cref="DeliveryException"/>. Thread-safe; concurrent copies of one tag are harmless.
@@ -53,6 +53,58 @@ internal sealed class ReplicationCopier(ManifestService manifests, BlobService b
         ReplicationLog.Copied(logger, rule.Name, repository, tag, source.Digest, rule.Destination.Authority + "/" + run.Target, run.Manifests, run.Blobs, run.Bytes);
         return new CopyResult(source.Digest, run.Manifests, run.Blobs, run.Bytes);
     }
+
+    /// <summary>
+    /// Copies a manifest pushed by digest alone (an OCI 1.1 referrer: cosign, notation, oras attach) with its content and
+    /// its own referrers, when it has a subject and that subject is at the destination already. Null when there is
+    /// nothing to copy: not stored here, no subject (an index's child, which goes with its index's tag), or a subject the
+    /// destination lacks (a tag the rule filters out, or one still being copied: that copy lists the subject's referrers
+    /// after it has put the subject, so it takes this one along).
+    /// </summary>
+    public async Task<CopyResult?> CopyReferrerAsync(ReplicationRule rule, string repository, string digest, CancellationToken ct)
+    {
+        if (await ReadAsync(repository, digest, ct) is not { } source
+            || ParsedManifest.Parse(source.Bytes!, source.MediaType).Subject is not { } subject)
+        {
+            return null;
+        }
+
+        if (await destination.HeadManifestAsync(rule, rule.DestinationRepository(repository), subject.Digest, ct) != subject.Digest)
+        {
+            ReplicationLog.SubjectAbsent(logger, rule.Name, repository, digest, subject.Digest);
+            return null;
+        }
+
+        return await CopyDigestAsync(rule, repository, source, ct);
+    }
+
+    /// <summary>
+    /// Copies one manifest by digest (blobs, children, the manifest, its referrers), whatever its subject; checked by a
+    /// final HEAD by digest at the destination. Null when it is not stored here.
+    /// </summary>
+    public async Task<CopyResult?> CopyDigestAsync(ReplicationRule rule, string repository, string digest, CancellationToken ct) =>
+        await ReadAsync(repository, digest, ct) is { } source ? await CopyDigestAsync(rule, repository, source, ct) : null;
+
+    private async Task<CopyResult> CopyDigestAsync(ReplicationRule rule, string repository, ManifestContent source, CancellationToken ct)
+    {
+        var run = new Run(rule, repository, rule.DestinationRepository(repository));
+        await CopyManifestAsync(run, source, ct);
+        if (run.Manifests > 0)
+        {
+            var answered = await destination.HeadManifestAsync(rule, run.Target, source.Digest, ct);
+            if (answered != source.Digest)
+            {
+                throw new DeliveryException($"{rule.Destination.Authority} answers {answered ?? "nothing"} for {run.Target}@{source.Digest} after the copy");
+            }
+        }
+
+        ReplicationLog.CopiedDigest(logger, rule.Name, repository, source.Digest, rule.Destination.Authority + "/" + run.Target, run.Manifests, run.Blobs, run.Bytes);
+        return new CopyResult(source.Digest, run.Manifests, run.Blobs, run.Bytes);
+    }
+
+    /// <summary>The digests of the manifests that refer to <paramref name="digest"/> here (one query).</summary>
+    public async Task<IReadOnlyList<string>> ReferrersAsync(string repository, string digest, CancellationToken ct) =>
+        [.. (await referrers.ListAsync(repository, digest, null, ct)).Select(r => r.Digest)];
 
     /// <summary>The manifest's digest here, without content (one point read); null when the tag or digest is not stored.</summary>
     public async Task<string?> DigestAsync(string repository, string reference, CancellationToken ct)

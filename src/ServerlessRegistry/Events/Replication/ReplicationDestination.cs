@@ -19,12 +19,16 @@ internal sealed class ReplicationDestinations(ReplicationRules rules, Replicatio
 }
 
 /// <summary>
-/// A replication rule as an event destination ("replication:{name}"): it takes pushes of a tag in a repository and with a
-/// tag its patterns match, and delivers them by copying each named tag to the rule's registry.
+/// A replication rule as an event destination ("replication:{name}"): it takes pushes in a repository its patterns
+/// match, of a tag its patterns match or by digest alone. A tag is copied (<see cref="ReplicationCopier.CopyTagAsync"/>);
+/// a push by digest is copied by digest when it is a referrer whose subject the destination has
+/// (<see cref="ReplicationCopier.CopyReferrerAsync"/>): a signature attached after its image was replicated.
 /// </summary>
 /// <remarks>
 /// Thread-safe. Delivery is idempotent (see <see cref="ReplicationCopier"/>): a retry or redelivery skips what the
-/// destination has and sends the rest. Events naming one tag twice cost one copy; a tag deleted here since is skipped.
+/// destination has and sends the rest. Events naming one tag or digest twice cost one copy; a tag deleted here since is
+/// skipped. <see cref="Accepts"/> does no I/O, so every push by digest in a matching repository is delivered (an image
+/// index's children too); whether it is a referrer is read at delivery, one point read for those that are not.
 /// </remarks>
 internal sealed class ReplicationDestination(ReplicationRule rule, ReplicationCopier copier) : IEventDestination
 {
@@ -37,24 +41,32 @@ internal sealed class ReplicationDestination(ReplicationRule rule, ReplicationCo
     public bool CouldAccept(string action) => action == "push";
 
     public bool Accepts(RegistryEvent e) =>
-        e.Action == "push" && e.Target.Tag is { } tag && rule.MatchesRepository(e.Target.Repository) && rule.MatchesTag(tag);
+        e.Action == "push" && rule.MatchesRepository(e.Target.Repository) && (e.Target.Tag is { } tag ? rule.MatchesTag(tag) : e.Target.Digest.Length > 0);
 
     public async Task DeliverAsync(IReadOnlyList<RegistryEvent> events, CancellationToken cancellationToken)
     {
-        foreach (var (repository, tag) in events.Where(Accepts).Select(e => (e.Target.Repository, e.Target.Tag!)).Distinct())
+        // Tags first: a referrer pushed by digest is copied only once its subject is at the destination.
+        var copies = events.Where(Accepts)
+            .Select(e => (e.Target.Repository, Reference: e.Target.Tag ?? e.Target.Digest, ByDigest: e.Target.Tag is null))
+            .Distinct()
+            .OrderBy(c => c.ByDigest);
+        foreach (var (repository, reference, byDigest) in copies)
         {
+            var name = byDigest ? $"{repository}@{reference}" : $"{repository}:{reference}";
             try
             {
-                await copier.CopyTagAsync(rule, repository, tag, cancellationToken);
+                _ = byDigest
+                    ? await copier.CopyReferrerAsync(rule, repository, reference, cancellationToken)
+                    : await copier.CopyTagAsync(rule, repository, reference, cancellationToken);
             }
             catch (Exception e) when (e is RegistryException or StorageException)
             {
-                // Reading here failed (storage unavailable, a damaged manifest): the message says which tag.
-                throw new DeliveryException($"reading {repository}:{tag} here failed: {e.Message}", e);
+                // Reading here failed (storage unavailable, a damaged manifest): the message says which tag or digest.
+                throw new DeliveryException($"reading {name} here failed: {e.Message}", e);
             }
             catch (DeliveryException e)
             {
-                throw new DeliveryException($"{repository}:{tag}: {e.Message}", e.InnerException);
+                throw new DeliveryException($"{name}: {e.Message}", e.InnerException);
             }
         }
     }

@@ -23,4 +23,10 @@ internal static partial class ReplicationLog
 
     [LoggerMessage(786, LogLevel.Information, "Replication sync finished: {Summary}")]
     public static partial void SyncFinished(ILogger logger, string summary);
+
+    [LoggerMessage(788, LogLevel.Information, "Replication {Rule}: copied {Repository}@{Digest} to {Destination}: {Manifests} manifests and {Blobs} blobs ({Bytes} bytes) pushed")]
+    public static partial void CopiedDigest(ILogger logger, string rule, string repository, string digest, string destination, int manifests, int blobs, long bytes);
+
+    [LoggerMessage(787, LogLevel.Information, "Replication {Rule}: {Repository}@{Digest} waits for its subject {Subject}, which the destination does not have; it goes with the subject's copy or the next sync")]
+    public static partial void SubjectAbsent(ILogger logger, string rule, string repository, string digest, string subject);
 }

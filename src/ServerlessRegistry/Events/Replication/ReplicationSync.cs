@@ -23,12 +23,16 @@ internal sealed record SyncReport(IReadOnlyList<RuleSyncReport> Rules, bool DryR
 /// <summary>
 /// The full sync: for each rule, every repository here that it matches and every tag its filter takes is compared with
 /// the destination (a HEAD of the tag there against the tag's digest here), and those missing or different are copied
-/// (<see cref="ReplicationCopier"/>). Catches up what push events missed: rules added later, a destination that was down
-/// past the last retry, a tag changed there by hand. A dry run copies nothing and reports what it would copy.
+/// (<see cref="ReplicationCopier"/>). A tag that is there is checked for the referrers of its manifest (signatures,
+/// SBOMs attached later): those the destination lacks are copied by digest, and the tag counts as copied (a dry run lists
+/// them as <c>repository@digest</c>). Catches up what push events missed: rules added later, a destination that was
+/// down past the last retry, a tag changed there by hand, a referrer whose event was lost. A dry run copies nothing and
+/// reports what it would copy.
 /// </summary>
 /// <remarks>
-/// Idempotent. With no rules it makes no call at all. A failing tag is reported and the run goes on; only storage
-/// failures here end it. Referrers added to a tag that is otherwise in sync are left to their own push events.
+/// Idempotent. With no rules it makes no call at all. A failing tag (a refusal there, a damaged manifest here) is
+/// reported and the run goes on; only storage failures here end it. Only the direct referrers of a tag's manifest are
+/// checked (not those of an index's children, nor referrers of referrers): one referrers query per tag.
 /// </remarks>
 internal sealed class ReplicationSync(ReplicationRules rules, CatalogService catalog, ReplicationCopier copier, DestinationClient destination,
     ILogger<ReplicationSync> logger)
@@ -77,24 +81,45 @@ internal sealed class ReplicationSync(ReplicationRules rules, CatalogService cat
                     }
 
                     tagCount++;
-                    if (await destination.HeadManifestAsync(rule, target, tag, ct) == here)
+                    var tagInSync = await destination.HeadManifestAsync(rule, target, tag, ct) == here;
+                    // An in-sync tag may still lack a referrer whose push event was lost or refused (its subject was
+                    // not there yet): one referrers query here per tag, a HEAD by digest there per referrer.
+                    var missing = tagInSync ? await MissingReferrersAsync(rule, repository, target, here, ct) : [];
+                    if (tagInSync && missing.Count == 0)
                     {
                         inSync++;
                         repoInSync++;
                     }
                     else if (dryRun)
                     {
-                        behind.Add($"{repository}:{tag}");
+                        behind.AddRange(tagInSync ? missing.Select(d => $"{repository}@{d}") : [$"{repository}:{tag}"]);
                         repoBehind++;
                     }
-                    else if (await copier.CopyTagAsync(rule, repository, tag, ct) is { } result)
+                    else if (!tagInSync)
                     {
-                        (copied, blobs, bytes) = (copied + 1, blobs + result.Blobs, bytes + result.Bytes);
+                        if (await copier.CopyTagAsync(rule, repository, tag, ct) is { } result)
+                        {
+                            (copied, blobs, bytes) = (copied + 1, blobs + result.Blobs, bytes + result.Bytes);
+                            repoCopied++;
+                        }
+                    }
+                    else
+                    {
+                        foreach (var referrer in missing)
+                        {
+                            if (await copier.CopyDigestAsync(rule, repository, referrer, ct) is { } referrerResult)
+                            {
+                                (blobs, bytes) = (blobs + referrerResult.Blobs, bytes + referrerResult.Bytes);
+                            }
+                        }
+
+                        copied++;
                         repoCopied++;
                     }
                 }
-                catch (DeliveryException e)
+                catch (Exception e) when (e is DeliveryException or RegistryException)
                 {
+                    // A destination's refusal or a damaged manifest here fails this tag only.
                     failures.Add($"{repository}:{tag}: {e.Message}");
                     repoFailed++;
                     ReplicationLog.SyncFailed(logger, rule.Name, repository, tag, e.Message);
@@ -106,6 +131,21 @@ internal sealed class ReplicationSync(ReplicationRules rules, CatalogService cat
         }
 
         return new RuleSyncReport(rule, repositories, tagCount, copied, inSync, behind, failures, blobs, bytes);
+    }
+
+    /// <summary>The referrers of <paramref name="digest"/> here that the destination lacks.</summary>
+    private async Task<IReadOnlyList<string>> MissingReferrersAsync(ReplicationRule rule, string repository, string target, string digest, CancellationToken ct)
+    {
+        var missing = new List<string>();
+        foreach (var referrer in await copier.ReferrersAsync(repository, digest, ct))
+        {
+            if (await destination.HeadManifestAsync(rule, target, referrer, ct) != referrer)
+            {
+                missing.Add(referrer);
+            }
+        }
+
+        return missing;
     }
 
     /// <summary>The catalog here, page by page, filtered by the rule's repository patterns.</summary>
