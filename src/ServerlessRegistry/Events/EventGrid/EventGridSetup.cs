@@ -23,9 +23,6 @@ internal static class EventGridSetup
         return services;
     }
 
-    /// <summary>Actions a registry event can carry (RegistryEvent.Action).</summary>
-    internal static readonly string[] KnownActions = ["push", "pull", "mount", "delete", "fill"];
-
     /// <summary>What ACR publishes to Event Grid, and so what Events:EventGrid:Actions means when empty.</summary>
     internal static readonly string[] DefaultActions = ["push", "delete"];
 
@@ -54,9 +51,9 @@ internal static class EventGridSetup
         }
 
         // Worded as the webhooks' checks are, so every events mistake reads alike.
-        foreach (var action in options.Actions.Where(a => !KnownActions.Contains(a, StringComparer.OrdinalIgnoreCase)))
+        foreach (var action in options.Actions.Where(a => !EventActions.All.Contains(a, StringComparer.OrdinalIgnoreCase)))
         {
-            yield return $"Events:EventGrid:Actions has '{action}'; the actions are {string.Join(", ", KnownActions)}.";
+            yield return $"Events:EventGrid:Actions has '{action}'; the actions are {string.Join(", ", EventActions.All)}.";
         }
 
         foreach (var problem in options.Repositories.Select(Pattern.Check).OfType<string>())
