@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
-using System.Text.Json;
+using ServerlessRegistry.Remote;
 
 namespace ServerlessRegistry.Events.Replication;
 
@@ -14,7 +14,6 @@ namespace ServerlessRegistry.Events.Replication;
 /// </summary>
 internal sealed partial class DestinationClient
 {
-    private static readonly TimeSpan DefaultTokenLifetime = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan MaxTokenMargin = TimeSpan.FromSeconds(30);
     private readonly ConcurrentDictionary<(string Rule, string Scope), (AuthenticationHeaderValue Header, DateTimeOffset ValidUntil)> _auth = new();
 
@@ -92,7 +91,8 @@ internal sealed partial class DestinationClient
                 $"{(rule.HasCredentials ? "the rule's credentials" : "anonymous access")} ({(int)response.StatusCode})");
         }
 
-        var (token, lifetime) = ReadToken(await response.Content.ReadAsByteArrayAsync(ct), host);
+        var (token, lifetime) = RegistryWire.ReadToken(await response.Content.ReadAsByteArrayAsync(ct))
+            ?? throw new DeliveryException($"the token service of {host} answered without a token");
         var margin = TimeSpan.FromTicks(Math.Min(MaxTokenMargin.Ticks, lifetime.Ticks / 4));
         return Remember(key, new AuthenticationHeaderValue("Bearer", token), lifetime - margin);
     }
@@ -101,30 +101,6 @@ internal sealed partial class DestinationClient
     {
         _auth[key] = (header, _time.GetUtcNow() + lifetime);
         return header;
-    }
-
-    /// <summary>Docker's <c>token</c> or OAuth2's <c>access_token</c>, and <c>expires_in</c> (60 s when absent).</summary>
-    private static (string Token, TimeSpan Lifetime) ReadToken(byte[] body, string host)
-    {
-        try
-        {
-            using var json = JsonDocument.Parse(body);
-            var root = json.RootElement;
-            var token = root.TryGetProperty("token", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()
-                : root.TryGetProperty("access_token", out var a) && a.ValueKind == JsonValueKind.String ? a.GetString() : null;
-            var lifetime = root.TryGetProperty("expires_in", out var e) && e.TryGetInt32(out var seconds) && seconds > 0
-                ? TimeSpan.FromSeconds(seconds) : DefaultTokenLifetime;
-            if (!string.IsNullOrEmpty(token))
-            {
-                return (token, lifetime);
-            }
-        }
-        catch (JsonException)
-        {
-            // Reported below without the body: it may hold a secret.
-        }
-
-        throw new DeliveryException($"the token service of {host} answered without a token");
     }
 
     /// <summary>One request; a failure to connect or a broken connection is a <see cref="DeliveryException"/> naming the host.</summary>
@@ -144,37 +120,10 @@ internal sealed partial class DestinationClient
         }
         catch (Exception e) when (e is HttpRequestException or SocketException or IOException && !ct.IsCancellationRequested)
         {
-            throw new DeliveryException($"{url.Authority} is unreachable ({Reason(e)})", e);
+            throw new DeliveryException($"{url.Authority} is unreachable ({RegistryWire.Reason(e)})", e);
         }
     }
 
     private static AuthenticationHeaderValue Basic(ReplicationRule rule) =>
         new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(rule.Username + ":" + rule.Password)));
-
-    /// <summary>What went wrong on the wire, in a few words ("connection refused").</summary>
-    private static string Reason(Exception e)
-    {
-        for (var current = e; current is not null; current = current.InnerException)
-        {
-            if (current is SocketException socket)
-            {
-                return socket.SocketErrorCode switch
-                {
-                    SocketError.ConnectionRefused => "connection refused",
-                    SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain => "host not found",
-                    SocketError.ConnectionReset => "connection reset",
-                    SocketError.TimedOut => "connection timed out",
-                    var code => code.ToString(),
-                };
-            }
-
-            if (current is System.Security.Authentication.AuthenticationException)
-            {
-                return "TLS handshake failed";
-            }
-        }
-
-        var end = e.Message.IndexOfAny(['\r', '\n']);
-        return (end < 0 ? e.Message : e.Message[..end]).TrimEnd('.');
-    }
 }

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
-using System.Text.Json;
+using ServerlessRegistry.Remote;
 
 namespace ServerlessRegistry.Mirror.Upstream;
 
@@ -14,7 +14,6 @@ namespace ServerlessRegistry.Mirror.Upstream;
 internal sealed partial class UpstreamClient
 {
     private const int MaxCachedAuth = 4096;
-    private static readonly TimeSpan DefaultTokenLifetime = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan MaxTokenMargin = TimeSpan.FromSeconds(30);
     private readonly ConcurrentDictionary<AuthKey, CachedAuth> _auth = new();
     private readonly ConcurrentDictionary<AuthKey, Lazy<Task<AuthenticationHeaderValue>>> _tokenRequests = new();
@@ -136,7 +135,8 @@ internal sealed partial class UpstreamClient
             }
 
             ThrowUnlessSuccess(response, host);
-            var (bearer, lifetime) = ReadToken(await response.Content.ReadAsByteArrayAsync(limit.Token), host);
+            var (bearer, lifetime) = RegistryWire.ReadToken(await response.Content.ReadAsByteArrayAsync(limit.Token))
+                ?? throw new UpstreamException(UpstreamFailure.Failed, $"the token service of upstream {host} answered without a token", status: 200);
             var header = new AuthenticationHeaderValue("Bearer", bearer);
             var margin = TimeSpan.FromTicks(Math.Min(MaxTokenMargin.Ticks, lifetime.Ticks / 4));
             Remember(key, header, lifetime - margin);
@@ -147,30 +147,6 @@ internal sealed partial class UpstreamClient
         {
             _tokenRequests.TryRemove(key, out _);
         }
-    }
-
-    /// <summary>The token (Docker's <c>token</c> or OAuth2's <c>access_token</c>) and its lifetime (<c>expires_in</c>, default 60 s).</summary>
-    private static (string Token, TimeSpan Lifetime) ReadToken(byte[] body, string host)
-    {
-        try
-        {
-            using var json = JsonDocument.Parse(body);
-            var root = json.RootElement;
-            var token = root.TryGetProperty("token", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()
-                : root.TryGetProperty("access_token", out var a) && a.ValueKind == JsonValueKind.String ? a.GetString() : null;
-            var lifetime = root.TryGetProperty("expires_in", out var e) && e.TryGetInt32(out var seconds) && seconds > 0
-                ? TimeSpan.FromSeconds(seconds) : DefaultTokenLifetime;
-            if (!string.IsNullOrEmpty(token))
-            {
-                return (token, lifetime);
-            }
-        }
-        catch (JsonException)
-        {
-            // Reported below, without the body: it may hold a token.
-        }
-
-        throw new UpstreamException(UpstreamFailure.Failed, $"the token service of upstream {host} answered without a token", status: 200);
     }
 
     private static AuthenticationHeaderValue Basic(CacheRule rule) =>

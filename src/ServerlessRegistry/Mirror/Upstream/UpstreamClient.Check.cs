@@ -1,4 +1,5 @@
 using System.Net;
+using ServerlessRegistry.Remote;
 
 namespace ServerlessRegistry.Mirror.Upstream;
 
@@ -45,7 +46,7 @@ internal sealed partial class UpstreamClient
         {
             return e.Failure switch
             {
-                UpstreamFailure.Unreachable => new UpstreamCheck(false, false, $"unreachable ({Reason(e.InnerException)})"),
+                UpstreamFailure.Unreachable => new UpstreamCheck(false, false, $"unreachable ({RegistryWire.Reason(e.InnerException)})"),
                 UpstreamFailure.Timeout => new UpstreamCheck(false, false, $"unreachable (no answer within {rule.Timeout.TotalSeconds:0.###} s)"),
                 UpstreamFailure.Unauthorized => new UpstreamCheck(true, false, $"{Refused(rule)} ({(e.Status == 0 ? 401 : e.Status)})"),
                 UpstreamFailure.RateLimited => new UpstreamCheck(true, false, "rate-limited (429)" + (e.RetryAfter is { } wait ? $", retry after {wait.TotalSeconds:0} s" : "")),

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
+using ServerlessRegistry.Remote;
 
 namespace ServerlessRegistry.Mirror.Upstream;
 
@@ -29,7 +30,7 @@ internal sealed partial class UpstreamClient
         }
         catch (Exception e) when (e is HttpRequestException { StatusCode: null } or SocketException or IOException)
         {
-            throw Logged(new UpstreamException(UpstreamFailure.Unreachable, $"upstream {url.Authority} is unreachable ({Reason(e)})", inner: e));
+            throw Logged(new UpstreamException(UpstreamFailure.Unreachable, $"upstream {url.Authority} is unreachable ({RegistryWire.Reason(e)})", inner: e));
         }
         catch (UpstreamException e)
         {
@@ -143,33 +144,4 @@ internal sealed partial class UpstreamClient
         response.Headers.Location is { } location
             ? location.IsAbsoluteUri ? location : new Uri(requested, location)
             : throw new UpstreamException(UpstreamFailure.Failed, $"upstream {host} redirected without a Location", status: (int)response.StatusCode);
-
-    /// <summary>What went wrong on the wire, in a few words ("connection refused"), for messages and the CLI.</summary>
-    internal static string Reason(Exception? e)
-    {
-        for (var current = e; current is not null; current = current.InnerException)
-        {
-            if (current is SocketException socket)
-            {
-                return socket.SocketErrorCode switch
-                {
-                    SocketError.ConnectionRefused => "connection refused",
-                    SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain => "host not found",
-                    SocketError.ConnectionReset => "connection reset",
-                    SocketError.TimedOut => "connection timed out",
-                    SocketError.NetworkUnreachable or SocketError.HostUnreachable => "network unreachable",
-                    var code => code.ToString(),
-                };
-            }
-
-            if (current is System.Security.Authentication.AuthenticationException)
-            {
-                return "TLS handshake failed";
-            }
-        }
-
-        var message = e?.Message ?? "no answer";
-        var end = message.IndexOfAny(['\r', '\n']);
-        return (end < 0 ? message : message[..end]).TrimEnd('.');
-    }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using ServerlessRegistry.Remote;
 
 namespace ServerlessRegistry.Mirror.Upstream;
 
@@ -142,7 +143,7 @@ internal sealed partial class UpstreamClient : IUpstreamRegistry, IDisposable
         }
         catch (Exception e) when (e is HttpRequestException { StatusCode: null } or System.Net.Sockets.SocketException or IOException)
         {
-            throw new UpstreamException(UpstreamFailure.Unreachable, $"{location.Authority} is unreachable ({Reason(e)})", inner: e);
+            throw new UpstreamException(UpstreamFailure.Unreachable, $"{location.Authority} is unreachable ({RegistryWire.Reason(e)})", inner: e);
         }
 
         if (!response.IsSuccessStatusCode)
