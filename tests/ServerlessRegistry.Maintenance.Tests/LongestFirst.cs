@@ -5,7 +5,7 @@ using Xunit.Abstractions;
 namespace ServerlessRegistry.Maintenance.Tests;
 
 /// <summary>
-/// Starts the thousand-blob run (<see cref="StorageCallTests"/>, on an Azurite of its own) before the other classes, which
+/// Starts the many-blob run (<see cref="StorageCallTests"/>, on an Azurite of its own) before the other classes, which
 /// then share the remaining test slots while it runs; started last, it would run alone after them and add its whole time.
 /// The other classes keep their discovery order. The order only schedules: no test depends on another.
 /// </summary>
