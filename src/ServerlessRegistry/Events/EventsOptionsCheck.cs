@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using ServerlessRegistry.Core.Primitives;
 
 namespace ServerlessRegistry.Events;
 
@@ -9,8 +8,6 @@ namespace ServerlessRegistry.Events;
 /// </summary>
 internal sealed class EventsOptionsCheck : IValidateOptions<EventsOptions>
 {
-    public static IReadOnlyList<string> Actions => EventActions.All;
-
     /// <summary>
     /// The longest <see cref="EventsOptions.DeliveryTimeout"/>: a message stays hidden for its slowest destination's
     /// timeout plus a margin, and a webhook that needs longer than this to answer has failed.
@@ -83,14 +80,9 @@ internal sealed class EventsOptionsCheck : IValidateOptions<EventsOptions>
                 }
             }
 
-            foreach (var action in webhook.Actions.Where(a => !Actions.Contains(a, StringComparer.OrdinalIgnoreCase)))
+            foreach (var problem in EventFilter.Problems(key, webhook.Actions, webhook.Repositories))
             {
-                yield return $"{key}:Actions has '{action}'; the actions are {string.Join(", ", Actions)}.";
-            }
-
-            foreach (var problem in webhook.Repositories.Select(Pattern.Check).OfType<string>())
-            {
-                yield return $"{key}:Repositories: {problem}.";
+                yield return problem;
             }
         }
     }

@@ -3,7 +3,6 @@ using Azure.Core;
 using Azure.Identity;
 using Azure.Messaging.EventGrid;
 using Microsoft.Extensions.Options;
-using ServerlessRegistry.Core.Primitives;
 using ServerlessRegistry.Hosting;
 
 namespace ServerlessRegistry.Events.EventGrid;
@@ -19,16 +18,14 @@ namespace ServerlessRegistry.Events.EventGrid;
 /// </remarks>
 internal sealed class EventGridDestination(EventGridPublisherClient client, EventGridOptions options, string source) : IEventDestination
 {
-    private readonly HashSet<string> _actions = new(options.Actions.Count > 0 ? options.Actions : EventGridSetup.DefaultActions, StringComparer.OrdinalIgnoreCase);
+    private readonly EventFilter _filter = new(options.Actions, options.Repositories, EventGridSetup.DefaultActions);
 
     public string Name => "eventgrid";
 
     /// <summary>Whether any event with <paramref name="action"/> could be accepted: lets the registry skip pulls by default.</summary>
-    public bool CouldAccept(string action) => _actions.Contains(action);
+    public bool CouldAccept(string action) => _filter.CouldAccept(action);
 
-    public bool Accepts(RegistryEvent e) =>
-        _actions.Contains(e.Action)
-        && (options.Repositories.Count == 0 || options.Repositories.Any(p => Pattern.Matches(p, e.Target.Repository)));
+    public bool Accepts(RegistryEvent e) => _filter.Accepts(e);
 
     public async Task DeliverAsync(IReadOnlyList<RegistryEvent> events, CancellationToken cancellationToken)
     {

@@ -1,7 +1,6 @@
 using Azure.Core;
 using Azure.Core.Pipeline;
 using Microsoft.Extensions.Options;
-using ServerlessRegistry.Core.Primitives;
 
 namespace ServerlessRegistry.Events.EventGrid;
 
@@ -50,15 +49,9 @@ internal static class EventGridSetup
             yield return $"Events:EventGrid:Endpoint must be the topic's https endpoint (https://{{topic}}.{{region}}-1.eventgrid.azure.net/api/events); got '{options.Endpoint.OriginalString}'.";
         }
 
-        // Worded as the webhooks' checks are, so every events mistake reads alike.
-        foreach (var action in options.Actions.Where(a => !EventActions.All.Contains(a, StringComparer.OrdinalIgnoreCase)))
+        foreach (var problem in EventFilter.Problems("Events:EventGrid", options.Actions, options.Repositories))
         {
-            yield return $"Events:EventGrid:Actions has '{action}'; the actions are {string.Join(", ", EventActions.All)}.";
-        }
-
-        foreach (var problem in options.Repositories.Select(Pattern.Check).OfType<string>())
-        {
-            yield return $"Events:EventGrid:Repositories: {problem}.";
+            yield return problem;
         }
     }
 

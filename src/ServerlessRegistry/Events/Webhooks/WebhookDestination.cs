@@ -2,7 +2,6 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using ServerlessRegistry.Core.Primitives;
 
 namespace ServerlessRegistry.Events.Webhooks;
 
@@ -17,6 +16,7 @@ internal sealed class WebhookDestination : IEventDestination
     public const string SignatureHeader = "X-Registry-Signature-256";
 
     private readonly WebhookOptions _options;
+    private readonly EventFilter _filter;
     private readonly HttpClient _client;
     private readonly byte[]? _key;
     private readonly string _shownAs;
@@ -24,6 +24,7 @@ internal sealed class WebhookDestination : IEventDestination
     public WebhookDestination(WebhookOptions options, HttpClient client)
     {
         _options = options;
+        _filter = new EventFilter(options.Actions, options.Repositories, EventActions.All);
         _client = client;
         _key = string.IsNullOrEmpty(options.Secret) ? null : Encoding.UTF8.GetBytes(options.Secret);
         Name = "webhook:" + options.Name;
@@ -34,11 +35,9 @@ internal sealed class WebhookDestination : IEventDestination
 
     public string Name { get; }
 
-    public bool CouldAccept(string action) =>
-        _options.Actions.Count == 0 || _options.Actions.Contains(action, StringComparer.OrdinalIgnoreCase);
+    public bool CouldAccept(string action) => _filter.CouldAccept(action);
 
-    public bool Accepts(RegistryEvent e) =>
-        CouldAccept(e.Action) && (_options.Repositories.Count == 0 || _options.Repositories.Exists(p => Pattern.Matches(p, e.Target.Repository)));
+    public bool Accepts(RegistryEvent e) => _filter.Accepts(e);
 
     public async Task DeliverAsync(IReadOnlyList<RegistryEvent> events, CancellationToken cancellationToken)
     {
