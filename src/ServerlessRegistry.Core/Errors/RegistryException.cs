@@ -38,6 +38,12 @@ internal enum ErrorKind
     HeadersTooLarge,
     /// <summary>A request body that arrived too slowly (408).</summary>
     RequestTimeout,
+    /// <summary>An admin API request that is malformed or asks for something impossible (400).</summary>
+    Invalid,
+    /// <summary>An admin API resource that does not exist (404).</summary>
+    NotFound,
+    /// <summary>An admin API change that collides with what exists (409): a token name in use, a rule defined in settings.</summary>
+    Conflict,
     /// <summary>A failure retrying cannot cure (storage refusing the request or the registry's credentials, a defect).</summary>
     Internal,
 }

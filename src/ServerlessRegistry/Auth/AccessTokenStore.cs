@@ -54,6 +54,11 @@ internal sealed class AccessTokenStore(RegistryStorage storage, AuthOptions opti
             throw new ArgumentException($"'{bad}' is not a repository pattern: use a repository name, a prefix ending in '*' (team/*), or '*'.", nameof(repositories));
         }
 
+        if (actions.HasFlag(RegistryActions.Admin) && repositories is not ["*"])
+        {
+            throw new ArgumentException("An admin token is registry-wide: give '*' as its only repository.", nameof(repositories));
+        }
+
         var secret = SecretPrefix + Base64Url(RandomNumberGenerator.GetBytes(32));
         var info = new AccessTokenInfo(name, Base64Url(RandomNumberGenerator.GetBytes(9)), repositories, actions, expiresAt, time.GetUtcNow());
         var row = new AccessTokenRow(info.Id, Hash(secret), ToJson(repositories), RegistryScope.FormatActions(actions), expiresAt, info.CreatedAt).ToRow(name);

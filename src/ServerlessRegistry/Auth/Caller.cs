@@ -12,6 +12,12 @@ internal sealed class Caller
 
     public bool Catalog { get; init; }
 
+    /// <summary>The token grants the admin API (<see cref="RegistryScope.Admin"/>).</summary>
+    public bool Admin { get; init; }
+
+    /// <summary>The admin scope was asked for and refused ("registry:admin:"), so a repeat is DENIED, not challenged.</summary>
+    public bool AdminRefused { get; init; }
+
     /// <summary>The caller's policy; present only with the catalog scope, which is filtered by it.</summary>
     public IReadOnlyList<Grant> Policy { get; init; } = [];
 
@@ -30,11 +36,20 @@ internal sealed class Caller
     {
         var access = new Dictionary<string, RegistryActions>(StringComparer.Ordinal);
         var catalog = false;
+        var (admin, adminRefused) = (false, false);
         foreach (var value in RegistryTokens.Values(jwt, "access"))
         {
             if (value == RegistryScope.Catalog)
             {
                 catalog = true;
+            }
+            else if (value == RegistryScope.Admin)
+            {
+                admin = true;
+            }
+            else if (value == "registry:admin:")
+            {
+                adminRefused = true;
             }
             else if (RegistryScope.TryParse(value, out var scope) && scope.Type == RegistryScope.Repository)
             {
@@ -48,6 +63,8 @@ internal sealed class Caller
             Subject = jwt.Subject,
             Access = access,
             Catalog = catalog,
+            Admin = admin,
+            AdminRefused = adminRefused,
             Policy = [.. RegistryTokens.Values(jwt, "pol").Select(v => Grant.TryParse(v, out var g) ? g : default).Where(g => g.Pattern is not null)],
             AccessToken = jwt.TryGetPayloadValue<string>("tkn", out var reference) ? reference : null,
             Expires = new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero),

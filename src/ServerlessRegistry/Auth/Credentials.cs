@@ -86,6 +86,10 @@ internal sealed class Credentials(AuthOptions options, EntraValidator entra, Acc
                 catalog = true;
                 granted.Add(RegistryScope.Catalog);
             }
+            else if (scope.IsAdmin)
+            {
+                granted.Add(AdminGrant.Holds(policy) ? RegistryScope.Admin : "registry:admin:");
+            }
             else if (scope.Type == RegistryScope.Repository && Core.Primitives.Names.IsValidRepository(scope.Name))
             {
                 granted.Add((scope with { Actions = scope.Actions & Grant.Allowed(policy, scope.Name) }).ToString());

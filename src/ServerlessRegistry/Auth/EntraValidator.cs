@@ -100,7 +100,7 @@ internal sealed class EntraValidator(AuthOptions options, TimeProvider time)
         "Registry.Pull" => RegistryActions.Pull,
         "Registry.Push" => RegistryActions.Pull | RegistryActions.Push,
         "Registry.Delete" => RegistryActions.Pull | RegistryActions.Delete,
-        "Registry.Admin" => RegistryActions.All,
+        "Registry.Admin" => RegistryActions.All | RegistryActions.Admin,
         _ => RegistryActions.None,
     };
 

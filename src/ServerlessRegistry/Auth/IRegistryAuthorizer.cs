@@ -10,6 +10,8 @@ internal enum Access
     Delete,
     /// <summary>The registry-wide catalog (scope registry:catalog:*); entries are filtered by pull access.</summary>
     Catalog,
+    /// <summary>The admin API (scope registry:admin:*): registry-wide, for <see cref="AdminGrant"/> holders only.</summary>
+    Admin,
 }
 
 /// <summary>

@@ -1,6 +1,9 @@
 namespace ServerlessRegistry.Auth;
 
-/// <summary>Actions on a repository. Push and delete imply pull: every push or delete client reads first.</summary>
+/// <summary>
+/// Actions on a repository. Push and delete imply pull: every push or delete client reads first. Admin (the admin API,
+/// <see cref="AdminGrant"/>) is registry-wide and brings every repository action with it.
+/// </summary>
 [Flags]
 internal enum RegistryActions
 {
@@ -9,6 +12,7 @@ internal enum RegistryActions
     Push = 2,
     Delete = 4,
     All = Pull | Push | Delete,
+    Admin = 8,
 }
 
 /// <summary>
@@ -20,7 +24,12 @@ internal readonly record struct RegistryScope(string Type, string Name, Registry
     public const string Repository = "repository";
     public const string Catalog = "registry:catalog:*";
 
+    /// <summary>The admin API's scope; granted only to a principal that <see cref="AdminGrant.Holds"/>.</summary>
+    public const string Admin = "registry:admin:*";
+
     public bool IsCatalog => Type == "registry" && Name == "catalog";
+
+    public bool IsAdmin => Type == "registry" && Name == "admin";
 
     /// <summary>Parses every scope in space-separated lists; malformed entries are skipped (a partial grant is normal).</summary>
     public static List<RegistryScope> ParseAll(IEnumerable<string?> values)
@@ -73,6 +82,7 @@ internal readonly record struct RegistryScope(string Type, string Name, Registry
                 "push" => RegistryActions.Pull | RegistryActions.Push,
                 "delete" => RegistryActions.Pull | RegistryActions.Delete,
                 "*" => RegistryActions.All,
+                "admin" => RegistryActions.All | RegistryActions.Admin,
                 _ => RegistryActions.None,
             };
         }
@@ -86,10 +96,11 @@ internal readonly record struct RegistryScope(string Type, string Name, Registry
         if (actions.HasFlag(RegistryActions.Pull)) words.Add("pull");
         if (actions.HasFlag(RegistryActions.Push)) words.Add("push");
         if (actions.HasFlag(RegistryActions.Delete)) words.Add("delete");
+        if (actions.HasFlag(RegistryActions.Admin)) words.Add("admin");
         return string.Join(',', words);
     }
 
-    public override string ToString() => IsCatalog ? Catalog : $"{Type}:{Name}:{FormatActions(Actions)}";
+    public override string ToString() => IsCatalog ? Catalog : IsAdmin ? (Actions.HasFlag(RegistryActions.Admin) ? Admin : "registry:admin:") : $"{Type}:{Name}:{FormatActions(Actions)}";
 }
 
 /// <summary>

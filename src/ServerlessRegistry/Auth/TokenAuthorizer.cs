@@ -42,6 +42,19 @@ internal sealed class TokenAuthorizer(AuthOptions options, RegistryTokens tokens
                 }
 
                 return;
+            case Access.Admin:
+                if (caller?.Admin == true)
+                {
+                    return;
+                }
+
+                if (caller?.AdminRefused == true)
+                {
+                    Fail.With(ErrorKind.Denied, "the admin API needs the Registry.Admin role or an access token with the admin action");
+                }
+
+                Challenge(context, RegistryScope.Admin, caller is not null);
+                return;
         }
 
         var needed = Needed(access);
@@ -67,6 +80,11 @@ internal sealed class TokenAuthorizer(AuthOptions options, RegistryTokens tokens
 
     public async ValueTask<bool> CanAsync(HttpContext context, string repository, Access access)
     {
+        if (access == Access.Admin)
+        {
+            return (await ResolveAsync(context))?.Admin == true;
+        }
+
         var needed = Needed(access);
         if (needed == RegistryActions.Pull && IsAnonymous(repository))
         {

@@ -146,7 +146,7 @@ internal static partial class TokenEndpoints
         }, ct);
     }
 
-    private static (string User, string Password)? ReadBasic(HttpRequest request)
+    internal static (string User, string Password)? ReadBasic(HttpRequest request)
     {
         var header = request.Headers.Authorization.ToString();
         if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))

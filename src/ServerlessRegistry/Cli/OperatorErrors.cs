@@ -15,6 +15,9 @@ internal static class OperatorErrors
 
     public static string? Describe(Exception exception) => exception switch
     {
+        Admin.Cli.AdminCliException e => e.Message,
+        Admin.Cli.AdminCallException { Code: "UNAUTHORIZED" or "DENIED" } e => $"{e.Message} ({Admin.Cli.RemoteCredentials.Hint}).",
+        Admin.Cli.AdminCallException e => e.Message,
         StorageException { Status: 401 or 403 } e =>
             $"storage refused the credentials ({e.Status} {e.ErrorCode}): check Storage:AccountName and Storage:AccountKey, or the identity's data role on the account.",
         StorageException { Status: 0 } e =>

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Parsing;
+using ServerlessRegistry.Admin.Apply;
+using ServerlessRegistry.Admin.Cli;
 using ServerlessRegistry.Auth;
 using ServerlessRegistry.Events;
 using ServerlessRegistry.Maintenance;
@@ -27,6 +29,8 @@ internal static class RegistryCli
         .. MirrorSetup.Commands(),
         .. PolicySetup.Commands(),
         .. EventsSetup.Commands(),
+        ApplyCommand.Create(),
+        OpenApiCommand.Create(),
     ];
 
     /// <summary>The command as typed, without the program's name ("token create"), for error lines.</summary>
@@ -43,12 +47,19 @@ internal static class RegistryCli
 
     public static Task<int> RunAsync(string[] args) => RunAsync(args, Console.Out, Console.Error);
 
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
+    /// <param name="environment">Where --registry reads its credentials (the process environment when null).</param>
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, Func<string, string?>? environment = null)
     {
+        AdminCli.Environment.Value = environment;
         var root = new RootCommand("ServerlessRegistry: an OCI distribution registry on Azure Blob and Table storage.");
         foreach (var command in Commands())
         {
             root.Subcommands.Add(command);
+        }
+
+        foreach (var option in AdminCli.GlobalOptions())
+        {
+            root.Options.Add(option);
         }
 
         // No command means serve, with every argument passed through as configuration.

@@ -38,6 +38,10 @@ internal static class ErrorTable
         [ErrorKind.RequestTargetTooLong] = new("SIZE_INVALID", 414),
         [ErrorKind.HeadersTooLarge] = new("SIZE_INVALID", 431),
         [ErrorKind.RequestTimeout] = new("BLOB_UPLOAD_INVALID", 408),
+        // The admin API's own codes: the OCI spec has none for these.
+        [ErrorKind.Invalid] = new("INVALID", 400),
+        [ErrorKind.NotFound] = new("NOT_FOUND", 404),
+        [ErrorKind.Conflict] = new("CONFLICT", 409),
         // UNKNOWN is the code distribution answers for its own failures; 500 rather than 503 so clients do not retry.
         [ErrorKind.Internal] = new("UNKNOWN", 500),
     }.ToFrozenDictionary();

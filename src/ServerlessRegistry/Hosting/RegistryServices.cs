@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
+using ServerlessRegistry.Admin;
 using ServerlessRegistry.Api;
 using ServerlessRegistry.Auth;
 using ServerlessRegistry.Core.Registry;
@@ -34,6 +35,7 @@ internal static class RegistryServices
         services.AddRegistryAuth(configuration);
         services.AddMaintenance();
         services.AddMirror(configuration);
+        services.AddAdmin();
         services.AddWeb(configuration);
         services.AddPolicies();
         services.AddEvents(configuration);

@@ -95,7 +95,7 @@ internal static partial class EntraSignIn
         }
 
         var name = claims["name"].FirstOrDefault() ?? claims["preferred_username"].FirstOrDefault() ?? oid;
-        var session = new SessionClaims($"entra:{tid}/{oid}", name, [new Grant("*", actions)], roles.Contains("Registry.Admin"), null);
+        var session = new SessionClaims($"entra:{tid}/{oid}", name, [new Grant("*", actions)], actions.HasFlag(RegistryActions.Admin), null);
         context.Principal = session.ToPrincipal();
         var now = context.Options.TimeProvider?.GetUtcNow() ?? DateTimeOffset.UtcNow;
         context.Properties!.IsPersistent = false;

@@ -54,5 +54,5 @@ internal sealed record SessionClaims(string Subject, string DisplayName, IReadOn
     }
 
     public static SessionClaims ForAccessToken(AccessTokenInfo token) =>
-        new("token:" + token.Name, token.Name, token.Policy, IsAdmin: false, token.Name + "/" + token.Id);
+        new("token:" + token.Name, token.Name, token.Policy, AdminGrant.Holds(token.Policy), token.Name + "/" + token.Id);
 }
