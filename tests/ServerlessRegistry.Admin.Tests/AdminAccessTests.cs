@@ -52,19 +52,19 @@ public sealed class AdminAccessTests(AdminFixture fixture) : IClassFixture<Admin
     {
         using var denied = await SendAsync("listTokens", AdminFixture.Bearer(await RegistryTokenAsync(fixture.PushToken)));
         Assert.Equal(HttpStatusCode.Forbidden, denied.StatusCode);
-        using var wrong = await fixture.SendAsync(HttpMethod.Get, "/admin/v1/tokens", AdminFixture.Basic("ops-admin:srt_wrong"));
+        using var wrong = await fixture.SendAsync(HttpMethod.Get, "/api/admin/v1/tokens", AdminFixture.Basic("ops-admin:srt_wrong"));
         Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
     }
 
     [Fact]
     public async Task The_OpenAPI_document_needs_no_credentials_and_unknown_paths_are_404()
     {
-        using var document = await fixture.SendAsync(HttpMethod.Get, "/admin/v1/openapi.json", null);
+        using var document = await fixture.SendAsync(HttpMethod.Get, "/api/admin/v1/openapi.json", null);
         Assert.Equal(HttpStatusCode.OK, document.StatusCode);
         Assert.Equal("3.1.0", JsonDocument.Parse(await document.Content.ReadAsStringAsync()).RootElement.GetProperty("openapi").GetString());
-        using var unknown = await fixture.SendAsync(HttpMethod.Get, "/admin/v1/nothing-here", AdminFixture.Basic(fixture.AdminToken));
+        using var unknown = await fixture.SendAsync(HttpMethod.Get, "/api/admin/v1/nothing-here", AdminFixture.Basic(fixture.AdminToken));
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
-        using var method = await fixture.SendAsync(HttpMethod.Patch, "/admin/v1/tokens", AdminFixture.Basic(fixture.AdminToken));
+        using var method = await fixture.SendAsync(HttpMethod.Patch, "/api/admin/v1/tokens", AdminFixture.Basic(fixture.AdminToken));
         Assert.Equal(HttpStatusCode.MethodNotAllowed, method.StatusCode);
     }
 
@@ -72,7 +72,7 @@ public sealed class AdminAccessTests(AdminFixture fixture) : IClassFixture<Admin
     private Task<HttpResponseMessage> SendAsync(string id, AuthenticationHeaderValue? credentials)
     {
         var operation = AdminRoutes.ById[id];
-        var path = "/admin/v1" + string.Concat(operation.Segments.Select(s => "/" + (s.StartsWith('{') ? "access-test" : s)));
+        var path = "/api/admin/v1" + string.Concat(operation.Segments.Select(s => "/" + (s.StartsWith('{') ? "access-test" : s)));
         var query = string.Join('&', operation.Query.Where(q => q.Required).Select(q => q.Name + "=access-test/repo"));
         return fixture.SendAsync(new HttpMethod(operation.Method), query.Length > 0 ? path + "?" + query : path, credentials, operation.Body is null ? null : "{}");
     }

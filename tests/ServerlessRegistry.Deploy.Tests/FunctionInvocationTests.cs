@@ -20,6 +20,22 @@ public sealed class FunctionInvocationTests
         ["Logging:LogLevel:Default"] = "Warning",
     };
 
+    /// <summary>
+    /// The Functions host owns every path starting with /admin or /runtime and never hands it to a function (a catch-all
+    /// route included), so the admin API lives under /api/admin/v1 and answers through the HTTP function.
+    /// </summary>
+    [Fact]
+    public async Task AdminApiRunsThroughTheHttpFunctionOutsideTheHostsReservedPaths()
+    {
+        Assert.DoesNotMatch("^/(admin|runtime)", ServerlessRegistry.Admin.AdminRoutes.Prefix.ToLowerInvariant());
+        await using var app = await FunctionApp.StartAsync(AzureLike);
+        using var document = await app.Client.GetAsync(ServerlessRegistry.Admin.AdminRoutes.Prefix + "/openapi.json");
+        Assert.Equal(HttpStatusCode.OK, document.StatusCode);
+        Assert.Equal(await File.ReadAllTextAsync(RepoRoot.Combine(ServerlessRegistry.Admin.AdminOpenApi.CheckedInPath)), await document.Content.ReadAsStringAsync());
+        using var tokens = await app.Client.GetAsync(ServerlessRegistry.Admin.AdminRoutes.Prefix + "/tokens");
+        Assert.Equal(HttpStatusCode.OK, tokens.StatusCode);
+    }
+
     [Fact]
     public async Task PushAndPullRunThroughTheHttpFunction()
     {

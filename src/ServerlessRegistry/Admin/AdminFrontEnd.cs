@@ -6,7 +6,7 @@ using ServerlessRegistry.Hosting;
 namespace ServerlessRegistry.Admin;
 
 /// <summary>
-/// Answers /admin/v1/…: finds the operation in <see cref="AdminRoutes"/>, authorizes the caller
+/// Answers /api/admin/v1/…: finds the operation in <see cref="AdminRoutes"/>, authorizes the caller
 /// (<see cref="AdminAccess"/>), runs the handler and writes its JSON, and logs the call with its caller. Refusals are
 /// the registry's error envelope (the pipeline's error handling). Stateless and thread-safe.
 /// </summary>
@@ -100,7 +100,7 @@ internal sealed class AdminFrontEnd(AdminAccess access, ILoggerFactory loggers) 
 
         return pathKnown
             ? Fail.With<(AdminOperation, Dictionary<string, string>)>(ErrorKind.MethodNotAllowed, $"{method} is not supported here")
-            : Fail.With<(AdminOperation, Dictionary<string, string>)>(ErrorKind.RouteUnknown, "no such admin endpoint; see /admin/v1/openapi.json");
+            : Fail.With<(AdminOperation, Dictionary<string, string>)>(ErrorKind.RouteUnknown, "no such admin endpoint; see /api/admin/v1/openapi.json");
     }
 
     private static Dictionary<string, string>? TryBind(string[] template, string[] segments)

@@ -11,7 +11,7 @@ namespace ServerlessRegistry.Admin;
 /// The admin API's OpenAPI 3.1 document, generated from <see cref="AdminRoutes"/> and the types its operations read and
 /// answer (schemas by System.Text.Json's exporter, with the same options the API serializes with, so the document
 /// cannot describe another shape). The build writes it to docs/openapi/admin-v1.json; a test compares that file with
-/// this output; the registry serves it at /admin/v1/openapi.json. Deterministic: the same code gives the same bytes.
+/// this output; the registry serves it at /api/admin/v1/openapi.json. Deterministic: the same code gives the same bytes.
 /// </summary>
 internal static class AdminOpenApi
 {

@@ -6,7 +6,7 @@ namespace ServerlessRegistry.Admin;
 internal delegate Task<AdminResult> AdminHandler(AdminRequest request);
 
 /// <summary>
-/// One operation of the admin API as <see cref="AdminRoutes"/> lists it: method, path under /admin/v1 (segments in braces
+/// One operation of the admin API as <see cref="AdminRoutes"/> lists it: method, path under /api/admin/v1 (segments in braces
 /// are route values, one segment each), the OpenAPI operation id, and the types of its body and answer. The OpenAPI
 /// document (<see cref="AdminOpenApi"/>) and the command line's calls (<see cref="Cli.IAdminChannel"/>) are derived from it.
 /// </summary>

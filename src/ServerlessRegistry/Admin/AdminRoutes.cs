@@ -10,13 +10,13 @@ using static ServerlessRegistry.Core.Errors.ErrorKind;
 namespace ServerlessRegistry.Admin;
 
 /// <summary>
-/// Every admin API operation under /admin/v1, grouped by resource. Adding one is a line here and a named handler in its
+/// Every admin API operation under /api/admin/v1, grouped by resource. Adding one is a line here and a named handler in its
 /// feature; the OpenAPI document and the command line's calls follow from this table. Every operation needs an admin
 /// caller (<see cref="AdminAccess"/>) except the OpenAPI document itself, which is public as the repository is.
 /// </summary>
 internal static class AdminRoutes
 {
-    public const string Prefix = "/admin/v1";
+    public const string Prefix = "/api/admin/v1";
 
     private static AdminParameter Flag(string name, string description) => new(name, typeof(bool), description);
 

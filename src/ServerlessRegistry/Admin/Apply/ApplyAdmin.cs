@@ -6,7 +6,7 @@ using ServerlessRegistry.Policies;
 namespace ServerlessRegistry.Admin.Apply;
 
 /// <summary>
-/// POST /admin/v1/apply: plans every entry of the document first (each feature checks its entries and compares them
+/// POST /api/admin/v1/apply: plans every entry of the document first (each feature checks its entries and compares them
 /// with what is stored), so a document with one bad entry changes nothing; then makes the changes in order: tokens,
 /// policies, locks, cache rules, event endpoints.
 /// </summary>

@@ -12,7 +12,7 @@ internal sealed record AdminCall(string OperationId)
 
     public object? Body { get; init; }
 
-    /// <summary>The path and query under the host, route values escaped: /admin/v1/tokens/ci?n=10.</summary>
+    /// <summary>The path and query under the host, route values escaped: /api/admin/v1/tokens/ci?n=10.</summary>
     public string Target()
     {
         var operation = AdminRoutes.ById[OperationId];

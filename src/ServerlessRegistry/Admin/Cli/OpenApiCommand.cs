@@ -11,7 +11,7 @@ internal static class OpenApiCommand
     public static Command Create()
     {
         var write = new Option<FileInfo?>("--write") { Description = "Write the document to this file (only when it changed) instead of printing it." };
-        var command = new Command("openapi", "Print the admin API's OpenAPI 3.1 document (also served at /admin/v1/openapi.json).") { write };
+        var command = new Command("openapi", "Print the admin API's OpenAPI 3.1 document (also served at /api/admin/v1/openapi.json).") { write };
         command.SetAction(async (parse, ct) =>
         {
             var document = AdminOpenApi.Generate();
