@@ -33,14 +33,22 @@ internal sealed class AdminFrontEnd(AdminAccess access, ILoggerFactory loggers) 
 
     /// <summary>
     /// Runs one call for the command line without HTTP or credentials (whoever can reach storage is its operator), through
-    /// the same matching, handlers and error envelope as a call over HTTP.
+    /// the same matching, handlers and error envelope as a call over HTTP. Only refusals become the envelope: a storage
+    /// or network failure propagates, so the command line names its cause and what to do (<see cref="ServerlessRegistry.Cli.OperatorErrors"/>).
     /// </summary>
-    public Task RunLocalAsync(HttpContext context) => ErrorHandling.InvokeAsync(context, async c =>
+    public async Task RunLocalAsync(HttpContext context)
     {
-        var rest = c.Request.Path.StartsWithSegments(Prefix, out var remainder) ? remainder : c.Request.Path;
-        var (operation, route) = Match(c.Request.Method, rest);
-        await RunAsync(c, operation, route, LocalCaller);
-    });
+        try
+        {
+            var rest = context.Request.Path.StartsWithSegments(Prefix, out var remainder) ? remainder : context.Request.Path;
+            var (operation, route) = Match(context.Request.Method, rest);
+            await RunAsync(context, operation, route, LocalCaller);
+        }
+        catch (RegistryException e)
+        {
+            await Errors.ErrorWriter.WriteAsync(context, e);
+        }
+    }
 
     private async Task RunAsync(HttpContext context, AdminOperation operation, Dictionary<string, string> route, string caller)
     {
