@@ -52,7 +52,7 @@ public sealed class ScopeTests
     [InlineData("Registry.Pull", "pull")]
     [InlineData("Registry.Push", "pull,push")]
     [InlineData("Registry.Delete", "pull,delete")]
-    [InlineData("Registry.Admin", "pull,push,delete")]
+    [InlineData("Registry.Admin", "pull,push,delete,admin")]
     [InlineData("Something.Else", "")]
     public void MapsAppRolesToActions(string role, string actions) =>
         Assert.Equal(actions, RegistryScope.FormatActions(EntraValidator.RoleActions(role)));

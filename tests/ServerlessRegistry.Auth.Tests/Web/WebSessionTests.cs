@@ -83,7 +83,7 @@ public sealed class WebSessionTests(WebSessionFixture fixture) : IClassFixture<W
 
         var viewer = await ProbedViewer.GetAsync(browser.Client);
         Assert.True(viewer.Admin);
-        Assert.Equal(["*=pull,push,delete", "public/*=pull"], viewer.Policy);
+        Assert.Equal(["*=pull,push,delete,admin", "public/*=pull"], viewer.Policy);
     }
 
     public static TheoryData<string> EntraRefusals => ["wrong tenant", "wrong nonce", "wrong audience", "no registry role"];
