@@ -35,12 +35,29 @@ internal sealed class AdminFrontEnd(AdminAccess access, ILoggerFactory loggers) 
     /// Runs one call for the command line without HTTP or credentials (whoever can reach storage is its operator), through
     /// the same matching, handlers and error envelope as a call over HTTP.
     /// </summary>
-    public Task RunLocalAsync(HttpContext context) => ErrorHandling.InvokeAsync(context, async c =>
+    /// <remarks>
+    /// Only refusals become the envelope here. Any other failure (storage unreachable or refusing the credentials, a
+    /// setting that does not parse) is rethrown to the command, which describes it in one line as it did before the
+    /// admin API (OperatorErrors); over HTTP the same failure is a 503 or 500.
+    /// </remarks>
+    public async Task RunLocalAsync(HttpContext context)
     {
-        var rest = c.Request.Path.StartsWithSegments(Prefix, out var remainder) ? remainder : c.Request.Path;
-        var (operation, route) = Match(c.Request.Method, rest);
-        await RunAsync(c, operation, route, LocalCaller);
-    });
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo? failure = null;
+        await ErrorHandling.InvokeAsync(context, async c =>
+        {
+            var rest = c.Request.Path.StartsWithSegments(Prefix, out var remainder) ? remainder : c.Request.Path;
+            var (operation, route) = Match(c.Request.Method, rest);
+            try
+            {
+                await RunAsync(c, operation, route, LocalCaller);
+            }
+            catch (Exception e) when (e is not RegistryException)
+            {
+                failure = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
+            }
+        });
+        failure?.Throw();
+    }
 
     private async Task RunAsync(HttpContext context, AdminOperation operation, Dictionary<string, string> route, string caller)
     {
