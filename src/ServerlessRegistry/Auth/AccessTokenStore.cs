@@ -44,21 +44,7 @@ internal sealed class AccessTokenStore(RegistryStorage storage, AuthOptions opti
     /// </summary>
     public async Task<(AccessTokenInfo Info, string Secret)> CreateAsync(string name, IReadOnlyList<string> repositories, RegistryActions actions, DateTimeOffset expiresAt, CancellationToken ct)
     {
-        if (!IsValidName(name))
-        {
-            throw new ArgumentException("A token name is 1-64 of a-z, 0-9, '.', '_' or '-', starting with a letter or digit.", nameof(name));
-        }
-
-        if (repositories.FirstOrDefault(r => !Grant.IsValidPattern(r)) is { } bad)
-        {
-            throw new ArgumentException($"'{bad}' is not a repository pattern: use a repository name, a prefix ending in '*' (team/*), or '*'.", nameof(repositories));
-        }
-
-        if (actions.HasFlag(RegistryActions.Admin) && repositories is not ["*"])
-        {
-            throw new ArgumentException("An admin token is registry-wide: give '*' as its only repository.", nameof(repositories));
-        }
-
+        Check(name, repositories, actions);
         var secret = SecretPrefix + Base64Url(RandomNumberGenerator.GetBytes(32));
         var info = new AccessTokenInfo(name, Base64Url(RandomNumberGenerator.GetBytes(9)), repositories, actions, expiresAt, time.GetUtcNow());
         var row = new AccessTokenRow(info.Id, Hash(secret), ToJson(repositories), RegistryScope.FormatActions(actions), expiresAt, info.CreatedAt).ToRow(name);
@@ -81,6 +67,42 @@ internal sealed class AccessTokenStore(RegistryStorage storage, AuthOptions opti
         return tokens;
     }
 
+    /// <summary>The token with this name, expired or not; null when there is none (or the name is not a token name).</summary>
+    public async Task<AccessTokenInfo?> GetAsync(string name, CancellationToken ct)
+    {
+        var row = IsValidName(name) ? await storage.Metadata.GetAsync(storage.Layout.AuthTable, Partition, name, ct).ConfigureAwait(false) : null;
+        return row is null ? null : FromRow(row);
+    }
+
+    /// <summary>
+    /// Replaces the repositories and actions of the token named <paramref name="name"/> whose id is <paramref name="id"/>,
+    /// keeping its secret, id, expiry and creation time; returns it as stored, or null when no such token exists (revoked,
+    /// or re-created under the name, which gives a new id).
+    /// </summary>
+    /// <remarks>
+    /// Idempotent: the same grant again writes the same values. One read and a replace conditional on the ETag read, so a
+    /// token revoked and re-created in between is never given this grant: the replace fails with
+    /// <see cref="ConcurrencyException"/> and nothing is written. Sign-in and refresh read the row, so they use the new
+    /// grant at once; bearer tokens minted before keep the scopes they were minted with until they expire
+    /// (Auth:AccessTokenLifetime), as the revocation check only asks whether "name/id" still exists.
+    /// The same validation as <see cref="CreateAsync"/> (<see cref="ArgumentException"/>).
+    /// </remarks>
+    public async Task<AccessTokenInfo?> UpdateGrantAsync(string name, string id, IReadOnlyList<string> repositories, RegistryActions actions, CancellationToken ct)
+    {
+        CheckGrant(repositories, actions);
+        var row = IsValidName(name) ? await storage.Metadata.GetAsync(storage.Layout.AuthTable, Partition, name, ct).ConfigureAwait(false) : null;
+        var stored = row is null ? null : AccessTokenRow.FromRow(row);
+        if (row?.ETag is not { } etag || stored is null || stored.Id != id)
+        {
+            return null;
+        }
+
+        var updated = stored with { Repositories = ToJson(repositories), Actions = RegistryScope.FormatActions(actions) };
+        await storage.Metadata.ExecuteAsync(storage.Layout.AuthTable, RowOperation.Replace(updated.ToRow(name), etag), ct).ConfigureAwait(false);
+        Forget(name);
+        return FromRow(updated.ToRow(name));
+    }
+
     /// <summary>Deletes the token. Idempotent: false when there was none.</summary>
     public async Task<bool> RevokeAsync(string name, CancellationToken ct)
     {
@@ -92,11 +114,7 @@ internal sealed class AccessTokenStore(RegistryStorage storage, AuthOptions opti
         try
         {
             await storage.Metadata.ExecuteAsync(storage.Layout.AuthTable, RowOperation.Delete(Partition, name), ct).ConfigureAwait(false);
-            foreach (var reference in _checks.Keys.Where(k => k.StartsWith(name + "/", StringComparison.Ordinal)))
-            {
-                _checks.TryRemove(reference, out _);
-            }
-
+            Forget(name);
             return true;
         }
         catch (ConcurrencyException)
@@ -144,6 +162,39 @@ internal sealed class AccessTokenStore(RegistryStorage storage, AuthOptions opti
 
         _checks[reference] = (active, now);
         return active;
+    }
+
+    /// <summary>Drops this instance's remembered revocation checks for the name, so the next check reads the row.</summary>
+    private void Forget(string name)
+    {
+        foreach (var reference in _checks.Keys.Where(k => k.StartsWith(name + "/", StringComparison.Ordinal)))
+        {
+            _checks.TryRemove(reference, out _);
+        }
+    }
+
+    /// <summary>Throws <see cref="ArgumentException"/> saying what is wrong with a token's name or grant, as <see cref="CreateAsync"/> does.</summary>
+    public static void Check(string name, IReadOnlyList<string> repositories, RegistryActions actions)
+    {
+        if (!IsValidName(name))
+        {
+            throw new ArgumentException("A token name is 1-64 of a-z, 0-9, '.', '_' or '-', starting with a letter or digit.", nameof(name));
+        }
+
+        CheckGrant(repositories, actions);
+    }
+
+    private static void CheckGrant(IReadOnlyList<string> repositories, RegistryActions actions)
+    {
+        if (repositories.FirstOrDefault(r => !Grant.IsValidPattern(r)) is { } bad)
+        {
+            throw new ArgumentException($"'{bad}' is not a repository pattern: use a repository name, a prefix ending in '*' (team/*), or '*'.", nameof(repositories));
+        }
+
+        if (actions.HasFlag(RegistryActions.Admin) && repositories is not ["*"])
+        {
+            throw new ArgumentException("An admin token is registry-wide: give '*' as its only repository.", nameof(repositories));
+        }
     }
 
     private static AccessTokenInfo FromRow(TableRow row)

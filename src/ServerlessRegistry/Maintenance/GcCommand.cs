@@ -1,15 +1,15 @@
 using System.CommandLine;
 using System.Globalization;
-using Microsoft.Extensions.Options;
+using ServerlessRegistry.Admin.Cli;
 using ServerlessRegistry.Cli;
 using ServerlessRegistry.Core.Maintenance;
 
 namespace ServerlessRegistry.Maintenance;
 
 /// <summary>
-/// <c>gc [--dry-run] [--delete-untagged] [--grace-period 2h]</c>: one online garbage-collection run against the
-/// configured storage. Progress goes to stderr, the summary to stdout. Extra arguments are configuration, as for
-/// serve (e.g. --Maintenance:UploadMaxAge=14.00:00:00).
+/// <c>gc [--dry-run] [--delete-untagged] [--grace-period 2h]</c>: one online garbage-collection run, through the admin
+/// API with --registry or against the configured storage. The summary goes to stdout; progress (against storage only)
+/// and the short-grace warning to stderr. Extra arguments are configuration, as for serve (e.g. --Maintenance:UploadMaxAge=14.00:00:00).
 /// </summary>
 internal static class GcCommand
 {
@@ -33,33 +33,33 @@ internal static class GcCommand
         command.SetAction(async (parse, ct) =>
         {
             var (output, error) = (parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
-            TimeSpan? grace = null;
-            if (parse.GetValue(gracePeriod) is { } text)
+            // Checked here too, so a malformed value is a command-line mistake (exit 2) before any storage or network call.
+            if (parse.GetValue(gracePeriod) is { } text && !Durations.TryParse(text, out _))
             {
-                if (!Durations.TryParse(text, out var parsed))
-                {
-                    await error.WriteLineAsync($"gc: --grace-period '{text}' is not a duration; give 24h, 2d, 90m or 0s.");
-                    return 2;
-                }
-
-                grace = parsed;
+                await error.WriteLineAsync($"gc: --grace-period '{text}' is not a duration; give 24h, 2d, 90m or 0s.");
+                return 2;
             }
 
-            return await CliServices.WithAsync(parse, async services =>
+            return await AdminCli.RunAsync(parse, async channel =>
             {
-                var configured = services.GetRequiredService<IOptions<MaintenanceOptions>>().Value;
-                var local = LocalEmulator.IsLocal(services.GetRequiredService<IConfiguration>()["Storage:BlobEndpoint"]);
-                var settings = configured.With(
-                    dryRun: parse.GetValue(dryRun) ? true : null,
-                    deleteUntagged: parse.GetValue(deleteUntagged) ? true : null,
-                    gracePeriod: grace,
-                    allowShortGracePeriod: local);
-                if (settings.GracePeriod < MaintenanceOptions.MinimumGracePeriod && local)
+                var body = new GcRequest(parse.GetValue(dryRun), parse.GetValue(deleteUntagged), parse.GetValue(gracePeriod));
+                if (channel is LocalAdminChannel)
                 {
-                    await error.WriteLineAsync($"gc: warning: grace period {settings.GracePeriod} is below {MaintenanceOptions.MinimumGracePeriod}; allowed only because storage is a local emulator. A push running now may lose blobs.");
+                    MaintenanceAdmin.LocalProgress.Value = new ConsoleProgress(error);
                 }
 
-                var report = await services.GetRequiredService<MaintenanceJobs>().RunGarbageCollectionAsync(settings.Validate(), new ConsoleProgress(error), ct);
+                var report = await channel.CallAsync<GcReportView>(new AdminCall("collectGarbage") { Body = body }, ct);
+                if (report.Warning is { } warning)
+                {
+                    await error.WriteLineAsync("gc: warning: " + warning);
+                }
+
+                if (AdminCli.Json(parse))
+                {
+                    await AdminCli.WriteJsonAsync(parse, report);
+                    return 0;
+                }
+
                 await WriteReportAsync(output, report);
                 return 0;
             });
@@ -67,7 +67,7 @@ internal static class GcCommand
         return command;
     }
 
-    private static async Task WriteReportAsync(TextWriter output, GcReport report)
+    private static async Task WriteReportAsync(TextWriter output, GcReportView report)
     {
         await output.WriteLineAsync(report.DryRun ? "Dry run: nothing was deleted." : "Garbage collection finished.");
         foreach (var step in report.Steps)
@@ -83,7 +83,7 @@ internal static class GcCommand
         await output.WriteLineAsync($"  manifests deleted {report.ManifestsDeleted,14:N0}");
         await output.WriteLineAsync($"  links deleted     {report.LinksDeleted,14:N0}");
         await output.WriteLineAsync($"  kept on conflict  {report.Conflicts,14:N0}");
-        await output.WriteLineAsync($"  elapsed           {report.Elapsed.TotalSeconds,14:0.0} s");
+        await output.WriteLineAsync($"  elapsed           {report.ElapsedSeconds,14:0.0} s");
         if (report.CollectableFrom is { } from)
         {
             await output.WriteLineAsync(

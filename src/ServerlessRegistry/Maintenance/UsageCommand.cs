@@ -1,13 +1,13 @@
 using System.CommandLine;
 using System.Globalization;
-using ServerlessRegistry.Cli;
-using ServerlessRegistry.Core.Maintenance;
+using ServerlessRegistry.Admin.Cli;
 
 namespace ServerlessRegistry.Maintenance;
 
 /// <summary>
 /// <c>usage</c>: storage per repository, logical (as if stored alone) and deduplicated (its share of what is
-/// stored), from metadata only. Extra arguments are configuration, as for serve.
+/// stored), from metadata only; through the admin API with --registry, else against the configured storage. Extra
+/// arguments are configuration, as for serve.
 /// </summary>
 internal static class UsageCommand
 {
@@ -26,22 +26,46 @@ internal static class UsageCommand
         {
             TreatUnmatchedTokensAsErrors = false,
         };
-        command.SetAction((parse, ct) => CliServices.WithAsync(parse, async services =>
+        command.SetAction((parse, ct) => AdminCli.RunAsync(parse, async channel =>
         {
+            var usage = await ReadAllAsync(channel, ct);
+            if (AdminCli.Json(parse))
+            {
+                await AdminCli.WriteJsonAsync(parse, usage);
+                return 0;
+            }
+
             var output = parse.InvocationConfiguration.Output;
-            var usage = await services.GetRequiredService<UsageReport>().RunAsync(ct);
-            var width = Math.Max(10, usage.Repositories.Select(r => r.Repository.Length).DefaultIfEmpty(0).Max());
+            var width = Math.Max(10, usage.Items.Select(r => r.Repository.Length).DefaultIfEmpty(0).Max());
             await output.WriteLineAsync($"{"REPOSITORY".PadRight(width)}  {"LOGICAL",12}  {"DEDUPLICATED",12}  {"EXCLUSIVE",12}  {"BLOBS",7}  {"MANIFESTS",9}");
-            foreach (var r in usage.Repositories)
+            foreach (var r in usage.Items)
             {
                 await output.WriteLineAsync($"{r.Repository.PadRight(width)}  {Human(r.Logical),12}  {Human(r.Deduplicated),12}  {Human(r.Exclusive),12}  {r.Blobs,7}  {r.Manifests,9}");
             }
 
-            await output.WriteLineAsync($"{"TOTAL".PadRight(width)}  {Human(usage.LogicalBytes),12}  {Human(usage.StoredBytes),12}");
-            await output.WriteLineAsync($"Stored {usage.StoredBytes:N0} bytes for {usage.LogicalBytes:N0} logical bytes.");
+            await output.WriteLineAsync($"{"TOTAL".PadRight(width)}  {Human(usage.Totals.Logical),12}  {Human(usage.Totals.Deduplicated),12}");
+            await output.WriteLineAsync($"Stored {usage.Totals.Deduplicated:N0} bytes for {usage.Totals.Logical:N0} logical bytes.");
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>Every page of getUsage as one view (the totals are the same on each page; the last page's are kept).</summary>
+    private static async Task<UsageView> ReadAllAsync(IAdminChannel channel, CancellationToken ct)
+    {
+        var items = new List<RepositoryUsageView>();
+        UsageView page;
+        string? last = null;
+        do
+        {
+            var query = new Dictionary<string, string?> { ["n"] = Admin.AdminPaging.Max.ToString(CultureInfo.InvariantCulture), ["last"] = last };
+            page = await channel.CallAsync<UsageView>(new AdminCall("getUsage") { Query = query }, ct);
+            items.AddRange(page.Items);
+            last = page.Next;
+        }
+        while (last is not null);
+
+        return page with { Items = items };
     }
 
     public static string Human(long bytes)
