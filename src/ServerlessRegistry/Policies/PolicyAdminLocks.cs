@@ -16,7 +16,7 @@ internal static partial class PolicyAdmin
     /// <summary>PUT /locks?target=: creates or replaces the lock on the target (its time is set again). Idempotent in effect.</summary>
     public static async Task<AdminResult> PutLock(AdminRequest request)
     {
-        var target = Target(request.RequiredQuery("target"));
+        var target = Target(request, "target");
         var spec = await request.BodyAsync<LockSpec>();
         var itemLock = ToLock(target, spec, request) ?? Fail.With<ItemLock>(ErrorKind.Invalid, LockProblem(target), ("target", target.ToString()));
         await SetLockAsync(request, itemLock);
@@ -59,15 +59,17 @@ internal static partial class PolicyAdmin
 
     private static string LockProblem(LockTarget target) => $"noWrite, noDelete: a lock on '{target}' must block writes, deletes or both";
 
-    private static LockTarget Target(string text)
+    /// <summary>The query parameter <paramref name="field"/> as a lock target (repo, repo:tag, repo@digest); INVALID naming it otherwise.</summary>
+    private static LockTarget Target(AdminRequest request, string field)
     {
+        var text = request.RequiredQuery(field);
         try
         {
             return LockTarget.Parse(text);
         }
         catch (FormatException e)
         {
-            return Fail.With<LockTarget>(ErrorKind.Invalid, "target: " + e.Message, ("target", text));
+            return Fail.With<LockTarget>(ErrorKind.Invalid, $"{field}: {e.Message}", (field, text));
         }
     }
 

@@ -18,7 +18,7 @@ internal static partial class PolicyAdmin
     /// </summary>
     public static async Task<AdminResult> ExplainPolicies(AdminRequest request)
     {
-        var item = Target(request.RequiredQuery("repository"));
+        var item = Target(request, "repository");
         var set = await LoadAsync(request);
         var applies = new List<PolicyApplication>();
         var retention = set.RetentionFor(item.Repository).ToList();
