@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ServerlessRegistry.Admin.Cli;
 
 namespace ServerlessRegistry.Policies;
 
@@ -23,16 +24,36 @@ internal static partial class PolicyCommands
             return write || delete
                 ? (Target: LockTarget.Parse(parse.GetRequiredValue(target)), NoWrite: write, NoDelete: delete)
                 : throw new Mistake("say what the lock blocks: --no-write, --no-delete or both.");
-        }, async (parse, input, services, ct) =>
+        }, async (parse, input, channel, ct) =>
         {
-            var itemLock = new ItemLock(input.Target, input.NoWrite, input.NoDelete, services.GetRequiredService<TimeProvider>().GetUtcNow());
-            await services.GetRequiredService<PolicyStore>().SetLockAsync(itemLock, ct);
-            services.GetRequiredService<PolicyCache>().Invalidate();
+            var call = new AdminCall("putLock") { Query = Query(input.Target.ToString()), Body = new LockSpec(input.NoWrite, input.NoDelete) };
+            var view = await channel.CallAsync<LockView>(call, ct);
+            if (AdminCli.Json(parse))
+            {
+                await AdminCli.WriteJsonAsync(parse, view);
+                return 0;
+            }
+
+            var blocks = Blocks(view.NoWrite, view.NoDelete);
             await parse.InvocationConfiguration.Output.WriteLineAsync(
-                $"Locked {itemLock.Target} against {Blocks(itemLock).Replace(", ", " and ", StringComparison.Ordinal)}; in effect everywhere within {PolicyCache.MaxStaleness.TotalSeconds:0} s.");
+                $"Locked {view.Target} against {blocks.Replace(", ", " and ", StringComparison.Ordinal)}; in effect everywhere within {PolicyCache.MaxStaleness.TotalSeconds:0} s.");
             return 0;
         });
         return command;
+    }
+
+    private static Dictionary<string, string?> Query(string target) => new(StringComparer.Ordinal) { ["target"] = target };
+
+    private static string? TryParse(string target)
+    {
+        try
+        {
+            return LockTarget.Parse(target).ToString();
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
     }
 
     private static Command UnlockCommand()
@@ -40,27 +61,27 @@ internal static partial class PolicyCommands
         var target = TargetArgument();
         var command = StorageCommand("unlock", "Remove the lock on a repository, tag or manifest.");
         command.Arguments.Add(target);
-        OnRun(command, parse => parse.GetRequiredValue(target), async (parse, text, services, ct) =>
+        OnRun(command, parse => parse.GetRequiredValue(target), async (parse, text, channel, ct) =>
         {
-            // A stored target that no longer parses (another version wrote it, or a hand edit) is matched as text, so
-            // the unlock that its load error suggests works; a malformed target that matches no lock is a mistake.
-            string? malformed = null;
-            try
+            // A stored target that no longer parses (another version wrote it, or a hand edit) is matched as text, so the
+            // unlock that its load error suggests works; a malformed target that matches no lock is INVALID, a mistake.
+            var reply = await channel.SendAsync(new AdminCall("deleteLock") { Query = Query(text) }, ct);
+            if (reply.Status == StatusCodes.Status400BadRequest)
             {
-                text = LockTarget.Parse(text).ToString();
-            }
-            catch (FormatException e)
-            {
-                malformed = e.Message;
+                return await FailAsync(parse, CommandLineError, reply.Error().Message.StartsWith("target: ", StringComparison.Ordinal) ? reply.Error().Message["target: ".Length..] : reply.Error().Message);
             }
 
-            if (!await services.GetRequiredService<PolicyStore>().RemoveLockAsync(text, ct))
+            if (!reply.Succeeded)
             {
-                return await FailAsync(parse, malformed is null ? OperationFailed : CommandLineError, malformed ?? $"{text} is not locked; 'policy list' shows the locks.");
+                throw new AdminCallException(reply);
             }
 
-            services.GetRequiredService<PolicyCache>().Invalidate();
-            await parse.InvocationConfiguration.Output.WriteLineAsync($"Unlocked {text}; other instances lift the lock within {PolicyCache.MaxStaleness.TotalSeconds:0} s.");
+            if (!AdminCli.Json(parse))
+            {
+                var unlocked = TryParse(text) ?? text;
+                await parse.InvocationConfiguration.Output.WriteLineAsync($"Unlocked {unlocked}; other instances lift the lock within {PolicyCache.MaxStaleness.TotalSeconds:0} s.");
+            }
+
             return 0;
         });
         return command;

@@ -1,6 +1,6 @@
 using System.CommandLine;
+using ServerlessRegistry.Admin.Cli;
 using ServerlessRegistry.Cli;
-using ServerlessRegistry.Policies.Quotas;
 
 namespace ServerlessRegistry.Policies;
 
@@ -39,7 +39,7 @@ internal static partial class PolicyCommands
             var tagPatterns = Patterns(parse.GetValue(tags));
             var scope = tagPatterns.Length > 0 || !PolicyStore.HasCriteria(keep) ? tagPatterns : ["**"];
             return new RetentionRule(parse.GetRequiredValue(name), Required(parse, repositories), scope, keep, Period(parse, untaggedAfter));
-        }, (rule, _, _) => Task.FromResult($"Retention rule '{rule.Name}' set on {rule.Repositories}: {Summary(rule)}."));
+        }, (rule, _) => $"Retention rule '{rule.Name}' set on {rule.Repositories}: {Summary(rule)}.");
         return Group("retention", "Retention rules: which tags to keep; the rest is deleted by 'policy run' and the daily job.", command);
     }
 
@@ -55,7 +55,7 @@ internal static partial class PolicyCommands
         OnSet(
             command,
             parse => new ImmutableRule(parse.GetRequiredValue(name), Required(parse, repositories), Required(parse, tags)),
-            (rule, _, _) => Task.FromResult($"Immutable rule '{rule.Name}' set on {rule.Repositories}: {Summary(rule)}."));
+            (rule, _) => $"Immutable rule '{rule.Name}' set on {rule.Repositories}: {Summary(rule)}.");
         return Group("immutable", "Immutable-tag rules: matching tags cannot be moved or deleted.", command);
     }
 
@@ -68,19 +68,14 @@ internal static partial class PolicyCommands
         command.Arguments.Add(name);
         command.Options.Add(repositories);
         command.Options.Add(limit);
+        // The registry counts what the repositories hold at once, so the quota starts from the truth rather than from zero.
         OnSet(command, parse =>
         {
             var text = Required(parse, limit);
             return TryParseSize(text, out var bytes)
                 ? new QuotaRule(parse.GetRequiredValue(name), Required(parse, repositories), bytes)
                 : throw new Mistake($"--limit '{text}' is not a size; give 10GiB, 500MiB, 1.5GB or a number of bytes above zero.");
-        }, async (rule, services, ct) =>
-        {
-            // Count what the repositories hold now, so the quota starts from the truth rather than from zero.
-            var drift = await services.GetRequiredService<QuotaLedger>().ReconcileAsync([rule], dryRun: false, progress: null, ct);
-            var used = drift.Count > 0 ? drift[0].ActualBytes : 0;
-            return $"Quota '{rule.Name}' set on {rule.Repositories}: {Summary(rule)}; {UsageCommandLine(used, rule.LimitBytes)}.";
-        });
+        }, (rule, view) => $"Quota '{rule.Name}' set on {rule.Repositories}: {Summary(rule)}; {UsageCommandLine(view.Use?.UsedBytes ?? 0, rule.LimitBytes)}.");
         return Group("quota", "Storage quotas: pushes that would pass the limit are refused.", command);
     }
 
@@ -89,44 +84,50 @@ internal static partial class PolicyCommands
         var name = NameArgument();
         var command = StorageCommand("remove", "Remove a rule of any kind (a quota's counter goes with it).");
         command.Arguments.Add(name);
-        OnRun(command, parse => parse.GetRequiredValue(name), async (parse, ruleName, services, ct) =>
+        OnRun(command, parse => parse.GetRequiredValue(name), async (parse, ruleName, channel, ct) =>
         {
-            // Only the row's kind is read, never its fields: an unreadable rule, or one of a kind this version does not
-            // know, must be removable, since the errors about them say to remove them.
-            var kind = await services.GetRequiredService<PolicyStore>().RemoveAsync(ruleName, ct);
-            if (kind is null)
+            // The registry reads only the row's kind, never its fields: an unreadable rule, or one of a kind this version
+            // does not know, must be removable, since the errors about them say to remove them.
+            var removed = await channel.CallAsync<RemovedPolicy>(new AdminCall("deletePolicy") { Route = Route("name", ruleName) }, ct);
+            if (AdminCli.Json(parse))
             {
-                return await FailAsync(parse, OperationFailed, $"there is no rule named '{ruleName}'; 'policy list' shows them.");
+                await AdminCli.WriteJsonAsync(parse, removed);
+                return 0;
             }
 
-            services.GetRequiredService<PolicyCache>().Invalidate();
-            if (kind == PolicyRuleRow.Quota)
-            {
-                await services.GetRequiredService<QuotaLedger>().ForgetAsync(ruleName, ct);
-            }
-
-            await parse.InvocationConfiguration.Output.WriteLineAsync($"Removed {(kind.Length > 0 ? kind + " " : "")}rule '{ruleName}'; other instances stop applying it within {PolicyCache.MaxStaleness.TotalSeconds:0} s.");
+            await parse.InvocationConfiguration.Output.WriteLineAsync($"Removed {(removed.Kind.Length > 0 ? removed.Kind + " " : "")}rule '{ruleName}'; other instances stop applying it within {PolicyCache.MaxStaleness.TotalSeconds:0} s.");
             return 0;
         });
         return command;
     }
 
-    /// <summary>A <c>set</c> action: builds and checks the rule before any storage call, stores it, then prints what <paramref name="confirm"/> says.</summary>
-    private static void OnSet<T>(Command command, Func<ParseResult, T> build, Func<T, IServiceProvider, CancellationToken, Task<string>> confirm)
+    /// <summary>
+    /// A <c>set</c> action: builds and checks the rule before any call, puts it (PUT /policies/{name}), then prints what
+    /// <paramref name="confirm"/> says of the rule and the registry's answer.
+    /// </summary>
+    private static void OnSet<T>(Command command, Func<ParseResult, T> build, Func<T, PolicyView, string> confirm)
         where T : notnull =>
         OnRun(command, parse =>
         {
             var rule = build(parse);
             return PolicyStore.Check(rule) is { } problem ? throw new Mistake(problem) : rule;
-        }, async (parse, rule, services, ct) =>
+        }, async (parse, rule, channel, ct) =>
         {
-            await services.GetRequiredService<PolicyStore>().PutAsync(rule, ct);
-            services.GetRequiredService<PolicyCache>().Invalidate();
-            await parse.InvocationConfiguration.Output.WriteLineAsync(await confirm(rule, services, ct));
+            var call = new AdminCall("putPolicy") { Route = Route("name", PolicyRuleRow.NameOf(rule)), Body = PolicySpecs.FromRule(rule) };
+            var view = await channel.CallAsync<PolicyView>(call, ct);
+            if (AdminCli.Json(parse))
+            {
+                await AdminCli.WriteJsonAsync(parse, view);
+                return 0;
+            }
+
+            await parse.InvocationConfiguration.Output.WriteLineAsync(confirm(rule, view));
             return 0;
         });
 
-    private static string UsageCommandLine(long used, long limit) => "in use: " + Use(used, limit);
+    private static Dictionary<string, string> Route(string name, string value) => new(StringComparer.Ordinal) { [name] = value };
+
+    internal static string UsageCommandLine(long used, long limit) => "in use: " + Use(used, limit);
 
     private static string Use(long used, long limit) => $"{Size(used)}, {(limit > 0 ? 100.0 * used / limit : 0):0.#}% of the limit";
 

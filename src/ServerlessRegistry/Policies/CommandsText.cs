@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using ServerlessRegistry.Admin.Cli;
 using ServerlessRegistry.Cli;
 using ServerlessRegistry.Maintenance;
 
@@ -71,7 +72,9 @@ internal static partial class PolicyCommands
         _ => "",
     };
 
-    internal static string Blocks(ItemLock itemLock) => (itemLock.NoWrite, itemLock.NoDelete) switch
+    internal static string Blocks(ItemLock itemLock) => Blocks(itemLock.NoWrite, itemLock.NoDelete);
+
+    internal static string Blocks(bool noWrite, bool noDelete) => (noWrite, noDelete) switch
     {
         (true, true) => "writes, deletes",
         (true, false) => "writes",
@@ -131,14 +134,15 @@ internal static partial class PolicyCommands
         return code;
     }
 
-    /// <summary>A command that runs against storage; its extra arguments are configuration (--Section:Key=value).</summary>
+    /// <summary>A command that runs against storage or, with --registry, a registry; its extra arguments are storage configuration (--Section:Key=value).</summary>
     private static Command StorageCommand(string name, string description) => new(name, description) { TreatUnmatchedTokensAsErrors = false };
 
     /// <summary>
-    /// Sets the action: <paramref name="read"/> turns the command line into what the action needs, before any storage call,
-    /// and throws <see cref="Mistake"/> (exit 2) for a wrong one. Rules and locks refused by the store exit 1.
+    /// Sets the action: <paramref name="read"/> turns the command line into what the action needs, before any call, and
+    /// throws <see cref="Mistake"/> (exit 2) for a wrong one. The action calls the admin API, through the registry with
+    /// --registry or in-process against storage; a refusal is one line and exit 1 (<see cref="AdminCli.RunAsync"/>).
     /// </summary>
-    private static void OnRun<T>(Command command, Func<ParseResult, T> read, Func<ParseResult, T, IServiceProvider, CancellationToken, Task<int>> action) =>
+    private static void OnRun<T>(Command command, Func<ParseResult, T> read, Func<ParseResult, T, IAdminChannel, CancellationToken, Task<int>> action) =>
         command.SetAction(async (parse, ct) =>
         {
             T input;
@@ -151,17 +155,7 @@ internal static partial class PolicyCommands
                 return await FailAsync(parse, CommandLineError, e.Message);
             }
 
-            return await CliServices.WithAsync(parse, async services =>
-            {
-                try
-                {
-                    return await action(parse, input, services, ct);
-                }
-                catch (ArgumentException e)
-                {
-                    return await FailAsync(parse, OperationFailed, e.Message);
-                }
-            });
+            return await AdminCli.RunAsync(parse, channel => action(parse, input, channel, ct));
         });
 
     /// <summary>A command-line mistake, in one line.</summary>

@@ -1,23 +1,27 @@
 using System.CommandLine;
-using ServerlessRegistry.Policies.Quotas;
+using ServerlessRegistry.Admin.Cli;
 
 namespace ServerlessRegistry.Policies;
 
-/// <summary><c>policy list</c> and <c>policy show</c>: what is stored, read straight from storage (not from a cache).</summary>
+/// <summary><c>policy list</c> and <c>policy show</c>: what is stored, as the admin API reads it from storage (not from a cache).</summary>
 internal static partial class PolicyCommands
 {
     private static Command ListCommand()
     {
         var command = StorageCommand("list", "List every rule (kind, name, repositories, what it does; quotas with their use) and every lock.");
-        OnRun(command, _ => 0, async (parse, _, services, ct) =>
+        OnRun(command, _ => 0, async (parse, _, channel, ct) =>
         {
             var output = parse.InvocationConfiguration.Output;
-            var set = await services.GetRequiredService<PolicyStore>().LoadAsync(ct);
-            var ledger = services.GetRequiredService<QuotaLedger>();
-            var uses = await Task.WhenAll(set.Quotas.Select(q => ledger.ReadAsync(q, ct)));
-            var rules = set.Retention.Cast<object>().Concat(set.Immutable).Concat(set.Quotas)
-                .Select(r => (Kind: KindOf(r), Name: PolicyRuleRow.NameOf(r), Repositories: RepositoriesOf(r), Summary: Summary(r)))
-                .Select(r => uses.FirstOrDefault(u => u.Rule.Name == r.Name) is { } use ? r with { Summary = $"{r.Summary}; {UsageCommandLine(use.UsedBytes, use.Rule.LimitBytes)}" } : r)
+            var policies = await channel.ListAllAsync<PolicyView>(new AdminCall("listPolicies"), ct);
+            var locks = await channel.ListAllAsync<LockView>(new AdminCall("listLocks"), ct);
+            if (AdminCli.Json(parse))
+            {
+                await AdminCli.WriteJsonAsync(parse, new PolicyListing(policies, locks));
+                return 0;
+            }
+
+            var rules = policies
+                .Select(p => (Kind: PolicySpecs.Kind(p.Spec.Kind), p.Name, p.Spec.Repositories, Summary: p.Use is { } use ? $"{p.Summary}; {UsageCommandLine(use.UsedBytes, p.Spec.LimitBytes ?? 0)}" : p.Summary))
                 .OrderBy(r => r.Name, StringComparer.Ordinal)
                 .ToList();
             if (rules.Count == 0)
@@ -30,13 +34,13 @@ internal static partial class PolicyCommands
             }
 
             await output.WriteLineAsync();
-            if (set.Locks.Count == 0)
+            if (locks.Count == 0)
             {
                 await output.WriteLineAsync("No locks.");
             }
             else
             {
-                await WriteTableAsync(output, ["LOCKED", "BLOCKS", "SINCE"], set.Locks.Select(l => new[] { l.Target.ToString(), Blocks(l), Time(l.CreatedAt) }));
+                await WriteTableAsync(output, ["LOCKED", "BLOCKS", "SINCE"], locks.Select(l => new[] { l.Target, Blocks(l.NoWrite, l.NoDelete), Time(l.CreatedAt) }));
             }
 
             return 0;
@@ -49,14 +53,16 @@ internal static partial class PolicyCommands
         var name = NameArgument();
         var command = StorageCommand("show", "Show every field of one rule.");
         command.Arguments.Add(name);
-        OnRun(command, parse => parse.GetRequiredValue(name), async (parse, ruleName, services, ct) =>
+        OnRun(command, parse => parse.GetRequiredValue(name), async (parse, ruleName, channel, ct) =>
         {
-            var rule = await services.GetRequiredService<PolicyStore>().GetAsync(ruleName, ct);
-            if (rule is null)
+            var view = await channel.CallAsync<PolicyView>(new AdminCall("getPolicy") { Route = Route("name", ruleName) }, ct);
+            if (AdminCli.Json(parse))
             {
-                return await FailAsync(parse, OperationFailed, $"there is no rule named '{ruleName}'; 'policy list' shows them.");
+                await AdminCli.WriteJsonAsync(parse, view);
+                return 0;
             }
 
+            var rule = PolicySpecs.RuleOf(view);
             var fields = new List<(string, string)> { ("Name", ruleName), ("Kind", KindOf(rule)), ("Repositories", RepositoriesOf(rule)) };
             switch (rule)
             {
@@ -75,10 +81,10 @@ internal static partial class PolicyCommands
                     fields.Add(("Effect", "matching tags cannot be moved to another digest or deleted"));
                     break;
                 case QuotaRule r:
-                    var use = await services.GetRequiredService<QuotaLedger>().ReadAsync(r, ct);
+                    var use = view.Use ?? new QuotaUseView(0, 0);
                     fields.Add(("Limit", Size(r.LimitBytes) + ", each digest counted once"));
                     fields.Add(("In use", Use(use.UsedBytes, r.LimitBytes)));
-                    fields.Add(("Reconciled", use.ReconciledAt is { } at ? $"{Time(at)}, corrected by {use.LastDrift:N0} bytes" : "never"));
+                    fields.Add(("Reconciled", use.ReconciledAt is { } at ? $"{Time(at)}, corrected by {use.LastDriftBytes:N0} bytes" : "never"));
                     break;
             }
 
@@ -105,3 +111,6 @@ internal static partial class PolicyCommands
         }
     }
 }
+
+/// <summary><c>policy list --output json</c>: the two lists it reads, rules and locks.</summary>
+internal sealed record PolicyListing(IReadOnlyList<PolicyView> Policies, IReadOnlyList<LockView> Locks);

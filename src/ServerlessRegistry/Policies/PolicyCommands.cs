@@ -6,8 +6,10 @@ namespace ServerlessRegistry.Policies;
 
 /// <summary>
 /// <c>policy …</c>: list, show, explain, set and remove rules, lock and unlock items, run retention, reconcile quotas.
-/// They run against the configured storage (extra arguments are configuration, as for serve). Each change prints one
-/// line, and reaches every running instance within <see cref="PolicyCache.MaxStaleness"/>. Exit codes: 0 done,
+/// Each calls the admin API (<see cref="PolicyAdmin"/>): in-process against the configured storage (extra arguments are
+/// configuration, as for serve), or with --registry through a deployed registry, printing the same either way
+/// (--output json: the API's answer). Each change prints one line, and reaches every running instance within
+/// <see cref="PolicyCache.MaxStaleness"/>. Exit codes: 0 done,
 /// 1 the operation failed or was refused (one line on stderr), 2 the command line is wrong (nothing was read or written).
 /// </summary>
 internal static partial class PolicyCommands

@@ -43,11 +43,11 @@ internal sealed partial class PolicyStore(RegistryStorage storage, TimeProvider 
     /// <summary>
     /// Creates or replaces the rule named by <paramref name="rule"/> (a <see cref="RetentionRule"/>, <see cref="ImmutableRule"/>
     /// or <see cref="QuotaRule"/>). Refuses (<see cref="ArgumentException"/>, one line) a name held by a rule of another
-    /// kind, or fields that do not make sense (<see cref="Check"/>).
+    /// kind, or fields that do not make sense (<see cref="Check"/>). True when the rule was created, false when replaced.
     /// </summary>
     /// <remarks>The kind check and the write are one conditional step (insert if absent, else replace on the ETag read), so a
     /// concurrent write of another kind under the same name cannot slip between them.</remarks>
-    public async Task PutAsync(object rule, CancellationToken ct)
+    public async Task<bool> PutAsync(object rule, CancellationToken ct)
     {
         if (Check(rule) is { } problem)
         {
@@ -67,7 +67,7 @@ internal sealed partial class PolicyStore(RegistryStorage storage, TimeProvider 
             try
             {
                 await storage.Metadata.ExecuteAsync(Table, existing is null ? RowOperation.Insert(row) : RowOperation.Replace(row, existing.ETag ?? "*"), ct).ConfigureAwait(false);
-                return;
+                return existing is null;
             }
             catch (ConcurrencyException) when (attempt < 4)
             {

@@ -1,12 +1,12 @@
 using System.CommandLine;
-using ServerlessRegistry.Cli;
+using ServerlessRegistry.Admin.Cli;
 
 namespace ServerlessRegistry.Policies.Quotas;
 
 /// <summary>
 /// <c>policy reconcile [--dry-run]</c>: recounts every quota now and prints, per quota, its limit, what its counter
-/// said, what its repositories hold, and the drift (positive: counted more than held). Progress goes to stderr.
-/// Extra arguments are configuration, as for serve.
+/// said, what its repositories hold, and the drift (positive: counted more than held). Against storage (extra arguments
+/// are its configuration, as for serve) or, with --registry, through the registry's admin API.
 /// </summary>
 internal static class ReconcileCommand
 {
@@ -25,24 +25,29 @@ internal static class ReconcileCommand
             TreatUnmatchedTokensAsErrors = false,
         };
         command.Options.Add(dryRun);
-        command.SetAction((parse, ct) => CliServices.WithAsync(parse, async services =>
+        command.SetAction((parse, ct) => AdminCli.RunAsync(parse, async channel =>
         {
             var output = parse.InvocationConfiguration.Output;
-            var rules = (await services.GetRequiredService<PolicyStore>().LoadAsync(ct)).Quotas;
             var dry = parse.GetValue(dryRun);
-            if (rules.Count == 0)
+            var report = await channel.CallAsync<QuotaReconcileView>(new AdminCall("reconcileQuotas") { Body = new QuotaReconcileRequest(dry) }, ct);
+            if (AdminCli.Json(parse))
+            {
+                await AdminCli.WriteJsonAsync(parse, report);
+                return 0;
+            }
+
+            if (report.Quotas.Count == 0)
             {
                 await output.WriteLineAsync("No quota rules.");
                 return 0;
             }
 
-            var drifts = await services.GetRequiredService<QuotaLedger>().ReconcileAsync(rules, dry, null, ct);
-            var width = Math.Max(5, drifts.Max(d => d.Rule.Name.Length));
+            var width = Math.Max(5, report.Quotas.Max(d => d.Name.Length));
             await output.WriteLineAsync($"{"QUOTA".PadRight(width)}  {"LIMIT",10}  {"COUNTED",10}  {"ACTUAL",10}  {"DRIFT",10}  REPOSITORIES");
-            foreach (var d in drifts.OrderBy(d => d.Rule.Name, StringComparer.Ordinal))
+            foreach (var d in report.Quotas.OrderBy(d => d.Name, StringComparer.Ordinal))
             {
                 await output.WriteLineAsync(
-                    $"{d.Rule.Name.PadRight(width)}  {QuotaText.Size(d.Rule.LimitBytes),10}  {QuotaText.Size(d.CountedBytes),10}  {QuotaText.Size(d.ActualBytes),10}  {QuotaReconcileStep.Signed(d.Drift),10}  {d.Rule.Repositories}");
+                    $"{d.Name.PadRight(width)}  {QuotaText.Size(d.LimitBytes),10}  {QuotaText.Size(d.CountedBytes),10}  {QuotaText.Size(d.ActualBytes),10}  {QuotaReconcileStep.Signed(d.DriftBytes),10}  {d.Repositories}");
             }
 
             await output.WriteLineAsync(dry ? "Dry run: no counter was changed." : "Counters set to what the repositories hold.");

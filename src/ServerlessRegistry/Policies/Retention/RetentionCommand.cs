@@ -1,14 +1,13 @@
 using System.CommandLine;
-using Microsoft.Extensions.Options;
-using ServerlessRegistry.Cli;
-using ServerlessRegistry.Core.Maintenance;
+using ServerlessRegistry.Admin.Cli;
 using ServerlessRegistry.Core.Primitives;
 
 namespace ServerlessRegistry.Policies.Retention;
 
 /// <summary>
 /// <c>policy run [--dry-run] [--repository name]</c>: applies the retention rules now, printing what is deleted and why,
-/// per rule, then a summary. Progress goes to stderr. The grace period is Maintenance:GracePeriod, as for gc.
+/// per rule, then a summary, against storage or (--registry) through the registry's admin API. The grace period is
+/// the registry's Maintenance:GracePeriod, as for gc.
 /// </summary>
 internal static class RetentionCommand
 {
@@ -32,12 +31,16 @@ internal static class RetentionCommand
                 return 2;
             }
 
-            return await CliServices.WithAsync(parse, async services =>
+            return await AdminCli.RunAsync(parse, async channel =>
             {
-                var local = LocalEmulator.IsLocal(services.GetRequiredService<IConfiguration>()["Storage:BlobEndpoint"]);
-                var settings = services.GetRequiredService<IOptions<MaintenanceOptions>>().Value.With(allowShortGracePeriod: local).Validate();
-                var runner = services.GetRequiredService<RetentionRunner>();
-                var report = await runner.RunAsync(parse.GetValue(dryRun), settings.GracePeriod, only, false, new LineProgress(error), ct);
+                var call = new AdminCall("runRetention") { Body = new RetentionRunRequest(parse.GetValue(dryRun), only) };
+                var report = await channel.CallAsync<RetentionRunView>(call, ct);
+                if (AdminCli.Json(parse))
+                {
+                    await AdminCli.WriteJsonAsync(parse, report);
+                    return 0;
+                }
+
                 await WriteAsync(output, report, only);
                 return 0;
             });
@@ -46,7 +49,7 @@ internal static class RetentionCommand
     }
 
     /// <summary>Per rule, each deletion and its reason; a tag several rules judged appears under each of them.</summary>
-    private static async Task WriteAsync(TextWriter output, RetentionReport report, string? only)
+    private static async Task WriteAsync(TextWriter output, RetentionRunView report, string? only)
     {
         await output.WriteLineAsync(report.DryRun ? "Dry run: nothing was deleted." : "Retention finished.");
         if (only is not null && report.RepositoriesChecked == 0)
@@ -66,20 +69,8 @@ internal static class RetentionCommand
             }
         }
 
-        await output.WriteLineAsync("Summary: " + report.Summary() + ".");
+        await output.WriteLineAsync("Summary: " + report.Summary + ".");
     }
 
     private static string Short(string digest) => digest.Length > 19 ? digest[..19] : digest;
-
-    /// <summary>Progress on stderr every 100 repositories, so a long run shows it is alive without flooding a terminal.</summary>
-    private sealed class LineProgress(TextWriter error) : IProgress<GcProgress>
-    {
-        public void Report(GcProgress value)
-        {
-            if (value.Done % 100 == 0)
-            {
-                error.WriteLine($"policy run: {value.Phase} {value.Done:N0}");
-            }
-        }
-    }
 }
