@@ -17,7 +17,7 @@ public sealed class MaintenanceAdminTests(AdminFixture fixture) : IClassFixture<
         await PushImageAsync(fixture, "usage/a");
         await PushImageAsync(fixture, "usage/b");
 
-        using var response = await AdminAsync(HttpMethod.Get, "/admin/v1/usage?n=1");
+        using var response = await AdminAsync(HttpMethod.Get, "/api/admin/v1/usage?n=1");
         var first = await JsonAsync(response);
         var item = Assert.Single(first.GetProperty("items").EnumerateArray());
         Assert.Equal("usage/a", item.GetProperty("repository").GetString());
@@ -28,7 +28,7 @@ public sealed class MaintenanceAdminTests(AdminFixture fixture) : IClassFixture<
         Assert.Equal(2, totals.GetProperty("repositories").GetInt32());
         Assert.Equal(4, totals.GetProperty("blobs").GetInt64());
 
-        using var next = await AdminAsync(HttpMethod.Get, "/admin/v1/usage?n=1&last=usage/a");
+        using var next = await AdminAsync(HttpMethod.Get, "/api/admin/v1/usage?n=1&last=usage/a");
         var second = await JsonAsync(next);
         Assert.Equal("usage/b", second.GetProperty("items")[0].GetProperty("repository").GetString());
         Assert.False(second.TryGetProperty("next", out _));
@@ -42,7 +42,7 @@ public sealed class MaintenanceAdminTests(AdminFixture fixture) : IClassFixture<
     [Fact]
     public async Task Gc_dry_run_reports_and_a_short_grace_period_is_allowed_on_the_emulator_with_a_warning()
     {
-        using var response = await AdminAsync(HttpMethod.Post, "/admin/v1/gc", """{"dryRun":true,"gracePeriod":"0s"}""");
+        using var response = await AdminAsync(HttpMethod.Post, "/api/admin/v1/gc", """{"dryRun":true,"gracePeriod":"0s"}""");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var report = await JsonAsync(response);
         Assert.True(report.GetProperty("dryRun").GetBoolean());
@@ -50,7 +50,7 @@ public sealed class MaintenanceAdminTests(AdminFixture fixture) : IClassFixture<
         Assert.Contains("local emulator", report.GetProperty("warning").GetString(), StringComparison.Ordinal);
         Assert.True(report.GetProperty("blobsScanned").GetInt64() >= 0);
 
-        using var normal = await AdminAsync(HttpMethod.Post, "/admin/v1/gc", """{"dryRun":true}""");
+        using var normal = await AdminAsync(HttpMethod.Post, "/api/admin/v1/gc", """{"dryRun":true}""");
         Assert.False((await JsonAsync(normal)).TryGetProperty("warning", out _));
     }
 
@@ -61,7 +61,7 @@ public sealed class MaintenanceAdminTests(AdminFixture fixture) : IClassFixture<
     [InlineData("""{"dryRun":true,"extra":1}""", "GcRequest")]
     public async Task Gc_refuses_bad_options_with_INVALID(string json, string named)
     {
-        using var response = await AdminAsync(HttpMethod.Post, "/admin/v1/gc", json);
+        using var response = await AdminAsync(HttpMethod.Post, "/api/admin/v1/gc", json);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var error = (await JsonAsync(response)).GetProperty("errors")[0];
         Assert.Equal("INVALID", error.GetProperty("code").GetString());

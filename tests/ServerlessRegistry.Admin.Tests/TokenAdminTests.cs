@@ -14,7 +14,7 @@ public sealed class TokenAdminTests(AdminFixture fixture) : IClassFixture<AdminF
     public async Task Tokens_are_created_once_listed_a_page_at_a_time_read_and_revoked()
     {
         var name = NewName("crud");
-        using var created = await AdminAsync(HttpMethod.Post, "/admin/v1/tokens", $$"""{"name":"{{name}}","repositories":["team/*"],"actions":["push"],"expires":"1d"}""");
+        using var created = await AdminAsync(HttpMethod.Post, "/api/admin/v1/tokens", $$"""{"name":"{{name}}","repositories":["team/*"],"actions":["push"],"expires":"1d"}""");
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var body = await JsonAsync(created);
         Assert.StartsWith("srt_", body.GetProperty("secret").GetString(), StringComparison.Ordinal);
@@ -23,27 +23,27 @@ public sealed class TokenAdminTests(AdminFixture fixture) : IClassFixture<AdminF
         Assert.Equal("active", token.GetProperty("status").GetString());
         Assert.InRange(token.GetProperty("expiresAt").GetDateTimeOffset() - DateTimeOffset.UtcNow, TimeSpan.FromHours(23), TimeSpan.FromHours(25));
 
-        using var duplicate = await AdminAsync(HttpMethod.Post, "/admin/v1/tokens", $$"""{"name":"{{name}}","repositories":["x"]}""");
+        using var duplicate = await AdminAsync(HttpMethod.Post, "/api/admin/v1/tokens", $$"""{"name":"{{name}}","repositories":["x"]}""");
         Assert.Equal(HttpStatusCode.Conflict, duplicate.StatusCode);
         Assert.Equal("CONFLICT", await CodeAsync(duplicate));
 
-        using var get = await AdminAsync(HttpMethod.Get, "/admin/v1/tokens/" + name);
+        using var get = await AdminAsync(HttpMethod.Get, "/api/admin/v1/tokens/" + name);
         var read = await JsonAsync(get);
         Assert.Equal(token.GetProperty("id").GetString(), read.GetProperty("id").GetString());
         Assert.False(read.TryGetProperty("secret", out _));
 
-        using var first = await AdminAsync(HttpMethod.Get, "/admin/v1/tokens?n=1");
+        using var first = await AdminAsync(HttpMethod.Get, "/api/admin/v1/tokens?n=1");
         var page = await JsonAsync(first);
         Assert.Single(page.GetProperty("items").EnumerateArray());
         var next = page.GetProperty("next").GetString()!;
-        using var second = await AdminAsync(HttpMethod.Get, "/admin/v1/tokens?n=1&last=" + Uri.EscapeDataString(next));
+        using var second = await AdminAsync(HttpMethod.Get, "/api/admin/v1/tokens?n=1&last=" + Uri.EscapeDataString(next));
         Assert.True(string.CompareOrdinal((await JsonAsync(second)).GetProperty("items")[0].GetProperty("name").GetString(), next) > 0);
 
-        using var revoked = await AdminAsync(HttpMethod.Delete, "/admin/v1/tokens/" + name);
+        using var revoked = await AdminAsync(HttpMethod.Delete, "/api/admin/v1/tokens/" + name);
         Assert.Equal(HttpStatusCode.NoContent, revoked.StatusCode);
-        using var again = await AdminAsync(HttpMethod.Delete, "/admin/v1/tokens/" + name);
+        using var again = await AdminAsync(HttpMethod.Delete, "/api/admin/v1/tokens/" + name);
         Assert.Equal("NOT_FOUND", await CodeAsync(again));
-        using var gone = await AdminAsync(HttpMethod.Get, "/admin/v1/tokens/" + name);
+        using var gone = await AdminAsync(HttpMethod.Get, "/api/admin/v1/tokens/" + name);
         Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
     }
 
@@ -57,7 +57,7 @@ public sealed class TokenAdminTests(AdminFixture fixture) : IClassFixture<AdminF
     [InlineData("""{"name":"ok-missing"}""", "TokenCreate")]
     public async Task Bad_input_is_INVALID_and_names_what_is_wrong(string json, string named)
     {
-        using var response = await AdminAsync(HttpMethod.Post, "/admin/v1/tokens", json);
+        using var response = await AdminAsync(HttpMethod.Post, "/api/admin/v1/tokens", json);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var error = (await JsonAsync(response)).GetProperty("errors")[0];
         Assert.Equal("INVALID", error.GetProperty("code").GetString());
@@ -68,15 +68,15 @@ public sealed class TokenAdminTests(AdminFixture fixture) : IClassFixture<AdminF
     public async Task An_admin_token_created_here_administers_until_it_is_revoked()
     {
         var name = NewName("admin");
-        using var created = await AdminAsync(HttpMethod.Post, "/admin/v1/tokens", $$"""{"name":"{{name}}","repositories":["*"],"actions":["admin"]}""");
+        using var created = await AdminAsync(HttpMethod.Post, "/api/admin/v1/tokens", $$"""{"name":"{{name}}","repositories":["*"],"actions":["admin"]}""");
         var credentials = AdminFixture.Basic(name + ":" + (await JsonAsync(created)).GetProperty("secret").GetString());
         Assert.Equal(["pull", "push", "delete", "admin"], (await JsonAsync(created)).GetProperty("token").GetProperty("actions").EnumerateArray().Select(a => a.GetString()));
 
-        using var allowed = await fixture.SendAsync(HttpMethod.Get, "/admin/v1/tokens/" + name, credentials);
+        using var allowed = await fixture.SendAsync(HttpMethod.Get, "/api/admin/v1/tokens/" + name, credentials);
         Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
-        using var revoked = await fixture.SendAsync(HttpMethod.Delete, "/admin/v1/tokens/" + name, credentials);
+        using var revoked = await fixture.SendAsync(HttpMethod.Delete, "/api/admin/v1/tokens/" + name, credentials);
         Assert.Equal(HttpStatusCode.NoContent, revoked.StatusCode);
-        using var refused = await fixture.SendAsync(HttpMethod.Get, "/admin/v1/tokens", credentials);
+        using var refused = await fixture.SendAsync(HttpMethod.Get, "/api/admin/v1/tokens", credentials);
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
     }
 
@@ -87,13 +87,13 @@ public sealed class TokenAdminTests(AdminFixture fixture) : IClassFixture<AdminF
         var create = await ApplyAsync(name, """{"repositories":["app/*"]}""");
         Assert.Equal("create", create.GetProperty("changes")[0].GetProperty("action").GetString());
         var secret = create.GetProperty("secrets")[0].GetProperty("secret").GetString()!;
-        using var before = await AdminAsync(HttpMethod.Get, "/admin/v1/tokens/" + name);
+        using var before = await AdminAsync(HttpMethod.Get, "/api/admin/v1/tokens/" + name);
         var stored = await JsonAsync(before);
 
         var update = await ApplyAsync(name, """{"repositories":["lib","app/*"],"actions":["push"],"expires":"2d"}""");
         Assert.Equal("update", update.GetProperty("changes")[0].GetProperty("action").GetString());
         Assert.Empty(update.GetProperty("secrets").EnumerateArray());
-        using var after = await AdminAsync(HttpMethod.Get, "/admin/v1/tokens/" + name);
+        using var after = await AdminAsync(HttpMethod.Get, "/api/admin/v1/tokens/" + name);
         var changed = await JsonAsync(after);
         Assert.Equal(stored.GetProperty("id").GetString(), changed.GetProperty("id").GetString());
         Assert.Equal(stored.GetProperty("expiresAt").GetDateTimeOffset(), changed.GetProperty("expiresAt").GetDateTimeOffset());
@@ -107,15 +107,15 @@ public sealed class TokenAdminTests(AdminFixture fixture) : IClassFixture<AdminF
         var repeat = await ApplyAsync(name, """{"repositories":["app/*","lib"],"actions":["pull","push"]}""");
         Assert.Equal("unchanged", repeat.GetProperty("changes")[0].GetProperty("action").GetString());
 
-        using var invalid = await AdminAsync(HttpMethod.Post, "/admin/v1/apply", "{\"tokens\":{\"" + name + "\":{\"repositories\":[\"*\"]},\"Bad Name\":{\"repositories\":[\"x\"]}}}");
+        using var invalid = await AdminAsync(HttpMethod.Post, "/api/admin/v1/apply", "{\"tokens\":{\"" + name + "\":{\"repositories\":[\"*\"]},\"Bad Name\":{\"repositories\":[\"x\"]}}}");
         Assert.Equal("INVALID", await CodeAsync(invalid));
-        using var unchanged = await AdminAsync(HttpMethod.Get, "/admin/v1/tokens/" + name);
+        using var unchanged = await AdminAsync(HttpMethod.Get, "/api/admin/v1/tokens/" + name);
         Assert.Equal(2, (await JsonAsync(unchanged)).GetProperty("repositories").GetArrayLength());
     }
 
     private async Task<JsonElement> ApplyAsync(string name, string spec)
     {
-        using var response = await AdminAsync(HttpMethod.Post, "/admin/v1/apply", "{\"tokens\":{\"" + name + "\":" + spec + "}}");
+        using var response = await AdminAsync(HttpMethod.Post, "/api/admin/v1/apply", "{\"tokens\":{\"" + name + "\":" + spec + "}}");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return await JsonAsync(response);
     }

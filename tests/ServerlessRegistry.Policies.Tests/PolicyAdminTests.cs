@@ -193,7 +193,7 @@ public sealed partial class PolicyAdminTests(RetentionHarness registry) : IClass
 
     private static string Code(Reply reply) => reply.Body.GetProperty("errors")[0].GetProperty("code").GetString()!;
 
-    /// <summary>One admin call (path under /admin/v1/) with a JSON body or none; the answer's status and JSON (undefined when empty).</summary>
+    /// <summary>One admin call (path under /api/admin/v1/) with a JSON body or none; the answer's status and JSON (undefined when empty).</summary>
     private async Task<Reply> SendAsync(HttpMethod method, string path, string? json = null)
     {
         using var request = new HttpRequestMessage(method, "admin/v1/" + path);
