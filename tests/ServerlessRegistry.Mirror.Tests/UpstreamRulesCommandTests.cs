@@ -57,7 +57,15 @@ public sealed class UpstreamRulesCommandTests(DistributionFixture fixture) : ICl
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var code = await RegistryCli.RunAsync(["mirror", "rules", .. settings], output, error);
+        // The command lists stored rules too, so it reads storage: an empty prefix of the shared emulator.
+        var azurite = await Azurite.GetAsync();
+        string[] storage =
+        [
+            "--Storage:AccountName=" + Azurite.AccountName, "--Storage:AccountKey=" + Azurite.AccountKey,
+            "--Storage:BlobEndpoint=" + azurite.BlobEndpoint, "--Storage:TableEndpoint=" + azurite.TableEndpoint,
+            "--Storage:QueueEndpoint=" + azurite.QueueEndpoint, "--Storage:Prefix=" + Azurite.NewPrefix(),
+        ];
+        var code = await RegistryCli.RunAsync(["mirror", "rules", .. settings, .. storage], output, error);
         return (code, output.ToString(), error.ToString());
     }
 
