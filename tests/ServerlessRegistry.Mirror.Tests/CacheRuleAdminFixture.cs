@@ -64,14 +64,17 @@ public sealed class CacheRuleAdminFixture : IAsyncLifetime
         return (code, output.ToString(), error.ToString());
     }
 
-    private async Task<string[]> StorageArgumentsAsync()
+    private Task<string[]> StorageArgumentsAsync() => StorageArgumentsAsync(Server.Prefix);
+
+    /// <summary>The command line's storage settings for the shared emulator under <paramref name="prefix"/> (a new, empty one when null).</summary>
+    public static async Task<string[]> StorageArgumentsAsync(string? prefix)
     {
         var azurite = await Azurite.GetAsync();
         return
         [
             "--Storage:AccountName=" + Azurite.AccountName, "--Storage:AccountKey=" + Azurite.AccountKey,
             "--Storage:BlobEndpoint=" + azurite.BlobEndpoint, "--Storage:TableEndpoint=" + azurite.TableEndpoint,
-            "--Storage:QueueEndpoint=" + azurite.QueueEndpoint, "--Storage:Prefix=" + Server.Prefix,
+            "--Storage:QueueEndpoint=" + azurite.QueueEndpoint, "--Storage:Prefix=" + (prefix ?? Azurite.NewPrefix()),
         ];
     }
 }

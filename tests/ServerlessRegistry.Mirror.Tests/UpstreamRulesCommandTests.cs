@@ -58,14 +58,7 @@ public sealed class UpstreamRulesCommandTests(DistributionFixture fixture) : ICl
         using var output = new StringWriter();
         using var error = new StringWriter();
         // The command lists stored rules too, so it reads storage: an empty prefix of the shared emulator.
-        var azurite = await Azurite.GetAsync();
-        string[] storage =
-        [
-            "--Storage:AccountName=" + Azurite.AccountName, "--Storage:AccountKey=" + Azurite.AccountKey,
-            "--Storage:BlobEndpoint=" + azurite.BlobEndpoint, "--Storage:TableEndpoint=" + azurite.TableEndpoint,
-            "--Storage:QueueEndpoint=" + azurite.QueueEndpoint, "--Storage:Prefix=" + Azurite.NewPrefix(),
-        ];
-        var code = await RegistryCli.RunAsync(["mirror", "rules", .. settings, .. storage], output, error);
+        var code = await RegistryCli.RunAsync(["mirror", "rules", .. settings, .. await CacheRuleAdminFixture.StorageArgumentsAsync(null)], output, error);
         return (code, output.ToString(), error.ToString());
     }
 
