@@ -59,7 +59,7 @@ internal sealed record CacheRuleView(
     [Description("Stored rules: the configuration key that holds the password (never the password).")]
     public string? PasswordSetting { get; init; }
 
-    [Description("True when a settings rule serves the same local name; the settings rule wins and this one is not in effect.")]
+    [Description("True when another rule serves the same local name and this one is not in effect: a settings rule (settings win, e.g. one added to settings later) or, after two concurrent writes, a stored rule earlier by name.")]
     public bool? Shadowed { get; init; }
 
     [Description("With check=true: whether the upstream answers and accepts the rule's credentials.")]

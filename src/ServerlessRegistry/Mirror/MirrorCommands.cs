@@ -96,7 +96,7 @@ internal static class MirrorCommands
     internal static string Line(CacheRuleView rule)
     {
         var stored = rule.Source != CacheRuleSource.Stored ? ""
-            : rule.Shadowed == true ? $" (stored as {rule.Name}; not in effect: a settings rule serves it)" : $" (stored as {rule.Name})";
+            : rule.Shadowed == true ? $" (stored as {rule.Name}; not in effect: another rule serves its local name)" : $" (stored as {rule.Name})";
         var check = rule.Check is { } c ? $": {(c.Ok ? "ok" : "FAILED")}: {c.Detail}" : "";
         return $"{rule.Local} -> {rule.Upstream}{(rule.Username is not null ? " (with credentials)" : "")}{stored}{check}";
     }
