@@ -176,7 +176,8 @@ public sealed class UpstreamAuthTests(AuthUpstreamFixture fixture) : IClassFixtu
         using var error = new StringWriter();
         var code = await ServerlessRegistry.Cli.RegistryCli.RunAsync(
             ["mirror", "rules", "--Mirror:Rules:0:Local=auth/*", $"--Mirror:Rules:0:Upstream={fixture.Registry.Server.BaseAddress}*",
-                $"--Mirror:Rules:0:Username={fixture.User}", "--Mirror:Rules:0:Password=srt_wrong-secret"], output, error);
+                $"--Mirror:Rules:0:Username={fixture.User}", "--Mirror:Rules:0:Password=srt_wrong-secret",
+                .. await CacheRuleAdminFixture.StorageArgumentsAsync(null)], output, error);
 
         Assert.Equal(1, code);
         Assert.Equal($"auth/* -> {fixture.Registry.Server.BaseAddress}* (with credentials): FAILED: credentials refused (401)", output.ToString().Trim());

@@ -57,7 +57,8 @@ public sealed class UpstreamRulesCommandTests(DistributionFixture fixture) : ICl
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var code = await RegistryCli.RunAsync(["mirror", "rules", .. settings], output, error);
+        // The command lists stored rules too, so it reads storage: an empty prefix of the shared emulator.
+        var code = await RegistryCli.RunAsync(["mirror", "rules", .. settings, .. await CacheRuleAdminFixture.StorageArgumentsAsync(null)], output, error);
         return (code, output.ToString(), error.ToString());
     }
 

@@ -18,9 +18,14 @@ internal sealed record CacheRule(
 
     public bool HasCredentials => Username is not null;
 
+    /// <summary>The local side as written in a rule: <c>docker.io/*</c> or <c>hub/nginx</c>.</summary>
+    public string LocalPattern => IsPrefix ? Local + "/*" : Local;
+
+    /// <summary>The upstream side, normalized: <c>https://registry-1.docker.io/*</c>.</summary>
+    public string UpstreamPattern => Registry.GetLeftPart(UriPartial.Authority) + "/" + (IsPrefix ? (Path.Length == 0 ? "*" : Path + "/*") : Path);
+
     /// <summary>The rule as configured, without its secret (for the CLI and logs).</summary>
-    public override string ToString() =>
-        (IsPrefix ? Local + "/*" : Local) + " -> " + Registry.GetLeftPart(UriPartial.Authority) + "/" + (IsPrefix ? (Path.Length == 0 ? "*" : Path + "/*") : Path);
+    public override string ToString() => LocalPattern + " -> " + UpstreamPattern;
 }
 
 /// <summary>One repository under a rule: the rule and the repository's name on the upstream.</summary>
@@ -30,7 +35,7 @@ internal readonly record struct UpstreamTarget(CacheRule Rule, string Repository
 }
 
 /// <summary>
-/// Every cache rule, checked once at start. Answers which rule serves a repository (the longest matching prefix) and
+/// A set of cache rules: the settings' (checked once at start) or those with the stored ones (<see cref="CacheRuleSet"/>). Answers which rule serves a repository (the longest matching prefix) and
 /// maps containerd's <c>?ns=</c> to a local repository. Immutable and thread-safe.
 /// </summary>
 internal sealed class CacheRules
@@ -39,6 +44,9 @@ internal sealed class CacheRules
 
     private CacheRules(CacheRule[] rules) =>
         _byLength = [.. rules.OrderByDescending(r => r.Local.Length)];
+
+    /// <summary>A set of rules checked already (by <see cref="ParseRule"/>), e.g. the settings' with the stored ones.</summary>
+    public static CacheRules Of(IEnumerable<CacheRule> rules) => new([.. rules]);
 
     public static CacheRules None { get; } = new([]);
 
@@ -101,7 +109,8 @@ internal sealed class CacheRules
         var rules = new List<CacheRule>();
         for (var i = 0; i < settings.Count; i++)
         {
-            var rule = ParseOne(settings[i], $"Mirror:Rules:{i}");
+            var index = i;
+            var rule = ParseRule(settings[i], field => $"Mirror:Rules:{index}:{field}");
             if (rules.FirstOrDefault(r => r.Local == rule.Local && r.IsPrefix == rule.IsPrefix) is { } twin)
             {
                 throw new ArgumentException($"Mirror:Rules:{i}:Local '{settings[i].Local}' is already served by rule {twin}.");
@@ -113,35 +122,39 @@ internal sealed class CacheRules
         return new CacheRules([.. rules]);
     }
 
-    private static CacheRule ParseOne(CacheRuleSettings s, string key)
+    /// <summary>
+    /// Checks and parses one rule; throws <see cref="ArgumentException"/> naming the field at fault as
+    /// <paramref name="field"/> names it (a setting's key, or the admin API's property).
+    /// </summary>
+    public static CacheRule ParseRule(CacheRuleSettings s, Func<string, string> field)
     {
         var local = s.Local.Trim();
         var isPrefix = local.EndsWith("/*", StringComparison.Ordinal);
         var localName = isPrefix ? local[..^2] : local;
         if (!Names.IsValidRepository(localName))
         {
-            throw new ArgumentException($"{key}:Local '{s.Local}' must be a repository name, or a prefix ending in /* (like docker.io/*).");
+            throw new ArgumentException($"{field("Local")} '{s.Local}' must be a repository name, or a prefix ending in /* (like docker.io/*).");
         }
 
-        var (registry, path, upstreamPrefix) = ParseUpstream(s.Upstream.Trim(), key);
+        var (registry, path, upstreamPrefix) = ParseUpstream(s.Upstream.Trim(), field("Upstream"));
         if (upstreamPrefix != isPrefix)
         {
-            throw new ArgumentException($"{key}: Local '{s.Local}' and Upstream '{s.Upstream}' must both end in /* or neither.");
+            throw new ArgumentException($"{field("Local")} '{s.Local}' and {field("Upstream")} '{s.Upstream}' must both end in /* or neither.");
         }
 
         if (!isPrefix && path.Length == 0)
         {
-            throw new ArgumentException($"{key}:Upstream '{s.Upstream}' must name a repository (like docker.io/library/nginx) when Local names one.");
+            throw new ArgumentException($"{field("Upstream")} '{s.Upstream}' must name a repository (like docker.io/library/nginx) when Local names one.");
         }
 
         if (string.IsNullOrEmpty(s.Username) != string.IsNullOrEmpty(s.Password))
         {
-            throw new ArgumentException($"{key}: Username and Password are set together or not at all.");
+            throw new ArgumentException($"{field("Username")} and {field("Password")} are set together or not at all.");
         }
 
         if (s.TagCheckInterval < TimeSpan.Zero || s.Timeout <= TimeSpan.Zero)
         {
-            throw new ArgumentException($"{key}: TagCheckInterval must not be negative and Timeout must be positive.");
+            throw new ArgumentException($"{field("TagCheckInterval")} must not be negative and {field("Timeout")} must be positive.");
         }
 
         var dockerHub = registry.Host == CacheRule.DockerHubHost;
@@ -150,13 +163,13 @@ internal sealed class CacheRules
             s.TagCheckInterval, s.Timeout);
     }
 
-    private static (Uri Registry, string Path, bool IsPrefix) ParseUpstream(string upstream, string key)
+    private static (Uri Registry, string Path, bool IsPrefix) ParseUpstream(string upstream, string field)
     {
         var text = upstream.Contains("://", StringComparison.Ordinal) ? upstream : "https://" + upstream;
         if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.Query.Length > 0 || uri.Fragment.Length > 0
             || uri.UserInfo.Length > 0)
         {
-            throw new ArgumentException($"{key}:Upstream '{WithoutUserInfo(upstream)}' must look like https://registry-1.docker.io/* or ghcr.io/owner/* (credentials go in Username and Password).");
+            throw new ArgumentException($"{field} '{WithoutUserInfo(upstream)}' must look like https://registry-1.docker.io/* or ghcr.io/owner/* (credentials go in Username and Password).");
         }
 
         var path = Uri.UnescapeDataString(uri.AbsolutePath).Trim('/');
@@ -164,7 +177,7 @@ internal sealed class CacheRules
         path = isPrefix ? path[..^1].TrimEnd('/') : path;
         if (path.Length > 0 && !Names.IsValidRepository(path))
         {
-            throw new ArgumentException($"{key}:Upstream '{upstream}': '{path}' is not a repository name.");
+            throw new ArgumentException($"{field} '{upstream}': '{path}' is not a repository name.");
         }
 
         var host = uri.Host == "docker.io" ? CacheRule.DockerHubHost : uri.Host;

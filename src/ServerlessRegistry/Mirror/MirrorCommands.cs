@@ -1,11 +1,11 @@
 using System.CommandLine;
+using ServerlessRegistry.Admin.Cli;
 using ServerlessRegistry.Cli;
-using ServerlessRegistry.Mirror.Upstream;
 
 namespace ServerlessRegistry.Mirror;
 
 /// <summary>
-/// <c>mirror …</c>: the pull-through cache's operator commands. Extra arguments are configuration, as for serve
+/// <c>mirror …</c>: the pull-through cache's operator commands. Without --registry, extra arguments are configuration, as for serve
 /// (e.g. --Mirror:Rules:0:Local=docker.io/* --Mirror:Rules:0:Upstream=https://registry-1.docker.io/*).
 /// </summary>
 internal static class MirrorCommands
@@ -14,43 +14,49 @@ internal static class MirrorCommands
     {
         var mirror = new Command("mirror", "Pull-through cache of upstream registries (Mirror:Rules).");
         mirror.Subcommands.Add(RulesCommand());
+        mirror.Subcommands.Add(MirrorRuleCommands.Create());
         mirror.Subcommands.Add(PrefetchCommand());
         return mirror;
     }
 
     /// <summary>
-    /// <c>mirror rules</c>: one line per configured rule (never its password) with the result of checking its upstream.
-    /// Exit 0 when every upstream is reachable and takes the rule's credentials (or anonymous access), else 1.
+    /// <c>mirror rules</c>: one line per rule, from settings and stored (never a password), with the result of checking its
+    /// upstream; through the admin API with --registry, else against storage. Exit 0 when every upstream is reachable and
+    /// takes the rule's credentials (or anonymous access), else 1.
     /// </summary>
     private static Command RulesCommand()
     {
-        var command = new Command("rules", "List the cache rules and check that each upstream answers and accepts its credentials.")
+        var command = new Command("rules", "List the cache rules (settings and stored) and check that each upstream answers and accepts its credentials.")
         {
             TreatUnmatchedTokensAsErrors = false,
         };
-        command.SetAction(async (parse, ct) =>
+        command.SetAction(async (parse, ct) => await AdminCli.RunAsync(parse, async channel =>
         {
-            var output = parse.InvocationConfiguration.Output;
-            return await CliServices.WithAsync(parse, async services =>
+            var call = new AdminCall("listCacheRules") { Query = new Dictionary<string, string?> { ["check"] = "true" } };
+            var rules = (await channel.ListAllAsync<CacheRuleView>(call, ct))
+                .OrderBy(r => r.Local.EndsWith("/*", StringComparison.Ordinal) ? r.Local[..^2] : r.Local, StringComparer.Ordinal)
+                .ThenBy(r => r.Name, StringComparer.Ordinal).ToList();
+            var ok = rules.All(r => r.Check?.Ok == true);
+            if (AdminCli.Json(parse))
             {
-                var rules = services.GetRequiredService<CacheRules>().All.OrderBy(r => r.Local, StringComparer.Ordinal).ToList();
-                if (rules.Count == 0)
-                {
-                    await output.WriteLineAsync("No cache rules configured (Mirror:Rules:N:Local and Mirror:Rules:N:Upstream).");
-                    return 0;
-                }
+                await AdminCli.WriteJsonAsync(parse, rules);
+                return ok ? 0 : 1;
+            }
 
-                // Checked side by side: each waits at most its rule's Timeout, and an unreachable upstream should not delay the rest.
-                var upstream = services.GetRequiredService<IUpstreamRegistry>();
-                var checks = await Task.WhenAll(rules.Select(rule => upstream.CheckAsync(rule, ct)));
-                for (var i = 0; i < rules.Count; i++)
-                {
-                    await output.WriteLineAsync(Line(rules[i], checks[i]));
-                }
+            var output = parse.InvocationConfiguration.Output;
+            if (rules.Count == 0)
+            {
+                await output.WriteLineAsync("No cache rules configured (Mirror:Rules:N:Local and Mirror:Rules:N:Upstream) or stored (mirror rule set).");
+                return 0;
+            }
 
-                return checks.All(Ok) ? 0 : 1;
-            });
-        });
+            foreach (var rule in rules)
+            {
+                await output.WriteLineAsync(Line(rule));
+            }
+
+            return ok ? 0 : 1;
+        }));
         return command;
     }
 
@@ -83,9 +89,15 @@ internal static class MirrorCommands
         public void Report(string value) => writer.WriteLine("mirror prefetch: " + value);
     }
 
-    /// <summary><c>docker.io/* -> https://registry-1.docker.io/* (with credentials): ok: reachable, anonymous access</c>.</summary>
-    internal static string Line(CacheRule rule, UpstreamCheck check) =>
-        $"{rule}{(rule.HasCredentials ? " (with credentials)" : "")}: {(Ok(check) ? "ok" : "FAILED")}: {check.Detail}";
-
-    private static bool Ok(UpstreamCheck check) => check.Reachable && check.Authenticated;
+    /// <summary>
+    /// <c>docker.io/* -> https://registry-1.docker.io/* (with credentials): ok: reachable, anonymous access</c>; a stored
+    /// rule's line names it: <c>gh/* -> https://ghcr.io/* (stored as gh): ok: …</c>.
+    /// </summary>
+    internal static string Line(CacheRuleView rule)
+    {
+        var stored = rule.Source != CacheRuleSource.Stored ? ""
+            : rule.Shadowed == true ? $" (stored as {rule.Name}; not in effect: another rule serves its local name)" : $" (stored as {rule.Name})";
+        var check = rule.Check is { } c ? $": {(c.Ok ? "ok" : "FAILED")}: {c.Detail}" : "";
+        return $"{rule.Local} -> {rule.Upstream}{(rule.Username is not null ? " (with credentials)" : "")}{stored}{check}";
+    }
 }

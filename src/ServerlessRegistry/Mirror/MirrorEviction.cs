@@ -15,7 +15,7 @@ namespace ServerlessRegistry.Mirror;
 /// only once no repository links it, after the grace period: a layer a pushed image shares is never removed.
 /// </summary>
 internal sealed partial class MirrorEviction(
-    RegistryStorage storage, CacheRules rules, ManifestService manifests, PullRecorder pulls, IOptions<MirrorOptions> options, TimeProvider time,
+    RegistryStorage storage, CacheRuleSet ruleSet, ManifestService manifests, PullRecorder pulls, IOptions<MirrorOptions> options, TimeProvider time,
     ILogger<MirrorEviction> logger)
     : IGarbageCollectionStep
 {
@@ -24,7 +24,8 @@ internal sealed partial class MirrorEviction(
     public async Task<string> RunAsync(MaintenanceOptions gc, IProgress<GcProgress>? progress, CancellationToken ct)
     {
         var keep = options.Value.EvictUnpulledAfter;
-        if (rules.IsEmpty || keep == TimeSpan.Zero)
+        var rules = keep == TimeSpan.Zero ? CacheRules.None : await ruleSet.CurrentAsync(ct).ConfigureAwait(false);
+        if (rules.IsEmpty)
         {
             return "mirror eviction: off";
         }

@@ -8,13 +8,19 @@ namespace ServerlessRegistry.Mirror;
 /// come from the local cache when present (and, for tags, checked recently), else from the upstream, and are stored as
 /// they pass. Deletes, tag lists and referrers are the core's, over what is cached.
 /// </summary>
-internal sealed class MirrorFeature(CacheRules rules, MirrorManifests manifests, MirrorBlobs blobs) : IRegistryFeature
+/// <remarks>
+/// The rules are the settings' with the stored ones (<see cref="CacheRuleSet"/>). <see cref="HandleAsync"/> uses a set at most
+/// Mirror:RuleRefreshInterval old (reading storage when it is older); the synchronous ?ns= mapping uses the set the last
+/// request left, so on an instance idle for longer than the interval the first request may map with the older set.
+/// </remarks>
+internal sealed class MirrorFeature(CacheRuleSet ruleSet, MirrorManifests manifests, MirrorBlobs blobs) : IRegistryFeature
 {
     public string MapRepository(string repository, HttpRequest request) =>
-        rules.IsEmpty || repository.Length == 0 ? repository : rules.MapNamespace(request.Query["ns"].LastOrDefault(), repository);
+        ruleSet.Last is not { IsEmpty: false } rules || repository.Length == 0 ? repository : rules.MapNamespace(request.Query["ns"].LastOrDefault(), repository);
 
     public async Task<IResult?> HandleAsync(RegistryRequest request, OciResource resource)
     {
+        var rules = await ruleSet.CurrentAsync(request.Aborted);
         if (rules.IsEmpty || rules.Match(request.Repository) is not { } target)
         {
             return null;

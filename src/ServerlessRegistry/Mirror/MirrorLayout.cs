@@ -14,14 +14,19 @@ namespace ServerlessRegistry.Mirror;
 ///                                            eviction beside the core's pulls table, never written now, deleted with the manifest
 ///     PK "fills"           RK {digest}       a blob fill in progress (FillClaimRow): Owner, ExpiresAt. Inserted if absent,
 ///                                            so concurrent misses on any instance start one fill; an expired claim is taken over
+///     PK "rules"           RK {name}         a stored cache rule (StoredCacheRule): Local, Upstream, Namespace, Username,
+///                                            PasswordSetting (the name of a configuration key, never a secret),
+///                                            TagCheckInterval and Timeout (ticks). Written by the admin API, read by every
+///                                            instance at most every Mirror:RuleRefreshInterval (CacheRuleSet)
 /// </code>
-/// Nothing here is needed to serve content: losing the table costs upstream calls, never data. When cached manifests were
+/// Besides the stored rules, nothing here is needed to serve content: losing the table costs upstream calls, never data. When cached manifests were
 /// last pulled is the core's (the pulls table in StorageLayout, written by PullRecorder), shared with retention.
 /// </remarks>
 internal static class MirrorLayout
 {
     public const string TagCheckPrefix = "t:";
     public const string FillPartition = "fills";
+    public const string RulesPartition = "rules";
     public const string LegacyPulledPrefix = "p:";
 
     public static string Table(StorageLayout layout) => layout.Prefix + "mirror";

@@ -6,7 +6,7 @@ namespace ServerlessRegistry.Mirror;
 /// </summary>
 internal sealed class MirrorOptions
 {
-    /// <summary>Mirror:Rules:N:…, one entry per local prefix.</summary>
+    /// <summary>Mirror:Rules:N:…, one entry per local prefix; more can be stored through the admin API (<see cref="CacheRuleSet"/>).</summary>
     public List<CacheRuleSettings> Rules { get; set; } = [];
 
     /// <summary>Mirror:Prefetch:N:…, images kept warm by the pre-fetch command and timer.</summary>
@@ -17,6 +17,12 @@ internal sealed class MirrorOptions
     /// repository references it, after the usual grace period). Zero keeps cached content for ever.
     /// </summary>
     public TimeSpan EvictUnpulledAfter { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>
+    /// How often each instance re-reads the stored cache rules (written through the admin API): a stored rule is in
+    /// effect everywhere within this. 0 to 1 hour; 0 re-reads on every request through the mirror (for tests).
+    /// </summary>
+    public TimeSpan RuleRefreshInterval { get; set; } = TimeSpan.FromSeconds(60);
 }
 
 /// <summary>One cache rule as configured.</summary>

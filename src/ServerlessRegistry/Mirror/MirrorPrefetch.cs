@@ -27,7 +27,7 @@ internal sealed record PrefetchReport(int Images, int Manifests, int BlobsFetche
 /// and the timer both run this.
 /// </remarks>
 internal sealed partial class MirrorPrefetch(
-    CacheRules rules, IOptions<MirrorOptions> options, IUpstreamRegistry upstream, MirrorManifests manifests, BlobService blobs, BlobFiller filler,
+    CacheRuleSet ruleSet, IOptions<MirrorOptions> options, IUpstreamRegistry upstream, MirrorManifests manifests, BlobService blobs, BlobFiller filler,
     TimeProvider time, ILogger<MirrorPrefetch> logger)
 {
     /// <summary>The longest Retry-After a run waits out; Docker Hub's anonymous window is hours, which the next run covers instead.</summary>
@@ -36,6 +36,8 @@ internal sealed partial class MirrorPrefetch(
     public async Task<PrefetchReport> RunAsync(IProgress<string>? progress, CancellationToken ct)
     {
         var run = new Run(progress);
+        // A stored rule for a longer prefix serves an entry as it serves pulls; a settings rule always covers it (checked at start).
+        var rules = await ruleSet.CurrentAsync(ct).ConfigureAwait(false);
         foreach (var entry in options.Value.Prefetch)
         {
             var target = rules.Match(entry.Repository) ?? throw new InvalidOperationException($"Mirror:Prefetch repository {entry.Repository} is under no rule.");

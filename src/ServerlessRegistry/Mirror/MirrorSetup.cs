@@ -9,7 +9,7 @@ namespace ServerlessRegistry.Mirror;
 
 /// <summary>
 /// The mirror's one seam into the program: its options ("Mirror" section, checked at start), its services, its request
-/// hook (<see cref="IRegistryFeature"/>) and its commands. With no rules configured the hook maps and answers nothing.
+/// hook (<see cref="IRegistryFeature"/>) and its commands. With no rules configured or stored the hook maps and answers nothing.
 /// </summary>
 internal static class MirrorSetup
 {
@@ -18,6 +18,8 @@ internal static class MirrorSetup
         services.AddOptions<MirrorOptions>().Bind(configuration.GetSection("Mirror")).ValidateOnStart();
         services.AddSingleton<IValidateOptions<MirrorOptions>, MirrorOptionsCheck>();
         services.AddSingleton(sp => CacheRules.Parse(sp.GetRequiredService<IOptions<MirrorOptions>>().Value.Rules));
+        services.AddSingleton<CacheRuleStore>();
+        services.AddSingleton<CacheRuleSet>();
         services.AddSingleton<MirrorManifests>();
         services.AddSingleton<MirrorBlobs>();
         services.AddSingleton<MirrorFeature>();
@@ -49,11 +51,17 @@ internal static class MirrorSetup
                     return ValidateOptionsResult.Fail("Mirror:EvictUnpulledAfter must not be negative (0 keeps cached content for ever).");
                 }
 
+                if (options.RuleRefreshInterval < TimeSpan.Zero || options.RuleRefreshInterval > TimeSpan.FromHours(1))
+                {
+                    return ValidateOptionsResult.Fail("Mirror:RuleRefreshInterval must be from 0 to 1 hour (like 00:01:00).");
+                }
+
                 for (var i = 0; i < options.Prefetch.Count; i++)
                 {
                     var entry = options.Prefetch[i];
                     if (rules.Match(entry.Repository) is null)
                     {
+                        // Checked at start, without storage: pre-fetch entries are under settings rules.
                         return ValidateOptionsResult.Fail($"Mirror:Prefetch:{i}:Repository '{entry.Repository}' is not under any Mirror:Rules entry.");
                     }
 
