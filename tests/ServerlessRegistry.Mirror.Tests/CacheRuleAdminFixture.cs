@@ -46,7 +46,7 @@ public sealed class CacheRuleAdminFixture : IAsyncLifetime
     }
 
     public Task<HttpResponseMessage> PutAsync(string name, object body) =>
-        Server.Client.PutAsync("/admin/v1/cache-rules/" + name, new StringContent(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json"));
+        Server.Client.PutAsync("/api/admin/v1/cache-rules/" + name, new StringContent(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json"));
 
     public Task<HttpResponseMessage> PutRuleAsync(string name, string local, string? upstream = null) =>
         PutAsync(name, new { local = local + "/*", upstream = (upstream ?? UpstreamAddress) + "/*" });

@@ -19,7 +19,7 @@ public sealed partial class CacheRuleAdminTests
         Assert.Equal("create", first.Action);
         Assert.Equal(("unchanged", null), second);
         Assert.Equal(("update", "tagCheckInterval"), changed);
-        await Client.DeleteAsync("/admin/v1/cache-rules/applied");
+        await Client.DeleteAsync("/api/admin/v1/cache-rules/applied");
     }
 
     [Fact]
@@ -27,11 +27,11 @@ public sealed partial class CacheRuleAdminTests
     {
         var document = $$"""{"cacheRules":{"good":{"local":"good/*","upstream":"{{fixture.UpstreamAddress}}/*" },"clash":{"local":"set/*","upstream":"{{fixture.UpstreamAddress}}/*"} } }""";
 
-        using var response = await Client.PostAsync("/admin/v1/apply", new StringContent(document, Encoding.UTF8, "application/json"));
+        using var response = await Client.PostAsync("/api/admin/v1/apply", new StringContent(document, Encoding.UTF8, "application/json"));
 
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
         Assert.Contains("cacheRules.clash", await response.Content.ReadAsStringAsync());
-        using var good = await Client.GetAsync("/admin/v1/cache-rules/good");
+        using var good = await Client.GetAsync("/api/admin/v1/cache-rules/good");
         Assert.Equal(HttpStatusCode.NotFound, good.StatusCode);
     }
 
@@ -62,7 +62,7 @@ public sealed partial class CacheRuleAdminTests
 
     private async Task<(string Action, string? Detail)> ApplyAsync(string document)
     {
-        using var response = await Client.PostAsync("/admin/v1/apply", new StringContent(document, Encoding.UTF8, "application/json"));
+        using var response = await Client.PostAsync("/api/admin/v1/apply", new StringContent(document, Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var change = (await fixture.JsonAsync(response)).GetProperty("changes").EnumerateArray().Single();
         Assert.Equal("cacheRule", change.GetProperty("kind").GetString());

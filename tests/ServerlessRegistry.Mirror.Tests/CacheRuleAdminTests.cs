@@ -18,22 +18,22 @@ public sealed partial class CacheRuleAdminTests(CacheRuleAdminFixture fixture) :
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         Assert.Equal(HttpStatusCode.OK, replaced.StatusCode);
 
-        var rule = await fixture.JsonAsync(await Client.GetAsync("/admin/v1/cache-rules/crud"));
+        var rule = await fixture.JsonAsync(await Client.GetAsync("/api/admin/v1/cache-rules/crud"));
         Assert.Equal("stored", rule.GetProperty("source").GetString());
         Assert.Equal("crud/*", rule.GetProperty("local").GetString());
         Assert.Equal(fixture.UpstreamAddress + "/team/*", rule.GetProperty("upstream").GetString());
         Assert.Equal("30s", rule.GetProperty("timeout").GetString());
         Assert.Equal("5m", rule.GetProperty("tagCheckInterval").GetString());
 
-        var list = await fixture.JsonAsync(await Client.GetAsync("/admin/v1/cache-rules"));
+        var list = await fixture.JsonAsync(await Client.GetAsync("/api/admin/v1/cache-rules"));
         var items = list.GetProperty("items").EnumerateArray().ToDictionary(i => i.GetProperty("name").GetString()!);
         Assert.Equal("settings", items["settings-0"].GetProperty("source").GetString());
         Assert.Equal("set/*", items["settings-0"].GetProperty("local").GetString());
         Assert.True(items.ContainsKey("crud"));
 
-        using var deleted = await Client.DeleteAsync("/admin/v1/cache-rules/crud");
-        using var again = await Client.DeleteAsync("/admin/v1/cache-rules/crud");
-        using var gone = await Client.GetAsync("/admin/v1/cache-rules/crud");
+        using var deleted = await Client.DeleteAsync("/api/admin/v1/cache-rules/crud");
+        using var again = await Client.DeleteAsync("/api/admin/v1/cache-rules/crud");
+        using var gone = await Client.GetAsync("/api/admin/v1/cache-rules/crud");
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
@@ -48,7 +48,7 @@ public sealed partial class CacheRuleAdminTests(CacheRuleAdminFixture fixture) :
     [InlineData("{\"local\":\"bad/*\",\"upstream\":\"example.com/*\",\"password\":\"hunter2\"}", "password")]
     public async Task ABadRuleIsInvalidNamingTheField(string body, string named)
     {
-        using var response = await Client.PutAsync("/admin/v1/cache-rules/bad", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+        using var response = await Client.PutAsync("/api/admin/v1/cache-rules/bad", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var text = await response.Content.ReadAsStringAsync();
@@ -62,7 +62,7 @@ public sealed partial class CacheRuleAdminTests(CacheRuleAdminFixture fixture) :
     {
         using var settingsName = await fixture.PutRuleAsync("settings-0", "other");
         using var settingsLocal = await fixture.PutRuleAsync("takes-set", "set");
-        using var deleteSettings = await Client.DeleteAsync("/admin/v1/cache-rules/settings-0");
+        using var deleteSettings = await Client.DeleteAsync("/api/admin/v1/cache-rules/settings-0");
         using var reserved = await fixture.PutRuleAsync("settings-x", "other");
         using var badName = await fixture.PutRuleAsync("Bad_Name", "other");
         using var first = await fixture.PutRuleAsync("twin-a", "twin");
@@ -76,7 +76,7 @@ public sealed partial class CacheRuleAdminTests(CacheRuleAdminFixture fixture) :
         Assert.Equal(HttpStatusCode.BadRequest, badName.StatusCode);
         Assert.Equal(HttpStatusCode.Created, first.StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, twin.StatusCode);
-        using var get = await Client.GetAsync("/admin/v1/cache-rules/settings-0");
+        using var get = await Client.GetAsync("/api/admin/v1/cache-rules/settings-0");
         Assert.Equal(HttpStatusCode.OK, get.StatusCode);
     }
 
@@ -96,7 +96,7 @@ public sealed partial class CacheRuleAdminTests(CacheRuleAdminFixture fixture) :
 
         Assert.Equal(fixture.Upstream.Manifest, await Client.GetByteArrayAsync(path + "v1"));
 
-        using (var removed = await Client.DeleteAsync("/admin/v1/cache-rules/pulled"))
+        using (var removed = await Client.DeleteAsync("/api/admin/v1/cache-rules/pulled"))
         {
             Assert.Equal(HttpStatusCode.NoContent, removed.StatusCode);
         }
@@ -127,13 +127,13 @@ public sealed partial class CacheRuleAdminTests(CacheRuleAdminFixture fixture) :
         var rules = await fixture.Server.Services.GetRequiredService<CacheRuleSet>().CurrentAsync(default);
         Assert.Equal(CacheRuleAdminFixture.Secret, rules.Match("secret/team/app")?.Rule.Password);
 
-        var listed = await Client.GetStringAsync("/admin/v1/cache-rules?check=true");
+        var listed = await Client.GetStringAsync("/api/admin/v1/cache-rules?check=true");
         Assert.DoesNotContain(CacheRuleAdminFixture.Secret, listed);
         var items = JsonDocument.Parse(listed).RootElement.GetProperty("items").EnumerateArray().ToDictionary(i => i.GetProperty("name").GetString()!);
         Assert.True(items["secret"].GetProperty("check").GetProperty("ok").GetBoolean());
         Assert.False(items["nosecret"].GetProperty("hasPassword").GetBoolean());
         Assert.Contains("Mirror:Secrets:Absent", items["nosecret"].GetProperty("check").GetProperty("detail").GetString());
-        await Client.DeleteAsync("/admin/v1/cache-rules/secret");
-        await Client.DeleteAsync("/admin/v1/cache-rules/nosecret");
+        await Client.DeleteAsync("/api/admin/v1/cache-rules/secret");
+        await Client.DeleteAsync("/api/admin/v1/cache-rules/nosecret");
     }
 }
