@@ -80,7 +80,7 @@ public sealed partial class PolicyAdminTests
     }
 
     private Task<HttpResponseMessage> PostApplyAsync(string document) =>
-        registry.Server.Client.PostAsync("admin/v1/apply?dryRun=false", new StringContent(document, System.Text.Encoding.UTF8, "application/json"));
+        registry.Server.Client.PostAsync("api/admin/v1/apply?dryRun=false", new StringContent(document, System.Text.Encoding.UTF8, "application/json"));
 
     /// <summary>The command line in-process: against the registry's storage, or with --registry through its admin API.</summary>
     private async Task<CliRun> CliAsync(bool remote, params string[] args)

@@ -196,7 +196,7 @@ public sealed partial class PolicyAdminTests(RetentionHarness registry) : IClass
     /// <summary>One admin call (path under /api/admin/v1/) with a JSON body or none; the answer's status and JSON (undefined when empty).</summary>
     private async Task<Reply> SendAsync(HttpMethod method, string path, string? json = null)
     {
-        using var request = new HttpRequestMessage(method, "admin/v1/" + path);
+        using var request = new HttpRequestMessage(method, "api/admin/v1/" + path);
         if (json is not null)
         {
             request.Content = new StringContent(json, Encoding.UTF8, "application/json");
