@@ -3,7 +3,7 @@ using ServerlessRegistry.Core.Errors;
 namespace ServerlessRegistry.Admin;
 
 /// <summary>One page of a list: the items in key order and, when more follow, the key to pass as <c>last</c> for the next page.</summary>
-internal sealed record Page<T>(IReadOnlyList<T> Items, string? Next);
+internal sealed record Page<T>(IReadOnlyList<T> Items, string? Next = null);
 
 /// <summary>
 /// Paging as the distribution API does it: <c>n</c> items (default 100, at most 1,000) after the key <c>last</c>.
