@@ -136,6 +136,15 @@ public sealed class StoredEndpointTests(StoredEndpointsServer fixture) : IClassF
         Assert.Equal(HttpStatusCode.NoContent, (await fixture.AdminAsync(HttpMethod.Delete, "event-endpoints/applied")).Status);
     }
 
+    [Theory]
+    [InlineData("00:00:00")]
+    [InlineData("00:11:00")]
+    public void RefreshIntervalOutsideItsBoundsIsRefusedAtStart(string interval)
+    {
+        var problems = EventsOptionsCheck.Problems(new EventsOptions { EndpointRefreshInterval = TimeSpan.Parse(interval, System.Globalization.CultureInfo.InvariantCulture) });
+        Assert.Equal($"Events:EndpointRefreshInterval must be between 00:00:00.1000000 and 00:10:00; got {interval}.", Assert.Single(problems));
+    }
+
     private async Task<string?> ApplyAsync(string document)
     {
         var (status, body) = await fixture.AdminAsync(HttpMethod.Post, "apply", document);

@@ -71,15 +71,6 @@ internal sealed class EventDestinations
     public async ValueTask<Set> CurrentAsync(CancellationToken ct) =>
         _stored is null ? Configured : Combine(await _stored.CurrentAsync(ct).ConfigureAwait(false));
 
-    /// <summary>In configuration order within each kind, then the stored webhooks last loaded. No I/O.</summary>
-    public IReadOnlyCollection<IEventDestination> All => Last.All;
-
-    /// <summary>Whether any destination is known now (settings, or stored webhooks last loaded). No I/O.</summary>
-    public bool Any => Last.Any;
-
-    /// <summary>The destination named <paramref name="name"/> as last loaded. No I/O.</summary>
-    public IEventDestination? Find(string name) => Last.Find(name);
-
     /// <summary>
     /// The destination a queued message names: from settings, else from the stored webhooks, re-read first when the name
     /// is unknown and the snapshot is older than a second (the webhook may have been stored on another instance since).
