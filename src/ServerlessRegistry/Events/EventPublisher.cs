@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using Microsoft.Extensions.Options;
 using ServerlessRegistry.Api;
 using ServerlessRegistry.Core.Storage;
@@ -33,33 +32,50 @@ internal sealed partial class EventPublisher : IRegistryEvents
     private readonly TimeProvider _time;
     private readonly Uri? _publicUrl;
     private readonly ILogger<EventPublisher> _logger;
-    private readonly Lazy<FrozenSet<ChangeAction>> _wanted;
+    private readonly bool _pulls;
 
     public EventPublisher(EventDestinations destinations, IQueueStore queues, EventQueues names, EventSignal signal, TimeProvider time,
         IOptions<EventsOptions> options, IOptions<PublicUrlOptions> publicUrl, ILogger<EventPublisher> logger)
     {
         (_destinations, _queues, _names, _signal, _time, _logger) = (destinations, queues, names, signal, time, logger);
         _publicUrl = publicUrl.Value.Url;
-        var pulls = options.Value.Pulls;
-        _wanted = new(() => Enum.GetValues<ChangeAction>()
-            .Where(a => (a != ChangeAction.Pull || pulls) && destinations.All.Any(d => d.CouldAccept(WireName(a))))
-            .ToFrozenSet());
+        _pulls = options.Value.Pulls;
     }
 
     /// <summary>push, pull, mount, delete, fill (<see cref="EventActions"/>).</summary>
     public static string WireName(ChangeAction action) => EventActions.WireName(action);
 
-    public bool Wants(ChangeAction action) => _wanted.Value.Contains(action);
+    /// <summary>
+    /// From the destinations known in memory; while the stored webhooks are stale (an idle instance, past the refresh
+    /// interval) every action but an unwanted pull is answered yes, and <see cref="PublishAsync"/> re-reads them.
+    /// </summary>
+    public bool Wants(ChangeAction action) =>
+        (action != ChangeAction.Pull || _pulls) && (_destinations.Fresh is not { } fresh || fresh.CouldAccept(WireName(action)));
 
     public async Task PublishAsync(IReadOnlyList<RegistryChange> changes, ChangeOrigin origin, CancellationToken cancellationToken)
     {
-        var wanted = changes.Where(c => Wants(c.Action)).Select(c => ToEvent(c, origin)).ToList();
+        // At most one table query per refresh interval (none when fresh); bounded like the send, for the same reason.
+        // A failed or slow read falls back to what is known: settings, and the stored webhooks last read.
+        EventDestinations.Set destinations;
+        using (var reading = new CancellationTokenSource(SendTimeout))
+        {
+            try
+            {
+                destinations = _destinations.Fresh ?? await _destinations.CurrentAsync(reading.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                destinations = _destinations.Last;
+            }
+        }
+
+        var wanted = changes.Where(c => (c.Action != ChangeAction.Pull || _pulls) && destinations.CouldAccept(WireName(c.Action))).Select(c => ToEvent(c, origin)).ToList();
         var accepted = new List<RegistryEvent>(wanted.Count);
         var targets = new List<DeliveryTarget>();
         foreach (var e in wanted)
         {
             var any = false;
-            foreach (var destination in _destinations.All.Where(d => d.Accepts(e)))
+            foreach (var destination in destinations.All.Where(d => d.Accepts(e)))
             {
                 any = true;
                 if (!targets.Exists(t => t.Name == destination.Name))

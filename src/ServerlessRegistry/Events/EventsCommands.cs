@@ -1,64 +1,69 @@
 using System.CommandLine;
 using System.Globalization;
+using ServerlessRegistry.Admin.Cli;
 using ServerlessRegistry.Cli;
-using ServerlessRegistry.Events.Delivery;
 
 namespace ServerlessRegistry.Events;
 
 /// <summary>
 /// <c>events failed</c> lists the dead-lettered deliveries; <c>events redeliver</c> moves them back to the live queue
-/// with their tries reset. Both run against the configured storage (extra arguments are configuration, as for serve).
+/// with their tries reset; <c>events endpoints</c> and <c>events endpoint set|remove</c> (EventEndpointCommands.cs)
+/// manage destinations. Each runs against the configured storage (extra arguments are configuration, as for serve) or,
+/// with --registry, through the admin API, and prints the same either way (--output json: the API's answer).
 /// Exit codes: 0 done, 1 the operation failed (one line on stderr), 2 the command line is wrong.
 /// </summary>
-internal static class EventsCommands
+internal static partial class EventsCommands
 {
     private const int OperationFailed = 1;
     private const int CommandLineError = 2;
 
     public static Command Create()
     {
-        var command = new Command("events", "Event deliveries that failed: list them and send them again.");
+        var command = new Command("events", "Event destinations and deliveries that failed: list them and send them again.");
         command.Subcommands.Add(FailedCommand());
         command.Subcommands.Add(RedeliverCommand());
+        command.Subcommands.Add(EndpointsCommand());
+        command.Subcommands.Add(EndpointCommand());
         return command;
     }
 
     /// <summary>One line per dead letter and destination: ids, destination, tries, last error and the events it carries.</summary>
-    internal static string Describe(DeadLetters.Item item, DeliveryTarget? target)
+    internal static string Describe(FailedDeliveryView item)
     {
-        var when = item.Message.InsertedOn?.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture) ?? "-";
-        if (item.Delivery is not { } delivery || target is null)
+        var when = item.InsertedOn?.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture) ?? "-";
+        if (item.Destination is null)
         {
-            return $"{item.Message.Id}  {when}  malformed message ({item.Problem}); it cannot be redelivered";
+            return $"{item.MessageId}  {when}  malformed message ({item.Problem}); it cannot be redelivered";
         }
 
-        var events = string.Join(", ", delivery.Events.Select(e =>
-            $"{e.Id} {e.Action} {e.Target.Repository}{(e.Target.Tag is { } tag ? ":" + tag : e.Target.Digest.Length > 0 ? "@" + e.Target.Digest : "")}"));
-        return $"{item.Message.Id}  {when}  {target.Name}  {delivery.Attempt} {(delivery.Attempt == 1 ? "try" : "tries")}  " +
-               $"last error: {target.Error ?? "none recorded (moved by the Functions host)"}  events: {events}";
+        var events = string.Join(", ", item.Events.Select(e =>
+            $"{e.Id} {e.Action} {e.Repository}{(e.Tag is { } tag ? ":" + tag : e.Digest is { } digest ? "@" + digest : "")}"));
+        return $"{item.MessageId}  {when}  {item.Destination}  {item.Attempts} {(item.Attempts == 1 ? "try" : "tries")}  " +
+               $"last error: {item.LastError ?? "none recorded (moved by the Functions host)"}  events: {events}";
     }
 
     private static Command FailedCommand()
     {
         var command = new Command("failed", "List deliveries that ran out of tries (the dead-letter queue {prefix}events-poison): message id, when, " +
             "destination, tries, last error, and the events (id, action, repository).") { TreatUnmatchedTokensAsErrors = false };
-        command.SetAction((parse, ct) => CliServices.WithAsync(parse, async services =>
+        command.SetAction(async (parse, ct) => await AdminCli.RunAsync(parse, async channel =>
         {
-            var deadLetters = services.GetRequiredService<DeadLetters>();
-            var items = await deadLetters.ListAsync(ct);
+            var items = await channel.ListAllAsync<FailedDeliveryView>(new AdminCall("listFailedDeliveries"), ct);
+            if (AdminCli.Json(parse))
+            {
+                await AdminCli.WriteJsonAsync(parse, items);
+                return 0;
+            }
+
             var output = parse.InvocationConfiguration.Output;
             if (items.Count == 0)
             {
-                await output.WriteLineAsync($"No failed deliveries (queue {deadLetters.Queue} is empty).");
-                return 0;
+                await output.WriteLineAsync("No failed deliveries (the dead-letter queue is empty).");
             }
 
             foreach (var item in items)
             {
-                foreach (var target in item.Delivery?.Destinations ?? [null!])
-                {
-                    await output.WriteLineAsync(Describe(item, target));
-                }
+                await output.WriteLineAsync(Describe(item));
             }
 
             return 0;
@@ -84,20 +89,25 @@ internal static class EventsCommands
                 return await FailAsync(parse, CommandLineError, "say which: --id <message or event id>, or --all.");
             }
 
-            return await CliServices.WithAsync(parse, async services =>
+            return await AdminCli.RunAsync(parse, async channel =>
             {
-                var deadLetters = services.GetRequiredService<DeadLetters>();
-                var moved = await deadLetters.RedeliverAsync(item => every || item.IsNamed(which!), ct);
-                if (moved.Count == 0)
+                var body = every ? new RedeliverRequest { All = true } : new RedeliverRequest { Ids = [which!] };
+                var moved = await channel.CallAsync<RedeliverView>(new AdminCall("redeliverEvents") { Body = body }, ct);
+                if (moved.Deliveries == 0 && !every)
                 {
-                    return every
-                        ? await WriteAsync(parse, $"Nothing to redeliver (queue {deadLetters.Queue} holds no deliveries).")
-                        : await FailAsync(parse, OperationFailed, $"no failed delivery has the id '{which}'; 'events failed' lists them.");
+                    return await FailAsync(parse, OperationFailed, $"no failed delivery has the id '{which}'; 'events failed' lists them.");
                 }
 
-                var events = moved.Sum(m => m.Delivery!.Events.Count);
-                return await WriteAsync(parse, $"Redelivering {moved.Count} {(moved.Count == 1 ? "delivery" : "deliveries")} ({events} {(events == 1 ? "event" : "events")}) " +
-                    $"to {string.Join(", ", moved.SelectMany(m => m.Delivery!.Destinations.Select(d => d.Name)).Distinct())}; the events keep their ids.");
+                if (AdminCli.Json(parse))
+                {
+                    await AdminCli.WriteJsonAsync(parse, moved);
+                    return 0;
+                }
+
+                return moved.Deliveries == 0
+                    ? await WriteAsync(parse, $"Nothing to redeliver (queue {moved.Queue} holds no deliveries).")
+                    : await WriteAsync(parse, $"Redelivering {moved.Deliveries} {(moved.Deliveries == 1 ? "delivery" : "deliveries")} ({moved.Events} {(moved.Events == 1 ? "event" : "events")}) " +
+                        $"to {string.Join(", ", moved.Destinations)}; the events keep their ids.");
             });
         });
         return command;

@@ -26,4 +26,8 @@ internal static partial class EventsLog
 
     [LoggerMessage(EventId = 807, Level = LogLevel.Error, Message = "An events message received {DequeueCount} times went as it is to the dead-letter queue {Queue} ('registry events failed' lists it): {Reason}")]
     public static partial void GaveUpOnMessage(ILogger logger, long dequeueCount, string queue, string reason);
+
+    [LoggerMessage(EventId = 808, Level = LogLevel.Warning, Message = "The stored webhooks could not be read; delivering to the last ones known: {Reason}")]
+    public static partial void StoredWebhooksUnreadable(ILogger logger, Exception exception, string reason);
+
 }

@@ -26,6 +26,12 @@ internal sealed class EventsOptions
 
     /// <summary>How long one delivery to one destination may take before it counts as failed.</summary>
     public TimeSpan DeliveryTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How often each instance re-reads the stored webhooks (those managed through the admin API): a change made on
+    /// another instance takes effect here within this. 0.1 s to 10 min; shorter than the default only in tests.
+    /// </summary>
+    public TimeSpan EndpointRefreshInterval { get; set; } = TimeSpan.FromSeconds(60);
 }
 
 /// <summary>One webhook endpoint, as distribution's notifications.endpoints entry.</summary>

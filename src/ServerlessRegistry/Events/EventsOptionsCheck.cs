@@ -17,6 +17,11 @@ internal sealed class EventsOptionsCheck : IValidateOptions<EventsOptions>
     /// <summary>Headers the webhook sets itself; configuring them would break the body's framing or its signature.</summary>
     public static readonly string[] ReservedHeaders = ["Content-Type", "Content-Length", "Host", Webhooks.WebhookDestination.SignatureHeader];
 
+    /// <summary>The bounds of <see cref="EventsOptions.EndpointRefreshInterval"/>: below, every instance would query the table constantly.</summary>
+    public static readonly TimeSpan MinEndpointRefreshInterval = TimeSpan.FromMilliseconds(100);
+
+    public static readonly TimeSpan MaxEndpointRefreshInterval = TimeSpan.FromMinutes(10);
+
     public ValidateOptionsResult Validate(string? name, EventsOptions options)
     {
         var problems = Problems(options).ToList();
@@ -45,6 +50,11 @@ internal sealed class EventsOptionsCheck : IValidateOptions<EventsOptions>
             yield return $"Events:DeliveryTimeout must be positive and at most {MaxDeliveryTimeout}; got {options.DeliveryTimeout}.";
         }
 
+        if (options.EndpointRefreshInterval < MinEndpointRefreshInterval || options.EndpointRefreshInterval > MaxEndpointRefreshInterval)
+        {
+            yield return $"Events:EndpointRefreshInterval must be between {MinEndpointRefreshInterval} and {MaxEndpointRefreshInterval}; got {options.EndpointRefreshInterval}.";
+        }
+
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < options.Webhooks.Count; i++)
         {
@@ -63,9 +73,9 @@ internal sealed class EventsOptionsCheck : IValidateOptions<EventsOptions>
             {
                 yield return $"{key}:Url is required.";
             }
-            else if (!webhook.Url.IsAbsoluteUri || webhook.Url.Scheme is not ("http" or "https"))
+            else if (Webhooks.StoredWebhookRules.UrlProblem(webhook.Url) is { } problem)
             {
-                yield return $"{key}:Url must be an absolute http(s) URL; got '{webhook.Url.OriginalString}'.";
+                yield return $"{key}:Url {problem}.";
             }
 
             foreach (var header in webhook.Headers.Keys)
@@ -88,6 +98,6 @@ internal sealed class EventsOptionsCheck : IValidateOptions<EventsOptions>
     }
 
     /// <summary>RFC 9110's token: what a header name may be.</summary>
-    private static bool IsToken(string name) =>
+    public static bool IsToken(string name) =>
         name.Length > 0 && name.All(c => char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c));
 }

@@ -12,7 +12,8 @@ namespace ServerlessRegistry.Events;
 /// <summary>
 /// The events feature's one seam into the program: its options ("Events" section, checked at start), the publisher the
 /// API calls (<see cref="IRegistryEvents"/>), the destinations (webhooks, Event Grid, replication rules), the delivery
-/// loop and its commands. With no destination configured nothing is queued and nothing polls.
+/// loop and its commands. Destinations are settings plus the webhooks stored through the admin API
+/// (<see cref="StoredWebhookCache"/>). With no destination at all nothing is queued and the queue is never polled.
 /// </summary>
 internal static class EventsSetup
 {
@@ -21,7 +22,9 @@ internal static class EventsSetup
         services.AddOptions<EventsOptions>().Bind(configuration.GetSection("Events")).ValidateOnStart();
         services.AddSingleton<IValidateOptions<EventsOptions>, EventsOptionsCheck>();
         services.AddSingleton(sp => new EventQueues(sp.GetRequiredService<RegistryStorage>().Layout));
-        services.AddSingleton<EventDestinations>();
+        services.AddSingleton<StoredWebhookStore>();
+        services.AddSingleton<StoredWebhookCache>();
+        services.AddSingleton(sp => new EventDestinations(sp.GetServices<IEventDestinationSource>(), sp.GetRequiredService<StoredWebhookCache>()));
         services.AddSingleton<EventSignal>();
         services.AddSingleton<EventPublisher>();
         services.AddSingleton<IRegistryEvents>(sp => sp.GetRequiredService<EventPublisher>());

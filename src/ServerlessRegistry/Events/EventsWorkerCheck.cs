@@ -3,9 +3,11 @@ using ServerlessRegistry.Hosting;
 namespace ServerlessRegistry.Events;
 
 /// <summary>
-/// In the Functions worker, refuses to start when destinations are configured but the queue trigger would listen on
-/// another queue than the one the registry sends to: the EventsQueueName app setting must be
-/// <see cref="EventQueues.Live"/>. Otherwise events would pile up undelivered. No I/O.
+/// In the Functions worker, refuses to start when the queue trigger would listen on another queue than the one the
+/// registry sends to: the EventsQueueName app setting must be <see cref="EventQueues.Live"/> when it is set (infra always
+/// sets it, so webhooks stored at runtime are delivered without a restart), and must be set when destinations are
+/// configured in settings. Otherwise events would pile up undelivered. No I/O: stored webhooks are not read here, and a
+/// worker deployed without the setting does not deliver them (the admin API cannot tell from another process).
 /// </summary>
 internal sealed class EventsWorkerCheck(IServiceProvider services, IConfiguration configuration, EventDestinations destinations, EventQueues names)
     : IHostedService
@@ -15,8 +17,9 @@ internal sealed class EventsWorkerCheck(IServiceProvider services, IConfiguratio
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        if (services.GetService<FunctionsWorkerMarker>() is not null && destinations.Any
-            && Problem(configuration[QueueNameSetting], names) is { } problem)
+        var queueName = configuration[QueueNameSetting];
+        if (services.GetService<FunctionsWorkerMarker>() is not null && (destinations.Configured.Any || !string.IsNullOrEmpty(queueName))
+            && Problem(queueName, names) is { } problem)
         {
             throw new InvalidOperationException(problem);
         }

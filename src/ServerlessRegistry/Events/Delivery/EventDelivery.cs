@@ -139,7 +139,7 @@ internal sealed class EventDelivery(EventDestinations destinations, IQueueStore 
     /// <summary>One destination's try: the target with its error (null when delivered), and whether it is unknown.</summary>
     private async Task<(DeliveryTarget Target, bool Unknown)> DeliverAsync(string name, IReadOnlyList<RegistryEvent> events, CancellationToken cancellationToken)
     {
-        if (destinations.Find(name) is not { } destination)
+        if (await destinations.FindAsync(name, cancellationToken) is not { } destination)
         {
             return (new DeliveryTarget(name, $"destination '{name}' is not configured (any more)"), true);
         }

@@ -7,14 +7,24 @@ namespace ServerlessRegistry.Events.Delivery;
 /// <summary>
 /// The standalone server's consumer of the live events queue: receives messages, hands each to <see cref="EventDelivery"/>
 /// (up to <see cref="MaxInFlight"/> at a time) and deletes it once handled. Woken at once by a local enqueue
-/// (<see cref="EventSignal"/>), else polls every <see cref="PollInterval"/>. Not started when no destination is
-/// configured, nor inside the Functions worker, where a queue-triggered function consumes the same queue.
+/// (<see cref="EventSignal"/>), else polls every <see cref="PollInterval"/>. Never runs inside the Functions worker,
+/// where a queue-triggered function consumes the same queue (and always listens: infra sets EventsQueueName, see
+/// <see cref="EventsWorkerCheck"/>), so stored webhooks need nothing more there.
 /// </summary>
 /// <remarks>
-/// A message stays hidden while it is handled (the delivery timeout plus a margin) and comes back if the process dies
+/// <para>Why it idles instead of starting on demand from the admin API: a stored webhook may be created on another
+/// instance, or by the CLI against storage, and this instance must start delivering without a restart. Until some
+/// destination exists the loop does not touch the queue: it re-reads the stored webhooks once per
+/// <see cref="EventsOptions.EndpointRefreshInterval"/> (the same cached snapshot the publisher uses, so no extra query
+/// when requests keep it fresh), and a webhook stored through this process wakes it at once. With no destination at
+/// all a registry therefore costs one table query a minute and no queue transaction. Once started it keeps polling
+/// even if every stored webhook is removed: messages already queued still need delivering or dead-lettering.</para>
+/// <para>The host start waits for the first read of the stored webhooks (bounded by
+/// <see cref="EventPublisher.SendTimeout"/>), so from the first request the publisher knows whether anyone wants events.</para>
+/// <para>A message stays hidden while it is handled (the delivery timeout plus a margin) and comes back if the process dies
 /// first, or if storage failed while handling it; after <see cref="EventDelivery.MaxDequeueCount"/> receipts it goes as it is
 /// to the dead-letter queue (<see cref="EventDelivery.HandleAsync"/>). Several instances may run against one queue: each message is handled
-/// by whoever receives it.
+/// by whoever receives it.</para>
 /// </remarks>
 internal sealed class EventDeliveryLoop(IServiceProvider services, EventDestinations destinations, EventDelivery delivery, IQueueStore queues,
     EventQueues names, EventSignal signal, IOptions<EventsOptions> options, ILogger<EventDeliveryLoop> logger) : BackgroundService
@@ -54,17 +64,49 @@ internal sealed class EventDeliveryLoop(IServiceProvider services, EventDestinat
         }
     }
 
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (services.GetService<FunctionsWorkerMarker>() is null)
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(EventPublisher.SendTimeout);
+            try
+            {
+                await destinations.CurrentAsync(timeout.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Storage is slow: the first request re-reads the stored webhooks instead.
+            }
+        }
+
+        await base.StartAsync(cancellationToken);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (services.GetService<FunctionsWorkerMarker>() is not null || !destinations.Any)
+        if (services.GetService<FunctionsWorkerMarker>() is not null)
+        {
+            return;
+        }
+
+        EventDestinations.Set current;
+        try
+        {
+            while (!(current = await destinations.CurrentAsync(stoppingToken)).Any)
+            {
+                await signal.WaitAsync(options.Value.EndpointRefreshInterval, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             return;
         }
 
         Running = true;
-        var destinationNames = string.Join(", ", destinations.All.Select(d => d.Name));
+        var destinationNames = string.Join(", ", current.All.Select(d => d.Name));
         EventsLog.LoopStarted(logger, names.Live, destinationNames);
-        var visibility = Visibility(destinations.All.Select(d => d.Timeout ?? options.Value.DeliveryTimeout).Append(options.Value.DeliveryTimeout));
+        var visibility = Visibility(destinations.Configured.All.Select(d => d.Timeout ?? options.Value.DeliveryTimeout).Append(options.Value.DeliveryTimeout));
         while (!stoppingToken.IsCancellationRequested)
         {
             try

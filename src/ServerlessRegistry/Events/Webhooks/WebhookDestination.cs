@@ -20,9 +20,12 @@ internal sealed class WebhookDestination : IEventDestination
     private readonly HttpClient _client;
     private readonly byte[]? _key;
     private readonly string _shownAs;
+    private readonly string? _unusable;
 
-    public WebhookDestination(WebhookOptions options, HttpClient client)
+    /// <param name="unusable">Why every delivery fails (a stored webhook's secret setting is missing), or null.</param>
+    public WebhookDestination(WebhookOptions options, HttpClient client, string? unusable = null)
     {
+        _unusable = unusable;
         _options = options;
         _filter = new EventFilter(options.Actions, options.Repositories, EventActions.All);
         _client = client;
@@ -41,6 +44,11 @@ internal sealed class WebhookDestination : IEventDestination
 
     public async Task DeliverAsync(IReadOnlyList<RegistryEvent> events, CancellationToken cancellationToken)
     {
+        if (_unusable is not null)
+        {
+            throw new DeliveryException($"{_shownAs} cannot be sent: {_unusable}");
+        }
+
         var body = JsonSerializer.SerializeToUtf8Bytes(new EventEnvelope(events), EventsJson.Default.EventEnvelope);
         using var request = new HttpRequestMessage(HttpMethod.Post, _options.Url) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue(EventEnvelope.MediaType);

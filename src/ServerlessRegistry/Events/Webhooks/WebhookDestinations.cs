@@ -10,7 +10,7 @@ internal sealed class WebhookDestinations(IOptions<EventsOptions> options) : IEv
     /// receiver that redirects has failed; following it could post events somewhere unintended), no cookies. The delivery
     /// timeout is the caller's token, not the client's.
     /// </summary>
-    private static readonly Lazy<HttpClient> Client = new(() => new HttpClient(new SocketsHttpHandler
+    internal static readonly Lazy<HttpClient> Client = new(() => new HttpClient(new SocketsHttpHandler
     {
         PooledConnectionLifetime = TimeSpan.FromMinutes(2),
         ConnectTimeout = TimeSpan.FromSeconds(10),

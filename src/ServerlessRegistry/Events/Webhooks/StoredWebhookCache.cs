@@ -1,0 +1,194 @@
+using Microsoft.Extensions.Options;
+
+namespace ServerlessRegistry.Events.Webhooks;
+
+/// <summary>
+/// The stored webhooks this instance delivers to, as destinations, re-read from <see cref="StoredWebhookStore"/> so that a
+/// change made anywhere takes effect everywhere within <see cref="EventsOptions.EndpointRefreshInterval"/> (60 s).
+/// </summary>
+/// <remarks>
+/// <para>Thread-safe; concurrent callers share one load. <see cref="Fresh"/> never does I/O: it answers the snapshot while
+/// it is younger than the interval, starting one background re-read from half of it on, so a busy instance never waits;
+/// past the interval it answers null and the caller awaits <see cref="CurrentAsync"/> (one table query per interval on an
+/// idle instance). A snapshot's age counts from when its load started.</para>
+/// <para>A failed load is logged and keeps the last snapshot (none at first), retried at most every few seconds: events
+/// still reach the webhooks in settings, and stored ones known before the failure.</para>
+/// <para>Secrets are read from configuration when a snapshot is built: <c>secretSetting</c> and the header settings name
+/// configuration keys (app settings, Key Vault references in Azure). A webhook whose setting is missing is still a
+/// destination, so its events wait in the queue and fail visibly (retries, then <c>events failed</c>) rather than
+/// being sent unsigned.</para>
+/// </remarks>
+internal sealed class StoredWebhookCache(StoredWebhookStore store, IConfiguration configuration, TimeProvider time, IOptions<EventsOptions> options,
+    ILogger<StoredWebhookCache> logger)
+{
+    private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(5);
+
+    private readonly TimeSpan _interval = options.Value.EndpointRefreshInterval;
+    private readonly Lock _gate = new();
+    private Snapshot? _loaded;
+    private Task<Snapshot>? _loading;
+    private DateTimeOffset _failedAt = DateTimeOffset.MinValue;
+    private long _generation;
+
+    /// <summary>One load's result: the webhooks as stored and as destinations, by destination name ("webhook:{name}").</summary>
+    public sealed record Snapshot(IReadOnlyList<StoredWebhook> Webhooks, IReadOnlyDictionary<string, IEventDestination> Destinations, DateTimeOffset StartedAt)
+    {
+        public static Snapshot Empty { get; } = new([], new Dictionary<string, IEventDestination>(), DateTimeOffset.MinValue);
+    }
+
+    /// <summary>The last snapshot loaded, however old (none: empty). No I/O.</summary>
+    public Snapshot Last => Volatile.Read(ref _loaded) ?? Snapshot.Empty;
+
+    /// <summary>The snapshot while younger than the interval, else null (the caller awaits <see cref="CurrentAsync"/>). No I/O.</summary>
+    public Snapshot? Fresh
+    {
+        get
+        {
+            lock (_gate)
+            {
+                var now = time.GetUtcNow();
+                if (_loaded is null || now - _loaded.StartedAt >= _interval)
+                {
+                    return null;
+                }
+
+                if (now - _loaded.StartedAt >= _interval / 2 && _loading is null && now - _failedAt >= RetryAfterFailure)
+                {
+                    // Nobody awaits a background load; its failure is logged and kept in _failedAt.
+                    _ = StartLoadLocked().ContinueWith(static t => t.Exception, CancellationToken.None,
+                        TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                }
+
+                return _loaded;
+            }
+        }
+    }
+
+    /// <summary>A snapshot younger than the interval, loading one when needed; on a failed load the last one (see remarks).</summary>
+    /// <remarks>Cancelling <paramref name="ct"/> abandons this caller's wait, not the shared load.</remarks>
+    public async ValueTask<Snapshot> CurrentAsync(CancellationToken ct)
+    {
+        if (Fresh is { } fresh)
+        {
+            return fresh;
+        }
+
+        return await ReloadAsync(TimeSpan.Zero, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Re-reads the table unless the snapshot is younger than <paramref name="olderThan"/> (a destination a message names is not known yet).</summary>
+    public async Task<Snapshot> ReloadAsync(TimeSpan olderThan, CancellationToken ct)
+    {
+        Task<Snapshot> loading;
+        lock (_gate)
+        {
+            var now = time.GetUtcNow();
+            if (_loaded is not null && now - _loaded.StartedAt < olderThan)
+            {
+                return _loaded;
+            }
+
+            if (_loading is null && now - _failedAt < RetryAfterFailure)
+            {
+                return _loaded ?? Snapshot.Empty;
+            }
+
+            loading = StartLoadLocked();
+        }
+
+        try
+        {
+            return await loading.WaitAsync(ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            return Last;
+        }
+    }
+
+    /// <summary>Forgets the snapshot, so the next call re-reads (after this process changed a stored webhook).</summary>
+    public void Invalidate()
+    {
+        lock (_gate)
+        {
+            _generation++;
+            _loaded = null;
+            _loading = null;
+            _failedAt = DateTimeOffset.MinValue;
+        }
+    }
+
+    private Task<Snapshot> StartLoadLocked()
+    {
+        if (_loading is { } running)
+        {
+            return running;
+        }
+
+        var loading = LoadAsync(_generation);
+        if (!loading.IsCompleted)
+        {
+            _loading = loading;
+        }
+
+        return loading;
+    }
+
+    private async Task<Snapshot> LoadAsync(long generation)
+    {
+        var startedAt = time.GetUtcNow();
+        try
+        {
+            // Off the caller's stack and never cancelled by one caller: others may be waiting for the same load.
+            var webhooks = await Task.Run(() => store.LoadAsync(CancellationToken.None)).ConfigureAwait(false);
+            var snapshot = new Snapshot(webhooks, webhooks.Select(Destination).ToDictionary(d => d.Name, IEventDestination (d) => d, StringComparer.Ordinal), startedAt);
+            lock (_gate)
+            {
+                if (generation == _generation)
+                {
+                    _loaded = snapshot;
+                    _loading = null;
+                }
+            }
+
+            return snapshot;
+        }
+        catch (Exception e)
+        {
+            EventsLog.StoredWebhooksUnreadable(logger, e, e.Message);
+            lock (_gate)
+            {
+                if (generation == _generation)
+                {
+                    _loading = null;
+                    _failedAt = time.GetUtcNow();
+                }
+            }
+
+            throw;
+        }
+    }
+
+    private WebhookDestination Destination(StoredWebhook webhook)
+    {
+        var missing = new List<string>();
+        string? Read(string key) => configuration[key] is { Length: > 0 } value ? value : Missing(key);
+        string? Missing(string key)
+        {
+            missing.Add(key);
+            return null;
+        }
+
+        var settings = new WebhookOptions
+        {
+            Name = webhook.Name,
+            Url = webhook.Url,
+            Secret = webhook.SecretSetting is { } secret ? Read(secret) : null,
+            Headers = webhook.HeaderSettings.Select(h => (h.Key, Value: Read(h.Value))).Where(h => h.Value is not null).ToDictionary(h => h.Key, h => h.Value!),
+            Actions = [.. webhook.Actions],
+            Repositories = [.. webhook.Repositories],
+        };
+        var problem = missing.Count == 0 ? null : $"the setting{(missing.Count == 1 ? "" : "s")} {string.Join(", ", missing.Select(m => $"'{m}'"))} it names {(missing.Count == 1 ? "is" : "are")} not set on this instance";
+        return new WebhookDestination(settings, WebhookDestinations.Client.Value, problem);
+    }
+}
