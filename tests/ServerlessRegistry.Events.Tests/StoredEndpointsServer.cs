@@ -28,7 +28,7 @@ public sealed class StoredEndpointsServer : EventsServer
 
     public async Task<(HttpStatusCode Status, JsonElement Body)> AdminAsync(HttpMethod method, string path, string? json = null)
     {
-        using var request = new HttpRequestMessage(method, "admin/v1/" + path);
+        using var request = new HttpRequestMessage(method, "api/admin/v1/" + path);
         if (json is not null)
         {
             request.Content = new StringContent(json, Encoding.UTF8, "application/json");
