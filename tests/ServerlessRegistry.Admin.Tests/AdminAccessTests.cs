@@ -78,7 +78,9 @@ public sealed class AdminAccessTests(AdminFixture fixture) : IClassFixture<Admin
     }
 
     /// <summary>A registry bearer token for scope registry:admin:*, as the docker token protocol issues it.</summary>
-    private async Task<string> RegistryTokenAsync(string nameAndSecret)
+    private Task<string> RegistryTokenAsync(string nameAndSecret) => RegistryTokenAsync(fixture, nameAndSecret);
+
+    internal static async Task<string> RegistryTokenAsync(AdminFixture fixture, string nameAndSecret)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "oauth2/token?service=serverless-registry&scope=registry:admin:*");
         request.Headers.Authorization = AdminFixture.Basic(nameAndSecret);

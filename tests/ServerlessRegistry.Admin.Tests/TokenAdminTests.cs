@@ -95,7 +95,8 @@ public sealed class TokenAdminTests(AdminFixture fixture) : IClassFixture<AdminF
         Assert.Empty(update.GetProperty("secrets").EnumerateArray());
         using var after = await AdminAsync(HttpMethod.Get, "/api/admin/v1/tokens/" + name);
         var changed = await JsonAsync(after);
-        Assert.Equal(stored.GetProperty("id").GetString(), changed.GetProperty("id").GetString());
+        // A new id ends what the old grant minted; the secret and the expiry stay.
+        Assert.NotEqual(stored.GetProperty("id").GetString(), changed.GetProperty("id").GetString());
         Assert.Equal(stored.GetProperty("expiresAt").GetDateTimeOffset(), changed.GetProperty("expiresAt").GetDateTimeOffset());
 
         // Sign-in reads the row: the same secret now gets push on lib.

@@ -26,7 +26,19 @@ internal sealed class AdminFrontEnd(AdminAccess access, ILoggerFactory loggers) 
         }
 
         var (operation, route) = Match(context.Request.Method, rest);
-        var caller = operation.Anonymous ? "anonymous" : await access.AuthorizeAsync(context);
+        string caller;
+        try
+        {
+            caller = operation.Anonymous ? "anonymous" : await access.AuthorizeAsync(context);
+        }
+        catch (RegistryException e)
+        {
+            // Refusals are logged too: an audit of the admin API needs the attempts, not only the calls that ran.
+            var status = Errors.ErrorTable.For(e.Kind).Status;
+            AdminLog.Call(_log, operation.Id, context.Request.Method, context.Request.Path.Value ?? "", "refused", status);
+            throw;
+        }
+
         await RunAsync(context, operation, route, caller);
         return true;
     }

@@ -11,6 +11,12 @@ internal static class AdminJson
 {
     public static JsonSerializerOptions Options { get; } = Create(indented: false);
 
+    /// <summary>
+    /// For the command line reading what a registry answered: unknown properties are skipped, so a registry that gained a
+    /// field still talks to an older command line.
+    /// </summary>
+    public static JsonSerializerOptions Answers { get; } = new(Options) { UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip };
+
     /// <summary>The same contract, indented: the command line's --output json and the OpenAPI document.</summary>
     public static JsonSerializerOptions Indented { get; } = Create(indented: true);
 

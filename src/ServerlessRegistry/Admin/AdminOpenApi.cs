@@ -119,8 +119,13 @@ internal static class AdminOpenApi
         var responses = new JsonObject();
         var success = operation.Status.ToString(System.Globalization.CultureInfo.InvariantCulture);
         responses[success] = operation.Response is { } response
-            ? new JsonObject { ["description"] = "Success.", ["content"] = Content(Reference(response, schemas)) }
+            ? new JsonObject { ["description"] = operation.MayCreate ? "Replaced." : "Success.", ["content"] = Content(Reference(response, schemas)) }
             : new JsonObject { ["description"] = "Done; no body." };
+        if (operation.MayCreate)
+        {
+            responses["201"] = new JsonObject { ["description"] = "Created.", ["content"] = Content(Reference(operation.Response!, schemas)) };
+        }
+
         var errors = operation.Anonymous ? [] : new[] { Core.Errors.ErrorKind.Invalid, Core.Errors.ErrorKind.Unauthorized, Core.Errors.ErrorKind.Denied }.Concat(operation.Errors);
         foreach (var status in errors.Select(k => ErrorTable.For(k).Status).Distinct().Order())
         {

@@ -18,8 +18,11 @@ internal sealed record AdminOperation(string Method, string Path, string Id, str
     /// <summary>The success answer's type, or null for 204.</summary>
     public Type? Response { get; init; }
 
-    /// <summary>The success status (200, 201 or 204); an operation that may create or replace says so in its summary.</summary>
+    /// <summary>The success status (200, 201 or 204).</summary>
     public int Status { get; init; } = 200;
+
+    /// <summary>A create-or-replace: 201 when it created, <see cref="Status"/> (200) when it replaced.</summary>
+    public bool MayCreate { get; init; }
 
     /// <summary>Query parameters besides paging.</summary>
     public IReadOnlyList<AdminParameter> Query { get; init; } = [];

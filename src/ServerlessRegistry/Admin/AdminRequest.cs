@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.Net.Http.Headers;
 using ServerlessRegistry.Core.Errors;
 
 namespace ServerlessRegistry.Admin;
@@ -50,6 +51,13 @@ internal sealed class AdminRequest(HttpContext context, AdminOperation operation
     /// <summary>The JSON body as <typeparamref name="T"/>; a missing, malformed or mistyped body is INVALID with the parser's reason.</summary>
     public async Task<T> BodyAsync<T>() where T : class
     {
+        // A browser sends a cross-site form or text/plain POST without asking first; JSON it must ask for, and is refused.
+        // So a page a developer visits cannot drive a local registry whose auth is off.
+        if (!MediaTypeHeaderValue.TryParse(context.Request.ContentType, out var type) || !string.Equals(type.MediaType.Value, AdminJson.MediaType, StringComparison.OrdinalIgnoreCase))
+        {
+            Fail.With(ErrorKind.Invalid, $"send the body as {AdminJson.MediaType} (Content-Type)");
+        }
+
         try
         {
             var body = await JsonSerializer.DeserializeAsync<T>(context.Request.Body, AdminJson.Options, context.RequestAborted);

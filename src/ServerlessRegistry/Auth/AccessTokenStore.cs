@@ -83,8 +83,9 @@ internal sealed class AccessTokenStore(RegistryStorage storage, AuthOptions opti
     /// Idempotent: the same grant again writes the same values. One read and a replace conditional on the ETag read, so a
     /// token revoked and re-created in between is never given this grant: the replace fails with
     /// <see cref="ConcurrencyException"/> and nothing is written. Sign-in and refresh read the row, so they use the new
-    /// grant at once; bearer tokens minted before keep the scopes they were minted with until they expire
-    /// (Auth:AccessTokenLifetime), as the revocation check only asks whether "name/id" still exists.
+    /// grant at once. The token gets a new id (its secret stays): bearer tokens, refresh tokens and web sessions minted
+    /// from the old grant name the old "name/id", so the revocation check ends them within Auth:RevocationCheckInterval
+    /// and a narrowed grant, an admin one above all, is not kept by what was minted before.
     /// The same validation as <see cref="CreateAsync"/> (<see cref="ArgumentException"/>).
     /// </remarks>
     public async Task<AccessTokenInfo?> UpdateGrantAsync(string name, string id, IReadOnlyList<string> repositories, RegistryActions actions, CancellationToken ct)
@@ -97,7 +98,7 @@ internal sealed class AccessTokenStore(RegistryStorage storage, AuthOptions opti
             return null;
         }
 
-        var updated = stored with { Repositories = ToJson(repositories), Actions = RegistryScope.FormatActions(actions) };
+        var updated = stored with { Id = Base64Url(RandomNumberGenerator.GetBytes(9)), Repositories = ToJson(repositories), Actions = RegistryScope.FormatActions(actions) };
         await storage.Metadata.ExecuteAsync(storage.Layout.AuthTable, RowOperation.Replace(updated.ToRow(name), etag), ct).ConfigureAwait(false);
         Forget(name);
         return FromRow(updated.ToRow(name));

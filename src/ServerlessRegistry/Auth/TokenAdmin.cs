@@ -66,9 +66,10 @@ internal static class TokenAdmin
     /// <summary>
     /// Apply's tokens: every entry is checked before anything is read or written. A missing token is created (its secret
     /// goes in the report); an existing one whose repositories (as a set) or actions differ gets the new grant in place
-    /// (<see cref="AccessTokenStore.UpdateGrantAsync"/>: same secret, id and expiry). Expiry is never applied to an existing
-    /// token, so a second apply is unchanged however much time passed. An expired token is reported unchanged with detail
-    /// "expired" rather than silently re-created with a new secret: revoking it and applying again creates it.
+    /// (<see cref="AccessTokenStore.UpdateGrantAsync"/>: same secret and expiry; a new id, so what was minted from the old
+    /// grant ends). Expiry is never applied to an existing token, so a second apply is unchanged however much time passed.
+    /// An expired token is reported unchanged with detail "expired" rather than silently re-created with a new secret:
+    /// revoking it and applying again creates it.
     /// </summary>
     public static async Task<IReadOnlyList<ApplyStep>> PlanAsync(IReadOnlyDictionary<string, TokenSpec> specs, AdminRequest request)
     {

@@ -46,7 +46,7 @@ internal sealed record CreatedToken(TokenView Token, string Secret);
 
 /// <summary>One token in an apply document, keyed by name.</summary>
 [Description("An access token to ensure. Missing: created with this grant and lifetime (the secret is in the report, once). Existing: " +
-    "its repositories and actions become these; its secret, id and expiry stay (expires is not applied to an existing token). " +
+    "its repositories and actions become these; its secret and expiry stay (expires is not applied to an existing token); sign-ins and tokens minted from the old grant end. " +
     "An existing token that has expired is left as it is and reported unchanged with detail \"expired\": revoke it and apply again to create a new one.")]
 internal sealed record TokenSpec(
     [property: Description("Repository names, prefixes ending in '*' (team/*), or '*'; compared as a set.")]

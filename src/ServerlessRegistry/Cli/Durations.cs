@@ -5,7 +5,10 @@ namespace ServerlessRegistry.Cli;
 /// <summary>Durations as operators type them: 30d, 12h, 90m, 45s, or a TimeSpan (d.hh:mm:ss).</summary>
 internal static class Durations
 {
-    /// <summary>Parses a non-negative duration; false for anything else.</summary>
+    /// <summary>The longest duration accepted: added to now, anything longer could pass the calendar's end.</summary>
+    public static readonly TimeSpan Max = TimeSpan.FromDays(36_500);
+
+    /// <summary>Parses a non-negative duration of at most <see cref="Max"/> (100 years); false for anything else.</summary>
     public static bool TryParse(string text, out TimeSpan duration)
     {
         duration = default;
@@ -15,10 +18,10 @@ internal static class Durations
             if (unit is { } u)
             {
                 duration = u * n;
-                return true;
+                return duration <= Max;
             }
         }
 
-        return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out duration) && duration >= TimeSpan.Zero;
+        return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out duration) && duration >= TimeSpan.Zero && duration <= Max;
     }
 }

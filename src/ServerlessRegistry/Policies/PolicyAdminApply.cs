@@ -77,6 +77,11 @@ internal static partial class PolicyAdmin
             }
 
             locks.Add(ToLock(target, spec, request) ?? Fail.With<ItemLock>(ErrorKind.Invalid, $"locks.{key}: {LockProblem(target)}", ("target", key)));
+            // Checked here as the store checks it on write, so a document with one target too long changes nothing.
+            if (PolicyLayout.LockKey(target).Length > PolicyStore.MaxKeyLength)
+            {
+                Fail.With(ErrorKind.Invalid, $"locks.{key}: a lock target is at most {PolicyStore.MaxKeyLength / 2} characters", ("target", key));
+            }
         }
 
         if (locks.Count == 0)

@@ -13,7 +13,7 @@ internal sealed partial class PolicyStore(RegistryStorage storage, TimeProvider 
 {
     // Far above what an operator manages by hand; a bound so a damaged table cannot exhaust memory on every instance.
     private const int MaxRows = 10_000;
-    private const int MaxKeyLength = 512;
+    internal const int MaxKeyLength = 512;
 
     private string Table => PolicyLayout.Table(storage.Layout);
 

@@ -39,10 +39,16 @@ internal static class ApplyCommand
                 if (AdminCli.Json(parse))
                 {
                     await AdminCli.WriteJsonAsync(parse, report);
-                    return 0;
+                    return report.Failure is null ? 0 : 1;
                 }
 
                 await WriteAsync(parse.InvocationConfiguration.Output, report, channel.Describe);
+                if (report.Failure is { } failure)
+                {
+                    await parse.InvocationConfiguration.Error.WriteLineAsync("apply: " + failure);
+                    return 1;
+                }
+
                 return 0;
             });
         });

@@ -56,5 +56,9 @@ internal sealed record CreatedSecret(string Kind, string Name, string Secret);
 /// <summary>What apply did (or, with dryRun, would do), in document order within each kind.</summary>
 internal sealed record ApplyReport(bool DryRun, IReadOnlyList<ApplyChange> Changes, IReadOnlyList<CreatedSecret> Secrets)
 {
+    /// <summary>Set when a write failed part-way: the entry, the reason; Changes then lists only what was applied.</summary>
+    [Description("Set when a write failed part-way: which entry and why. Changes then lists only the entries applied before it; apply the same document again to finish.")]
+    public string? Failure { get; init; }
+
     public int Count(ApplyAction action) => Changes.Count(c => c.Action == action);
 }

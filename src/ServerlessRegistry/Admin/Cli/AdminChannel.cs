@@ -48,7 +48,7 @@ internal sealed record AdminReply(int Status, byte[] Body)
 {
     public bool Succeeded => Status is >= 200 and < 300;
 
-    public T Read<T>() => JsonSerializer.Deserialize<T>(Body, AdminJson.Options)!;
+    public T Read<T>() => JsonSerializer.Deserialize<T>(Body, AdminJson.Answers)!;
 
     /// <summary>The refusal's code and message from the error envelope, or the bare status when the body is not one.</summary>
     public (string Code, string Message) Error()
