@@ -11,12 +11,12 @@ namespace ServerlessRegistry.Events.Tests;
 /// Webhooks stored at runtime through the admin API, apply and the CLI, beside those in settings; failed deliveries
 /// through the API and the CLI with --registry.
 /// </summary>
-public sealed class StoredEndpointTests(StoredEndpointsServer fixture) : IClassFixture<StoredEndpointsServer>
+public sealed partial class StoredEndpointTests(StoredEndpointsServer fixture) : IClassFixture<StoredEndpointsServer>
 {
     [Fact]
     public async Task PutGetListDeleteAndTheirRefusals()
     {
-        var body = $$"""{"url":"{{fixture.Receiver.Url("crud")}}","secretSetting":"Hooks:StoredSecret","actions":["PUSH","delete","push"],"repositories":["crud/**"]}""";
+        var body = $$"""{"url":"{{fixture.Receiver.Url("crud")}}","secretSetting":"Events:Secrets:StoredSecret","actions":["PUSH","delete","push"],"repositories":["crud/**"]}""";
         var created = await fixture.AdminAsync(HttpMethod.Put, "event-endpoints/crud", body);
         Assert.Equal(HttpStatusCode.Created, created.Status);
         Assert.Equal(["push", "delete"], created.Body.GetProperty("actions").EnumerateArray().Select(a => a.GetString()));
@@ -25,7 +25,7 @@ public sealed class StoredEndpointTests(StoredEndpointsServer fixture) : IClassF
         var got = await fixture.AdminAsync(HttpMethod.Get, "event-endpoints/webhook:crud");
         Assert.Equal(HttpStatusCode.OK, got.Status);
         Assert.Equal("stored", got.Body.GetProperty("source").GetString());
-        Assert.Equal("Hooks:StoredSecret", got.Body.GetProperty("secretSetting").GetString());
+        Assert.Equal("Events:Secrets:StoredSecret", got.Body.GetProperty("secretSetting").GetString());
         Assert.Equal(fixture.Receiver.Url("crud").ToString(), got.Body.GetProperty("url").GetString());
 
         var list = await fixture.AdminAsync(HttpMethod.Get, "event-endpoints?n=1");
@@ -119,7 +119,7 @@ public sealed class StoredEndpointTests(StoredEndpointsServer fixture) : IClassF
     [Fact]
     public async Task ApplyingTheSameDocumentTwiceReportsUnchanged()
     {
-        var document = """{"eventEndpoints":{"applied":{"url":"URL","actions":["delete","push"],"headerSettings":{"Authorization":"Hooks:StoredToken"}}}}"""
+        var document = """{"eventEndpoints":{"applied":{"url":"URL","actions":["delete","push"],"headerSettings":{"Authorization":"Events:Secrets:StoredToken"}}}}"""
             .Replace("URL", fixture.Receiver.Url("applied").ToString(), StringComparison.Ordinal);
         Assert.Equal("create", await ApplyAsync(document));
         Assert.Equal("unchanged", await ApplyAsync(document));

@@ -14,8 +14,12 @@ namespace ServerlessRegistry.Events.Tests;
 public sealed class StoredEndpointsServer : EventsServer
 {
     public const string StoredSecret = "stored-s3cret";
-    public const string SecretSetting = "Hooks:StoredSecret";
-    public const string TokenSetting = "Hooks:StoredToken";
+    public const string SecretSetting = "Events:Secrets:StoredSecret";
+    public const string TokenSetting = "Events:Secrets:StoredToken";
+
+    /// <summary>A setting outside Events:Secrets: that a stored webhook must never be able to read (as Storage:AccountKey).</summary>
+    public const string OutsideSetting = "Hooks:Outside";
+    public const string OutsideValue = "outside-value";
 
     protected override Dictionary<string, string?> Settings => new()
     {
@@ -24,6 +28,7 @@ public sealed class StoredEndpointsServer : EventsServer
         ["Events:FirstRetryAfter"] = "00:00:00.05",
         [SecretSetting] = StoredSecret,
         [TokenSetting] = "Bearer stored-token",
+        [OutsideSetting] = OutsideValue,
     };
 
     public async Task<(HttpStatusCode Status, JsonElement Body)> AdminAsync(HttpMethod method, string path, string? json = null)

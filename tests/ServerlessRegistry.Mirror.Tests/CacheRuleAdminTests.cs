@@ -46,6 +46,11 @@ public sealed partial class CacheRuleAdminTests(CacheRuleAdminFixture fixture) :
     [InlineData("{\"local\":\"bad/*\",\"upstream\":\"example.com/*\",\"username\":\"u\"}", "passwordSetting")]
     [InlineData("{\"local\":\"bad/*\",\"upstream\":\"example.com/*\",\"timeout\":\"soon\"}", "timeout")]
     [InlineData("{\"local\":\"bad/*\",\"upstream\":\"example.com/*\",\"password\":\"hunter2\"}", "password")]
+    [InlineData("{\"local\":\"bad/*\",\"upstream\":\"example.com/*\",\"username\":\"u\",\"passwordSetting\":\"Storage:AccountKey\"}", "passwordSetting 'Storage:AccountKey' must be Mirror:Secrets:<name>")]
+    [InlineData("{\"local\":\"bad/*\",\"upstream\":\"example.com/*\",\"username\":\"u\",\"passwordSetting\":\"Mirror:Secrets:a:b\"}", "Mirror__Secrets__<name>")]
+    [InlineData("{\"local\":\"bad/*\",\"upstream\":\"http://example.com/*\"}", "must be https (http only to a loopback host)")]
+    [InlineData("{\"local\":\"bad/*\",\"upstream\":\"example.com/*\",\"timeout\":\"11m\"}", "timeout must be at most 10m")]
+    [InlineData("{\"local\":\"bad/*\",\"upstream\":\"example.com/*\",\"tagCheckInterval\":\"2d\"}", "tagCheckInterval at most 1d")]
     public async Task ABadRuleIsInvalidNamingTheField(string body, string named)
     {
         using var response = await Client.PutAsync("/api/admin/v1/cache-rules/bad", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
@@ -53,7 +58,7 @@ public sealed partial class CacheRuleAdminTests(CacheRuleAdminFixture fixture) :
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var text = await response.Content.ReadAsStringAsync();
         Assert.Contains("INVALID", text);
-        Assert.Contains(named, text);
+        Assert.Contains(named, JsonDocument.Parse(text).RootElement.GetProperty("errors")[0].GetProperty("message").GetString());
         Assert.DoesNotContain("hunter2", text);
     }
 
@@ -135,5 +140,31 @@ public sealed partial class CacheRuleAdminTests(CacheRuleAdminFixture fixture) :
         Assert.Contains("Mirror:Secrets:Absent", items["nosecret"].GetProperty("check").GetProperty("detail").GetString());
         await Client.DeleteAsync("/api/admin/v1/cache-rules/secret");
         await Client.DeleteAsync("/api/admin/v1/cache-rules/nosecret");
+    }
+
+    [Fact]
+    public async Task StoredRowsFromBeforeTheRulesNeitherReadOtherSettingsNorBreakTheCheck()
+    {
+        // Written straight to storage, as a row stored before the rules: a key outside Mirror:Secrets:, a timeout no token source takes.
+        var store = fixture.Server.Services.GetRequiredService<CacheRuleStore>();
+        await store.PutAsync(new StoredCacheRule("leaky", "leaky/*", fixture.UpstreamAddress + "/*", null, "mirror", "Storage:AccountKey", TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(10)), default);
+        await store.PutAsync(new StoredCacheRule("slow", "slow/*", fixture.UpstreamAddress + "/*", null, null, null, TimeSpan.FromMinutes(5), TimeSpan.FromDays(36500)), default);
+        try
+        {
+            var rules = await fixture.Server.Services.GetRequiredService<CacheRuleSet>().CurrentAsync(default);
+            Assert.Null(rules.Match("leaky/team/app")?.Rule.Password);
+
+            using var listed = await Client.GetAsync("/api/admin/v1/cache-rules?check=true");
+            Assert.Equal(HttpStatusCode.OK, listed.StatusCode);
+            var items = (await fixture.JsonAsync(listed)).GetProperty("items").EnumerateArray().ToDictionary(i => i.GetProperty("name").GetString()!);
+            Assert.False(items["leaky"].GetProperty("hasPassword").GetBoolean());
+            Assert.Contains("'Storage:AccountKey' is not read: it is not under Mirror:Secrets:", items["leaky"].GetProperty("check").GetProperty("detail").GetString());
+            Assert.Contains("does not parse", items["slow"].GetProperty("check").GetProperty("detail").GetString());
+        }
+        finally
+        {
+            await store.DeleteAsync("leaky", default);
+            await store.DeleteAsync("slow", default);
+        }
     }
 }

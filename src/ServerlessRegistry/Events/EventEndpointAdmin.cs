@@ -21,8 +21,12 @@ internal static partial class EventEndpointAdmin
     public const string ApplyKind = "eventEndpoint";
     private const string WebhookPrefix = "webhook:";
 
+    /// <summary>
+    /// Every destination. The paging key is the destination qualified by its source: a stored webhook may share its name
+    /// with one added to settings later (it is then listed as shadowed), and a key shared by two entries would skip one.
+    /// </summary>
     public static async Task<AdminResult> ListEventEndpoints(AdminRequest request) =>
-        AdminResult.Ok(request.Paging().Of(await AllAsync(request), v => v.Destination));
+        AdminResult.Ok(request.Paging().Of(await AllAsync(request), v => v.Destination + " " + (v.Source == EventEndpointSource.Settings ? "settings" : "stored")));
 
     public static async Task<AdminResult> GetEventEndpoint(AdminRequest request)
     {
@@ -38,7 +42,16 @@ internal static partial class EventEndpointAdmin
         var spec = await request.BodyAsync<EventEndpointSpec>();
         var webhook = Check("", name, spec, Options(request));
         var store = request.Service<StoredWebhookStore>();
-        var existed = await store.GetAsync(name, request.Aborted) is not null;
+        bool existed;
+        try
+        {
+            existed = await store.GetAsync(name, request.Aborted) is not null;
+        }
+        catch (FormatException)
+        {
+            existed = true; // an unreadable row: writing it anew is how it is repaired
+        }
+
         await WriteAsync(request, webhook, request.Aborted);
         var view = View(await store.GetAsync(name, request.Aborted) ?? webhook);
         return existed ? AdminResult.Ok(view) : AdminResult.Created(view);
@@ -74,7 +87,7 @@ internal static partial class EventEndpointAdmin
 
         var options = Options(request);
         var wanted = specs.Select(s => Check($"eventEndpoints.{s.Key}: ", s.Key, s.Value, options)).ToList();
-        var stored = (await request.Service<StoredWebhookStore>().LoadAsync(request.Aborted)).ToDictionary(w => w.Name, StringComparer.Ordinal);
+        var stored = (await LoadAsync(request)).ToDictionary(w => w.Name, StringComparer.Ordinal);
         return [.. wanted.Select(w => stored.GetValueOrDefault(w.Name) switch
         {
             null => new ApplyStep(new ApplyChange(ApplyKind, w.Name, ApplyAction.Create), Run(w)),
@@ -119,13 +132,38 @@ internal static partial class EventEndpointAdmin
         request.Service<EventSignal>().Notify();
     }
 
-    /// <summary>"ci" from "ci" or "webhook:ci"; INVALID for another destination's name.</summary>
-    private static string WebhookName(string name) => name.StartsWith(WebhookPrefix, StringComparison.Ordinal) ? name[WebhookPrefix.Length..] : name;
+    /// <summary>"ci" from "ci" or "webhook:ci"; INVALID for another destination's name ("eventgrid", "replication:…"), which only settings hold.</summary>
+    private static string WebhookName(string name) =>
+        name.StartsWith(WebhookPrefix, StringComparison.Ordinal) ? name[WebhookPrefix.Length..]
+        : name == "eventgrid" || name.Contains(':', StringComparison.Ordinal)
+            ? Fail.With<string>(ErrorKind.Invalid, $"'{name}' is not a webhook's name; only webhooks are stored here (Event Grid and replication are in settings)")
+            : name;
+
+    /// <summary>
+    /// Every stored webhook; a row that no longer reads is refused naming it and the repair (as policies do): not the
+    /// caller's fault, and not one a retry cures. PUT of that name overwrites it.
+    /// </summary>
+    private static async Task<IReadOnlyList<StoredWebhook>> LoadAsync(AdminRequest request)
+    {
+        try
+        {
+            return await request.Service<StoredWebhookStore>().LoadAsync(request.Aborted);
+        }
+        catch (FormatException e)
+        {
+            return Fail.With<IReadOnlyList<StoredWebhook>>(ErrorKind.Internal, e.Message.Split('\n')[0].Trim());
+        }
+    }
 
     private static EventsOptions Options(AdminRequest request) => request.Service<IOptions<EventsOptions>>().Value;
 
-    private static async Task<List<EventEndpointView>> AllAsync(AdminRequest request) =>
-        [.. Settings(Options(request)), .. (await request.Service<StoredWebhookStore>().LoadAsync(request.Aborted)).Select(View)];
+    /// <summary>Settings first, then stored webhooks; a stored one whose name a settings webhook took later is marked shadowed (settings win).</summary>
+    private static async Task<List<EventEndpointView>> AllAsync(AdminRequest request)
+    {
+        var options = Options(request);
+        var configured = options.Webhooks.Select(w => w.Name).ToHashSet(StringComparer.Ordinal);
+        return [.. Settings(options), .. (await LoadAsync(request)).Select(w => View(w) with { Shadowed = configured.Contains(w.Name) ? true : null })];
+    }
 
     private static EventEndpointView View(StoredWebhook w) =>
         new(w.Name, WebhookPrefix + w.Name, EventEndpointKind.Webhook, EventEndpointSource.Stored, w.Url.OriginalString, w.Actions, w.Repositories,

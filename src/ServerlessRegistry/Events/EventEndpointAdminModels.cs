@@ -32,15 +32,16 @@ internal sealed record EventEndpointView(
     [property: Description("A stored webhook's secretSetting (a configuration key's name); for a webhook in settings, 'configured' when it signs.")] string? SecretSetting = null,
     [property: Description("Header names sent with each delivery; for a stored webhook, each with the configuration key holding its value.")] IReadOnlyDictionary<string, string>? Headers = null,
     [property: Description("Replication only: tag patterns copied; empty: every tag.")] IReadOnlyList<string>? Tags = null,
-    [property: Description("When a stored webhook was last written.")] DateTimeOffset? UpdatedAt = null);
+    [property: Description("When a stored webhook was last written.")] DateTimeOffset? UpdatedAt = null,
+    [property: Description("True for a stored webhook whose name a webhook in settings also has (added to settings later): settings win, so this one gets no events.")] bool? Shadowed = null);
 
-[Description("A stored webhook, as PUT /event-endpoints/{name} and apply take it. The HMAC signing secret is never sent or stored: secretSetting is the NAME of a configuration key holding it (an app setting, a Key Vault reference in Azure), read by each instance. In effect on every instance within Events:EndpointRefreshInterval (60 s).")]
+[Description("A stored webhook, as PUT /event-endpoints/{name} and apply take it. The HMAC signing secret is never sent or stored: secretSetting (and each headerSettings value) is the NAME of a configuration key under Events:Secrets: holding it (app setting Events__Secrets__<name>, a Key Vault reference in Azure), read by each instance; no other key is read. The URL must be https (http only to a loopback host) without user-info. In effect on every instance within Events:EndpointRefreshInterval (60 s).")]
 internal sealed record EventEndpointSpec
 {
-    [Description("Where to POST events: an absolute http(s) URL, as for webhooks in settings.")]
+    [Description("Where to POST events: an absolute https URL (http only to a loopback host), without user-info.")]
     public required string Url { get; init; }
 
-    [Description("The NAME of the configuration key holding the HMAC-SHA256 secret (X-Registry-Signature-256), e.g. 'Hooks:CiSecret' (app setting Hooks__CiSecret); never the secret. Absent: unsigned. Deliveries fail visibly while the key is not set.")]
+    [Description("The NAME of the configuration key holding the HMAC-SHA256 secret (X-Registry-Signature-256), which must be Events:Secrets:<name> (letters, digits, '-', '_', '.'), e.g. 'Events:Secrets:ci' (app setting Events__Secrets__ci); never the secret. Absent: unsigned. Deliveries fail visibly while the key is not set.")]
     public string? SecretSetting { get; init; }
 
     [Description("Actions to send (push, pull, mount, delete, fill); empty: all of them.")]
@@ -49,7 +50,7 @@ internal sealed record EventEndpointSpec
     [Description("Repository patterns (doublestar globs); empty: every repository.")]
     public List<string> Repositories { get; init; } = [];
 
-    [Description("Headers to send, each mapped to the NAME of the configuration key holding its value (an Authorization header's token, say).")]
+    [Description("Headers to send, each mapped to the NAME of the configuration key holding its value (an Authorization header's token, say): Events:Secrets:<name>, as secretSetting.")]
     public Dictionary<string, string> HeaderSettings { get; init; } = [];
 }
 

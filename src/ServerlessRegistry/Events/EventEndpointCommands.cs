@@ -16,7 +16,8 @@ internal static partial class EventsCommands
         var actions = view.Actions.Count == 0 ? "default" : string.Join(",", view.Actions);
         var repositories = view.Repositories.Count == 0 ? "all" : string.Join(",", view.Repositories);
         var secret = view.SecretSetting is null ? "" : view.Source == EventEndpointSource.Stored ? $"  secret from setting {view.SecretSetting}" : "  signed";
-        return $"{view.Destination}  {view.Source.ToString().ToLowerInvariant()}  {view.Url}  actions: {actions}  repositories: {repositories}{secret}";
+        var shadowed = view.Shadowed == true ? "  shadowed by the webhook in settings (not in effect)" : "";
+        return $"{view.Destination}  {view.Source.ToString().ToLowerInvariant()}  {view.Url}  actions: {actions}  repositories: {repositories}{secret}{shadowed}";
     }
 
     private static Command EndpointsCommand()
@@ -53,11 +54,11 @@ internal static partial class EventsCommands
     {
         var command = new Command("endpoint", "Create, replace or remove a stored webhook (in effect on every instance within 60 s).");
         var name = new Argument<string>("name") { Description = "The webhook's name; its destination is webhook:{name}." };
-        var url = new Option<string>("--url") { Description = "Where to POST events (http or https).", Required = true };
-        var secret = new Option<string?>("--secret-setting") { Description = "The NAME of the setting holding the HMAC secret (never the secret)." };
+        var url = new Option<string>("--url") { Description = "Where to POST events (https; http only to a loopback host).", Required = true };
+        var secret = new Option<string?>("--secret-setting") { Description = "The NAME of the setting holding the HMAC secret, Events:Secrets:<name> (never the secret)." };
         var actions = new Option<string[]>("--action") { Description = "An action to send (push, pull, mount, delete, fill); repeat; none: all." };
         var repositories = new Option<string[]>("--repository") { Description = "A repository pattern; repeat; none: every repository." };
-        var headers = new Option<string[]>("--header-setting") { Description = "Header=SettingName: a header sent with the value of that setting; repeat." };
+        var headers = new Option<string[]>("--header-setting") { Description = "Header=Events:Secrets:<name>: a header sent with the value of that setting; repeat." };
         var set = new Command("set", "Create or replace a stored webhook.") { TreatUnmatchedTokensAsErrors = false };
         set.Arguments.Add(name);
         set.Options.Add(url);
@@ -71,6 +72,12 @@ internal static partial class EventsCommands
             if (pairs.FirstOrDefault(p => p.Length != 2 || p[0].Length == 0) is { } bad)
             {
                 return await FailAsync(parse, CommandLineError, $"--header-setting '{string.Join('=', bad)}' must be Header=SettingName.");
+            }
+
+            // Header names are case-insensitive: two for one header would make the request ambiguous.
+            if (pairs.GroupBy(p => p[0], StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            {
+                return await FailAsync(parse, CommandLineError, $"--header-setting names the header '{twice.Key}' more than once; give each header one setting.");
             }
 
             var spec = new EventEndpointSpec

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using ServerlessRegistry.Admin;
 using ServerlessRegistry.Admin.Apply;
 using ServerlessRegistry.Core.Errors;
+using ServerlessRegistry.Hosting;
 using ServerlessRegistry.Mirror.Upstream;
 
 namespace ServerlessRegistry.Mirror;
@@ -132,6 +133,11 @@ internal static class CacheRuleAdmin
         if (rule is null)
         {
             return new CacheRuleCheckView(false, false, false, "not in effect: the stored rule does not parse");
+        }
+
+        if (rule.Username is not null && rule.Password is null && view.PasswordSetting is { } key && !SecretSettings.IsIn(SecretSettings.MirrorSection, key))
+        {
+            return new CacheRuleCheckView(false, false, false, SecretSettings.NotRead(SecretSettings.MirrorSection, key));
         }
 
         if (rule.Username is not null && rule.Password is null)

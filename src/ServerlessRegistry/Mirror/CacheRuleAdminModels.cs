@@ -15,8 +15,8 @@ internal enum CacheRuleSource
 
 /// <summary>A stored cache rule as PUT /cache-rules/{name} and apply take it (the name is in the path or the document's key).</summary>
 [Description("A stored cache rule: the local repository or prefix it serves and the upstream it reads through. Credentials are never stored in Table storage: " +
-    "passwordSetting names a configuration key (an app setting; in Azure a Key Vault reference) that holds the upstream password or token, read from the " +
-    "configuration of each instance when it loads the rule. A rule is in effect on every instance within Mirror:RuleRefreshInterval (60 s by default).")]
+    "passwordSetting names a configuration key under Mirror:Secrets: (an app setting Mirror__Secrets__<name>; in Azure a Key Vault reference) that holds the upstream " +
+    "password or token, read from the configuration of each instance when it loads the rule; no other key is read. The upstream must be https (http only to a loopback host). A rule is in effect on every instance within Mirror:RuleRefreshInterval (60 s by default).")]
 internal sealed record CacheRuleSpec
 {
     [Description("The local repository (hub/nginx) or prefix (docker.io/*) the rule serves. A local name a settings rule serves is refused (409).")]
@@ -31,13 +31,14 @@ internal sealed record CacheRuleSpec
     [Description("Upstream user name; set together with passwordSetting.")]
     public string? Username { get; init; }
 
-    [Description("The name of the configuration key (app setting) that holds the upstream password or token, e.g. Mirror:Secrets:DockerHub. Never the secret itself.")]
+    [Description("The name of the configuration key that holds the upstream password or token: Mirror:Secrets:<name> (letters, digits, '-', '_', '.'), e.g. Mirror:Secrets:hub, " +
+        "the app setting Mirror__Secrets__hub (a Key Vault reference in Azure). Any other key is refused. Never the secret itself.")]
     public string? PasswordSetting { get; init; }
 
-    [Description("How long a pulled tag is served without asking the upstream again: 30s, 5m, 1h (default 5m).")]
+    [Description("How long a pulled tag is served without asking the upstream again: 30s, 5m, 1h (default 5m, at most 1d).")]
     public string? TagCheckInterval { get; init; }
 
-    [Description("How long the upstream may take to answer before the cache answers alone: 10s (default), 1m.")]
+    [Description("How long the upstream may take to answer before the cache answers alone: 10s (default), 1m; at most 10m.")]
     public string? Timeout { get; init; }
 }
 
@@ -49,7 +50,7 @@ internal sealed record CacheRuleView(
     [property: Description("The local repository or prefix, normalized (docker.io/*).")] string Local,
     [property: Description("The upstream, normalized (https://registry-1.docker.io/*).")] string Upstream,
     [property: Description("What containerd sends as ?ns= for this upstream.")] string Namespace,
-    [property: Description("Whether this instance has a password for the rule (in settings, or in the configuration key passwordSetting names).")] bool HasPassword,
+    [property: Description("Whether this instance has a password for the rule (in settings, or in the Mirror:Secrets: key passwordSetting names).")] bool HasPassword,
     [property: Description("How long a pulled tag is served without asking the upstream again.")] string TagCheckInterval,
     [property: Description("How long the upstream may take to answer before the cache answers alone.")] string Timeout)
 {

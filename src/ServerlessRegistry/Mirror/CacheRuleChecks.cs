@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using ServerlessRegistry.Cli;
 using ServerlessRegistry.Core.Errors;
+using ServerlessRegistry.Hosting;
 
 namespace ServerlessRegistry.Mirror;
 
@@ -43,6 +44,11 @@ internal static partial class CacheRuleChecks
 
         var rule = new StoredCacheRule(name, spec.Local.Trim(), spec.Upstream.Trim(), Trimmed(spec.Namespace), Trimmed(spec.Username), Trimmed(spec.PasswordSetting),
             Duration(spec.TagCheckInterval, DefaultTagCheckInterval, "tagCheckInterval", where), Duration(spec.Timeout, DefaultTimeout, "timeout", where));
+        if (rule.PasswordSetting is { } key && !rule.PasswordSettingReadable)
+        {
+            Fail.With(ErrorKind.Invalid, $"{where}passwordSetting '{key}' {SecretSettings.Rule(SecretSettings.MirrorSection)}");
+        }
+
         CacheRule parsed;
         try
         {

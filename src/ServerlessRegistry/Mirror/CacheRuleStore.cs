@@ -1,10 +1,13 @@
 using ServerlessRegistry.Core.Storage;
+using ServerlessRegistry.Hosting;
 
 namespace ServerlessRegistry.Mirror;
 
 /// <summary>
 /// A cache rule as stored: the fields of <see cref="CacheRuleSettings"/> with the password replaced by the name of the
-/// configuration key that holds it (<see cref="PasswordSetting"/>), so no secret is ever written to Table storage.
+/// configuration key that holds it (<see cref="PasswordSetting"/>), so no secret is ever written to Table storage. That key
+/// must be under <see cref="SecretSettings.MirrorSection"/> (Mirror:Secrets:&lt;name&gt;): the upstream is chosen by an admin
+/// API caller, who must not be able to have any other setting sent to it.
 /// </summary>
 internal sealed record StoredCacheRule(
     string Name, string Local, string Upstream, string? Namespace, string? Username, string? PasswordSetting, TimeSpan TagCheckInterval, TimeSpan Timeout)
@@ -12,13 +15,30 @@ internal sealed record StoredCacheRule(
     /// <summary>The admin API's name for each field, for refusals.</summary>
     public static string Field(string setting) => setting == "Password" ? "passwordSetting" : char.ToLowerInvariant(setting[0]) + setting[1..];
 
+    /// <summary>The longest upstream timeout a stored rule may have: a pull waits this long at most before the cache answers alone.</summary>
+    public static readonly TimeSpan MaxTimeout = TimeSpan.FromMinutes(10);
+
+    /// <summary>The longest tag check interval a stored rule may have.</summary>
+    public static readonly TimeSpan MaxTagCheckInterval = TimeSpan.FromDays(1);
+
+    /// <summary>True when <see cref="PasswordSetting"/> is in the section the registry reads stored rules' secrets from.</summary>
+    public bool PasswordSettingReadable => SecretSettings.IsIn(SecretSettings.MirrorSection, PasswordSetting);
+
     /// <summary>
     /// Checks and parses the rule with the password read from <paramref name="configuration"/> (null when the key is not
-    /// set: the rule then asks the upstream with its user name and no password, which the check reports).
+    /// set, or is not under Mirror:Secrets: for a row written before that rule: the rule then asks the upstream with its
+    /// user name and no password, which the check reports). Also applied to rows read back, so a row that breaks a bound
+    /// is not in effect rather than failing every pull.
     /// </summary>
     /// <exception cref="ArgumentException">A field is wrong; the message names it as the admin API does.</exception>
     public CacheRule Parse(IConfiguration? configuration)
     {
+        // A huge timeout would make every pull's CancellationTokenSource throw; a day bounds how stale a tag may get.
+        if (Timeout > MaxTimeout || TagCheckInterval > MaxTagCheckInterval)
+        {
+            throw new ArgumentException($"timeout must be at most {CacheRuleDurations.Format(MaxTimeout)} and tagCheckInterval at most {CacheRuleDurations.Format(MaxTagCheckInterval)}.");
+        }
+
         // The placeholder keeps the "set together" check honest without the secret, which may live elsewhere.
         var settings = new CacheRuleSettings
         {
@@ -26,7 +46,12 @@ internal sealed record StoredCacheRule(
             TagCheckInterval = TagCheckInterval, Timeout = Timeout,
         };
         var rule = CacheRules.ParseRule(settings, Field);
-        return rule with { Password = PasswordSetting is null ? null : configuration?[PasswordSetting] };
+        if (!SecretSettings.IsSecureOrLoopback(rule.Registry))
+        {
+            throw new ArgumentException($"upstream '{rule.UpstreamPattern}' must be https (http only to a loopback host): a stored rule's credentials must not travel in clear.");
+        }
+
+        return rule with { Password = PasswordSettingReadable ? configuration?[PasswordSetting!] : null };
     }
 
     public TableRow ToRow() => new(MirrorLayout.RulesPartition, Name)

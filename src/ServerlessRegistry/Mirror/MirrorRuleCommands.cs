@@ -25,7 +25,7 @@ internal static class MirrorRuleCommands
         var upstream = new Option<string>("--upstream") { Description = "The upstream: https://registry-1.docker.io/*, ghcr.io/*, docker.io/library/nginx.", Required = true };
         var ns = new Option<string?>("--namespace") { Description = "What containerd sends as ?ns= (default: the upstream's host)." };
         var username = new Option<string?>("--username") { Description = "Upstream user name (with --password-setting)." };
-        var passwordSetting = new Option<string?>("--password-setting") { Description = "The app setting that holds the upstream password (a Key Vault reference in Azure); never the password." };
+        var passwordSetting = new Option<string?>("--password-setting") { Description = "The setting that holds the upstream password: Mirror:Secrets:<name> (app setting Mirror__Secrets__<name>, a Key Vault reference in Azure); never the password." };
         var tagCheck = new Option<string?>("--tag-check-interval") { Description = "How long a pulled tag is served without asking the upstream (default 5m)." };
         var timeout = new Option<string?>("--timeout") { Description = "How long the upstream may take to answer (default 10s)." };
         var command = new Command("set", "Create or replace a stored cache rule.") { name, local, upstream, ns, username, passwordSetting, tagCheck, timeout };

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using ServerlessRegistry.Hosting;
 
 namespace ServerlessRegistry.Events.Webhooks;
 
@@ -172,7 +173,16 @@ internal sealed class StoredWebhookCache(StoredWebhookStore store, IConfiguratio
     private WebhookDestination Destination(StoredWebhook webhook)
     {
         var missing = new List<string>();
-        string? Read(string key) => configuration[key] is { Length: > 0 } value ? value : Missing(key);
+        var refused = new List<string>();
+        // A row written before keys were confined to Events:Secrets: is not resolved: its URL was chosen over the admin API.
+        string? Read(string key) => !SecretSettings.IsIn(SecretSettings.EventsSection, key) ? Refused(key)
+            : configuration[key] is { Length: > 0 } value ? value : Missing(key);
+        string? Refused(string key)
+        {
+            refused.Add(SecretSettings.NotRead(SecretSettings.EventsSection, key));
+            return null;
+        }
+
         string? Missing(string key)
         {
             missing.Add(key);
@@ -188,7 +198,9 @@ internal sealed class StoredWebhookCache(StoredWebhookStore store, IConfiguratio
             Actions = [.. webhook.Actions],
             Repositories = [.. webhook.Repositories],
         };
-        var problem = missing.Count == 0 ? null : $"the setting{(missing.Count == 1 ? "" : "s")} {string.Join(", ", missing.Select(m => $"'{m}'"))} it names {(missing.Count == 1 ? "is" : "are")} not set on this instance";
+        var notSet = missing.Count == 0 ? null : $"the setting{(missing.Count == 1 ? "" : "s")} {string.Join(", ", missing.Select(m => $"'{m}'"))} it names {(missing.Count == 1 ? "is" : "are")} not set on this instance";
+        var problems = refused.Append(notSet).OfType<string>().ToList();
+        var problem = problems.Count == 0 ? null : string.Join("; ", problems);
         return new WebhookDestination(settings, WebhookDestinations.Client.Value, problem);
     }
 }

@@ -29,20 +29,25 @@ internal static class StoredWebhookLayout
 internal sealed record StoredWebhook(string Name, Uri Url, string? SecretSetting, IReadOnlyList<string> Actions, IReadOnlyList<string> Repositories,
     IReadOnlyDictionary<string, string> HeaderSettings, DateTimeOffset? UpdatedAt = null)
 {
-    /// <summary>Same settings (the update time aside): what apply compares.</summary>
+    /// <summary>
+    /// Same settings (the update time aside): what apply compares. URLs compare as typed (ordinal): Uri equality
+    /// ignores user-info and fragments, so a changed URL would read as unchanged.
+    /// </summary>
     public bool SameAs(StoredWebhook other) =>
-        Name == other.Name && Url == other.Url && SecretSetting == other.SecretSetting && Actions.SequenceEqual(other.Actions)
+        Name == other.Name && SameUrl(other) && SecretSetting == other.SecretSetting && Actions.SequenceEqual(other.Actions)
         && Repositories.SequenceEqual(other.Repositories) && SameHeaders(other);
 
     /// <summary>What differs from <paramref name="stored"/>, field names only (values may be sensitive): "url, actions".</summary>
     public string Differences(StoredWebhook stored) => string.Join(", ", new[]
     {
-        Url == stored.Url ? null : "url",
+        SameUrl(stored) ? null : "url",
         SecretSetting == stored.SecretSetting ? null : "secretSetting",
         Actions.SequenceEqual(stored.Actions) ? null : "actions",
         Repositories.SequenceEqual(stored.Repositories) ? null : "repositories",
         SameHeaders(stored) ? null : "headerSettings",
     }.OfType<string>());
+
+    private bool SameUrl(StoredWebhook other) => string.Equals(Url.OriginalString, other.Url.OriginalString, StringComparison.Ordinal);
 
     private bool SameHeaders(StoredWebhook other) =>
         HeaderSettings.Count == other.HeaderSettings.Count && HeaderSettings.All(h => other.HeaderSettings.TryGetValue(h.Key, out var v) && v == h.Value);
@@ -82,7 +87,7 @@ internal static class StoredWebhookRow
         }
         catch (Exception e) when (e is JsonException or UriFormatException or FormatException)
         {
-            throw new FormatException($"the stored webhook '{row.RowKey}' is unreadable ({e.Message}); remove it ('events endpoint remove {row.RowKey}') and set it again.", e);
+            throw new FormatException($"the stored webhook '{row.RowKey}' is unreadable ({e.Message}); set it again ('events endpoint set {row.RowKey} …' or PUT, which overwrites it) or remove it ('events endpoint remove {row.RowKey}').", e);
         }
     }
 }

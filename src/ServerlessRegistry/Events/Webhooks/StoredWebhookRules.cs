@@ -1,12 +1,14 @@
 using System.Text.RegularExpressions;
 using ServerlessRegistry.Core.Primitives;
+using ServerlessRegistry.Hosting;
 
 namespace ServerlessRegistry.Events.Webhooks;
 
 /// <summary>
 /// What a stored webhook may hold: the same URL, header and filter rules as a webhook in settings
-/// (<see cref="EventsOptionsCheck"/>), plus a name usable as a table key and configuration-key names for its secrets.
-/// Pure; no I/O.
+/// (<see cref="EventsOptionsCheck"/>), plus a name usable as a table key and configuration-key names for its secrets,
+/// which must be under <see cref="SecretSettings.EventsSection"/> (an admin API caller picks the URL they are sent to),
+/// and a URL that is https (http only to a loopback host) without user-info. Pure; no I/O.
 /// </summary>
 internal static partial class StoredWebhookRules
 {
@@ -35,12 +37,20 @@ internal static partial class StoredWebhookRules
         }
         else if (!Uri.TryCreate(url, UriKind.RelativeOrAbsolute, out var parsed) || UrlProblem(parsed) is not null)
         {
-            yield return $"{where}url must be an absolute http(s) URL; got '{url}'";
+            yield return $"{where}url must be an absolute http(s) URL; got '{WithoutUserInfo(url)}'";
+        }
+        else if (parsed.UserInfo.Length > 0)
+        {
+            yield return $"{where}url '{WithoutUserInfo(url)}' must not hold credentials; put them in headerSettings";
+        }
+        else if (!SecretSettings.IsSecureOrLoopback(parsed))
+        {
+            yield return $"{where}url '{url}' must be https (http only to a loopback host): signatures and headers must not travel in clear";
         }
 
-        if (secretSetting is not null && !IsSettingName(secretSetting))
+        if (secretSetting is not null && !SecretSettings.IsIn(SecretSettings.EventsSection, secretSetting))
         {
-            yield return $"{where}secretSetting '{secretSetting}' is not a configuration key (letters, digits, ':', '_', '.', '-'); it names the setting holding the secret, never the secret";
+            yield return $"{where}secretSetting '{secretSetting}' {SecretSettings.Rule(SecretSettings.EventsSection)}; it names the setting holding the secret, never the secret";
         }
 
         foreach (var action in actions.Where(a => !EventActions.All.Contains(a, StringComparer.OrdinalIgnoreCase)))
@@ -71,9 +81,9 @@ internal static partial class StoredWebhookRules
             {
                 yield return $"{where}headerSettings has '{header}', which is not a valid header name";
             }
-            else if (!IsSettingName(setting))
+            else if (!SecretSettings.IsIn(SecretSettings.EventsSection, setting))
             {
-                yield return $"{where}headerSettings.{header} '{setting}' is not a configuration key; it names the setting holding the header's value";
+                yield return $"{where}headerSettings.{header} '{setting}' {SecretSettings.Rule(SecretSettings.EventsSection)}; it names the setting holding the header's value";
             }
         }
     }
@@ -93,11 +103,10 @@ internal static partial class StoredWebhookRules
             new SortedDictionary<string, string>(headerSettings.ToDictionary(h => h.Key, h => h.Value), StringComparer.Ordinal));
     }
 
-    private static bool IsSettingName(string name) => name.Length is > 0 and <= 256 && SettingPattern().IsMatch(name);
+    /// <summary>The URL as shown in a refusal: a password typed into it is never echoed.</summary>
+    private static string WithoutUserInfo(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var parsed) && parsed.UserInfo.Length > 0 ? url.Replace(parsed.UserInfo + "@", "…@", StringComparison.Ordinal) : url;
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")]
     private static partial Regex NamePattern();
-
-    [GeneratedRegex("^[A-Za-z0-9_.:-]+$")]
-    private static partial Regex SettingPattern();
 }
