@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using ServerlessRegistry.Hosting;
 
 namespace ServerlessRegistry.Mirror;
 
@@ -46,9 +47,9 @@ internal sealed record CacheRuleSnapshot(CacheRules Rules, IReadOnlyList<(Stored
 /// Mirror:RuleRefreshInterval (60 s by default).
 /// </summary>
 /// <remarks>
-/// <para>Thread-safe; concurrent callers share one load. A set younger than half the interval is served as it is, with no
-/// I/O. Between half and the whole interval it is still served while one background load replaces it, so a busy
-/// instance never waits for storage. Older (or never loaded, or invalidated), <see cref="CurrentAsync"/> waits for a load,
+/// <para>Thread-safe; concurrent callers share one load (see <see cref="RefreshingValue{T}"/>). A set younger than half
+/// the interval is served as it is, with no I/O. Between half and the whole interval it is still served while one
+/// background load replaces it, so a busy instance never waits for storage. Older (or never loaded, or invalidated), <see cref="CurrentAsync"/> waits for a load,
 /// which bounds a change's delay by the interval. A failed background load keeps the last set; a load a caller waits
 /// for passes its failure on. Age counts from when a load started.</para>
 /// <para><see cref="Last"/> never loads: the request path's synchronous hook (containerd's ?ns= mapping) reads it, and it is
@@ -57,126 +58,27 @@ internal sealed record CacheRuleSnapshot(CacheRules Rules, IReadOnlyList<(Stored
 internal sealed partial class CacheRuleSet(CacheRules settings, CacheRuleStore store, IConfiguration configuration, IOptions<MirrorOptions> options,
     TimeProvider time, ILogger<CacheRuleSet> logger)
 {
-    // Between background attempts while storage fails, so a busy instance does not re-read on every request.
-    private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(5);
-
-    private readonly TimeSpan _interval = options.Value.RuleRefreshInterval;
-    private readonly Lock _gate = new();
-    private volatile Loaded? _loaded;
-    private Task<Loaded>? _loading;
-    private DateTimeOffset? _failedAt;
-    private long _generation;
+    private readonly RefreshingValue<CacheRuleSnapshot> _snapshot = new(
+        async ct => CacheRuleSnapshot.Combine(settings, await store.LoadAsync(ct).ConfigureAwait(false), configuration, (name, reason) => RuleUnreadable(logger, name, reason)),
+        time, options.Value.RuleRefreshInterval / 2, options.Value.RuleRefreshInterval);
 
     /// <summary>The rules in Mirror:Rules, checked at start.</summary>
     public CacheRules Settings => settings;
 
     /// <summary>The rules of the last load (the settings rules before the first); no I/O, never waits.</summary>
-    public CacheRules Last => _loaded?.Snapshot.Rules ?? settings;
+    public CacheRules Last => _snapshot.Last?.Rules ?? settings;
 
     /// <summary>The rules to serve with: from memory when fresh, else re-read (see the remarks).</summary>
     /// <remarks>Cancelling <paramref name="ct"/> abandons this caller's wait, not the shared load.</remarks>
-    public ValueTask<CacheRules> CurrentAsync(CancellationToken ct)
-    {
-        // The common case, lock-free: one read of the snapshot and the clock.
-        if (_loaded is { } fresh && time.GetUtcNow() - fresh.StartedAt < _interval / 2)
-        {
-            return ValueTask.FromResult(fresh.Snapshot.Rules);
-        }
-
-        Task<Loaded> loading;
-        lock (_gate)
-        {
-            var now = time.GetUtcNow();
-            if (_loaded is { } loaded && now - loaded.StartedAt < _interval)
-            {
-                if (_failedAt is not { } failed || now - failed >= RetryAfterFailure)
-                {
-                    // Nobody awaits a background load; its failure is kept in _failedAt, not thrown.
-                    _ = StartLoadLocked().ContinueWith(static t => t.Exception, CancellationToken.None,
-                        TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-                }
-
-                return ValueTask.FromResult(loaded.Snapshot.Rules);
-            }
-
-            loading = StartLoadLocked();
-        }
-
-        return new ValueTask<CacheRules>(AwaitAsync(loading, ct));
-    }
+    public async ValueTask<CacheRules> CurrentAsync(CancellationToken ct) => (await _snapshot.CurrentAsync(ct).ConfigureAwait(false)).Rules;
 
     /// <summary>Forgets the loaded set, so the next call reads storage (after this process changed a rule).</summary>
-    public void Invalidate()
-    {
-        lock (_gate)
-        {
-            _generation++;
-            _loaded = null;
-            _loading = null;
-            _failedAt = null;
-        }
-    }
+    public void Invalidate() => _snapshot.Invalidate();
 
     /// <summary>Reads the stored rules now, bypassing the cache (the admin API's view).</summary>
     public async Task<CacheRuleSnapshot> ReadAsync(CancellationToken ct) =>
         CacheRuleSnapshot.Combine(settings, await store.LoadAsync(ct).ConfigureAwait(false), configuration);
 
-    private static async Task<CacheRules> AwaitAsync(Task<Loaded> loading, CancellationToken ct) =>
-        (await loading.WaitAsync(ct).ConfigureAwait(false)).Snapshot.Rules;
-
-    private Task<Loaded> StartLoadLocked()
-    {
-        if (_loading is { } running)
-        {
-            return running;
-        }
-
-        var loading = LoadAsync(_generation);
-        if (!loading.IsCompleted)
-        {
-            _loading = loading;
-        }
-
-        return loading;
-    }
-
-    private async Task<Loaded> LoadAsync(long generation)
-    {
-        var startedAt = time.GetUtcNow();
-        try
-        {
-            // Off the caller's stack, and never cancelled by one caller: others may be waiting for the same load.
-            var stored = await Task.Run(() => store.LoadAsync(CancellationToken.None)).ConfigureAwait(false);
-            var loaded = new Loaded(CacheRuleSnapshot.Combine(settings, stored, configuration, (name, reason) => RuleUnreadable(logger, name, reason)), startedAt);
-            lock (_gate)
-            {
-                if (generation == _generation)
-                {
-                    _loaded = loaded;
-                    _loading = null;
-                    _failedAt = null;
-                }
-            }
-
-            return loaded;
-        }
-        catch
-        {
-            lock (_gate)
-            {
-                if (generation == _generation)
-                {
-                    _loading = null;
-                    _failedAt = time.GetUtcNow();
-                }
-            }
-
-            throw;
-        }
-    }
-
     [LoggerMessage(580, LogLevel.Warning, "Stored cache rule {Name} is not in effect: {Reason}")]
     private static partial void RuleUnreadable(ILogger logger, string name, string reason);
-
-    private sealed record Loaded(CacheRuleSnapshot Snapshot, DateTimeOffset StartedAt);
 }

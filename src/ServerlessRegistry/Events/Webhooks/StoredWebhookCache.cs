@@ -11,7 +11,7 @@ namespace ServerlessRegistry.Events.Webhooks;
 /// <para>Thread-safe; concurrent callers share one load. <see cref="Fresh"/> never does I/O: it answers the snapshot while
 /// it is younger than the interval, starting one background re-read from half of it on, so a busy instance never waits;
 /// past the interval it answers null and the caller awaits <see cref="CurrentAsync"/> (one table query per interval on an
-/// idle instance). A snapshot's age counts from when its load started.</para>
+/// idle instance). A snapshot's age counts from when its load started (see <see cref="RefreshingValue{T}"/>).</para>
 /// <para>A failed load is logged and keeps the last snapshot (none at first), retried at most every few seconds: events
 /// still reach the webhooks in settings, and stored ones known before the failure.</para>
 /// <para>Secrets are read from configuration when a snapshot is built: <c>secretSetting</c> and the header settings name
@@ -22,14 +22,15 @@ namespace ServerlessRegistry.Events.Webhooks;
 internal sealed class StoredWebhookCache(StoredWebhookStore store, IConfiguration configuration, TimeProvider time, IOptions<EventsOptions> options,
     ILogger<StoredWebhookCache> logger)
 {
-    private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(5);
-
-    private readonly TimeSpan _interval = options.Value.EndpointRefreshInterval;
-    private readonly Lock _gate = new();
-    private Snapshot? _loaded;
-    private Task<Snapshot>? _loading;
-    private DateTimeOffset _failedAt = DateTimeOffset.MinValue;
-    private long _generation;
+    private readonly RefreshingValue<Snapshot> _snapshot = new(
+        async ct =>
+        {
+            var startedAt = time.GetUtcNow();
+            var webhooks = await store.LoadAsync(ct).ConfigureAwait(false);
+            return new Snapshot(webhooks, webhooks.Select(w => Destination(w, configuration)).ToDictionary(d => d.Name, IEventDestination (d) => d, StringComparer.Ordinal), startedAt);
+        },
+        time, options.Value.EndpointRefreshInterval / 2, options.Value.EndpointRefreshInterval,
+        e => EventsLog.StoredWebhooksUnreadable(logger, e, e.Message));
 
     /// <summary>One load's result: the webhooks as stored and as destinations, by destination name ("webhook:{name}").</summary>
     public sealed record Snapshot(IReadOnlyList<StoredWebhook> Webhooks, IReadOnlyDictionary<string, IEventDestination> Destinations, DateTimeOffset StartedAt)
@@ -38,139 +39,34 @@ internal sealed class StoredWebhookCache(StoredWebhookStore store, IConfiguratio
     }
 
     /// <summary>The last snapshot loaded, however old (none: empty). No I/O.</summary>
-    public Snapshot Last => Volatile.Read(ref _loaded) ?? Snapshot.Empty;
+    public Snapshot Last => _snapshot.Last ?? Snapshot.Empty;
 
     /// <summary>The snapshot while younger than the interval, else null (the caller awaits <see cref="CurrentAsync"/>). No I/O.</summary>
-    public Snapshot? Fresh
-    {
-        get
-        {
-            lock (_gate)
-            {
-                var now = time.GetUtcNow();
-                if (_loaded is null || now - _loaded.StartedAt >= _interval)
-                {
-                    return null;
-                }
-
-                if (now - _loaded.StartedAt >= _interval / 2 && _loading is null && now - _failedAt >= RetryAfterFailure)
-                {
-                    // Nobody awaits a background load; its failure is logged and kept in _failedAt.
-                    _ = StartLoadLocked().ContinueWith(static t => t.Exception, CancellationToken.None,
-                        TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-                }
-
-                return _loaded;
-            }
-        }
-    }
+    public Snapshot? Fresh => _snapshot.Fresh;
 
     /// <summary>A snapshot younger than the interval, loading one when needed; on a failed load the last one (see remarks).</summary>
     /// <remarks>Cancelling <paramref name="ct"/> abandons this caller's wait, not the shared load.</remarks>
-    public async ValueTask<Snapshot> CurrentAsync(CancellationToken ct)
-    {
-        if (Fresh is { } fresh)
-        {
-            return fresh;
-        }
-
-        return await ReloadAsync(TimeSpan.Zero, ct).ConfigureAwait(false);
-    }
+    public async ValueTask<Snapshot> CurrentAsync(CancellationToken ct) =>
+        Fresh ?? await ReloadAsync(TimeSpan.Zero, ct).ConfigureAwait(false);
 
     /// <summary>Re-reads the table unless the snapshot is younger than <paramref name="olderThan"/> (a destination a message names is not known yet).</summary>
     public async Task<Snapshot> ReloadAsync(TimeSpan olderThan, CancellationToken ct)
     {
-        Task<Snapshot> loading;
-        lock (_gate)
-        {
-            var now = time.GetUtcNow();
-            if (_loaded is not null && now - _loaded.StartedAt < olderThan)
-            {
-                return _loaded;
-            }
-
-            if (_loading is null && now - _failedAt < RetryAfterFailure)
-            {
-                return _loaded ?? Snapshot.Empty;
-            }
-
-            loading = StartLoadLocked();
-        }
-
         try
         {
-            return await loading.WaitAsync(ct).ConfigureAwait(false);
+            return await _snapshot.ReloadAsync(olderThan, ct).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
+            // Logged when the load failed; within a few seconds of it, the failure is answered without re-reading.
             return Last;
         }
     }
 
     /// <summary>Forgets the snapshot, so the next call re-reads (after this process changed a stored webhook).</summary>
-    public void Invalidate()
-    {
-        lock (_gate)
-        {
-            _generation++;
-            _loaded = null;
-            _loading = null;
-            _failedAt = DateTimeOffset.MinValue;
-        }
-    }
+    public void Invalidate() => _snapshot.Invalidate();
 
-    private Task<Snapshot> StartLoadLocked()
-    {
-        if (_loading is { } running)
-        {
-            return running;
-        }
-
-        var loading = LoadAsync(_generation);
-        if (!loading.IsCompleted)
-        {
-            _loading = loading;
-        }
-
-        return loading;
-    }
-
-    private async Task<Snapshot> LoadAsync(long generation)
-    {
-        var startedAt = time.GetUtcNow();
-        try
-        {
-            // Off the caller's stack and never cancelled by one caller: others may be waiting for the same load.
-            var webhooks = await Task.Run(() => store.LoadAsync(CancellationToken.None)).ConfigureAwait(false);
-            var snapshot = new Snapshot(webhooks, webhooks.Select(Destination).ToDictionary(d => d.Name, IEventDestination (d) => d, StringComparer.Ordinal), startedAt);
-            lock (_gate)
-            {
-                if (generation == _generation)
-                {
-                    _loaded = snapshot;
-                    _loading = null;
-                }
-            }
-
-            return snapshot;
-        }
-        catch (Exception e)
-        {
-            EventsLog.StoredWebhooksUnreadable(logger, e, e.Message);
-            lock (_gate)
-            {
-                if (generation == _generation)
-                {
-                    _loading = null;
-                    _failedAt = time.GetUtcNow();
-                }
-            }
-
-            throw;
-        }
-    }
-
-    private WebhookDestination Destination(StoredWebhook webhook)
+    private static WebhookDestination Destination(StoredWebhook webhook, IConfiguration configuration)
     {
         var missing = new List<string>();
         var refused = new List<string>();
