@@ -44,6 +44,9 @@ public sealed class WebBrowser : IAsyncLifetime
             ViewportSize = new ViewportSize { Width = width, Height = 900 },
         });
         context.SetDefaultTimeout(10_000);
+        // Assertions wait as long as actions: the suite runs two test projects at once on a small machine, and a page
+        // that answers in a second alone can take several beside a build or another browser.
+        Assertions.SetDefaultExpectTimeout(10_000);
         return context;
     }
 
