@@ -24,4 +24,21 @@ internal static class Durations
 
         return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out duration) && duration >= TimeSpan.Zero && duration <= Max;
     }
+
+    /// <summary>
+    /// The form <see cref="TryParse"/> reads back: the largest whole unit (30d, 12h, 90m, 45s), "0s" for zero, else a
+    /// TimeSpan (d.hh:mm:ss.fffffff). For the command line's text and the admin API's JSON alike.
+    /// </summary>
+    public static string Format(TimeSpan duration)
+    {
+        foreach (var (unit, suffix) in new[] { (TimeSpan.FromDays(1), 'd'), (TimeSpan.FromHours(1), 'h'), (TimeSpan.FromMinutes(1), 'm'), (TimeSpan.FromSeconds(1), 's') })
+        {
+            if (duration > TimeSpan.Zero && duration.Ticks % unit.Ticks == 0 && duration.Ticks / unit.Ticks <= 100_000)
+            {
+                return (duration.Ticks / unit.Ticks).ToString(CultureInfo.InvariantCulture) + suffix;
+            }
+        }
+
+        return duration == TimeSpan.Zero ? "0s" : duration.ToString("c", CultureInfo.InvariantCulture);
+    }
 }

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text.RegularExpressions;
 
 namespace ServerlessRegistry.Hosting;
@@ -7,7 +6,7 @@ namespace ServerlessRegistry.Hosting;
 /// Where runtime-stored rules (cache rules, webhooks) may read secrets from, and where they may send them. A stored rule
 /// names a configuration key and an admin API caller chooses both the name and the URL the value goes to, so the name
 /// is confined to a section that holds nothing but such secrets (else Storage:AccountKey could be sent anywhere), and
-/// the URL must be https unless it is a loopback host. Pure; no I/O.
+/// the URL must be https unless it is a loopback host (<see cref="Remote.RemoteUrls"/>). Pure; no I/O.
 /// </summary>
 internal static partial class SecretSettings
 {
@@ -28,13 +27,6 @@ internal static partial class SecretSettings
 
     /// <summary>What a check or a delivery reports for a stored key outside <paramref name="section"/> (written before the rule existed): it is not read.</summary>
     public static string NotRead(string section, string key) => $"the setting '{key}' is not read: it is not under {section} (set it there and store the new name)";
-
-    /// <summary>https, or http to a loopback host (a test or a sidecar): credentials and signatures never cross a network in clear.</summary>
-    public static bool IsSecureOrLoopback(Uri url) =>
-        url.Scheme == Uri.UriSchemeHttps || url.Scheme == Uri.UriSchemeHttp && IsLoopback(url);
-
-    private static bool IsLoopback(Uri url) =>
-        url.IsLoopback || url.Host is "localhost" || IPAddress.TryParse(url.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip);
 
     [GeneratedRegex("^[A-Za-z0-9._-]{1,128}$")]
     private static partial Regex NamePattern();

@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using System.Globalization;
 
 namespace ServerlessRegistry.Mirror;
 
@@ -70,20 +69,3 @@ internal sealed record CacheRuleView(
 /// <summary>What asking a rule's upstream found.</summary>
 [Description("What asking the upstream's /v2/ found: ok when it is reachable and takes the rule's credentials (or anonymous access).")]
 internal sealed record CacheRuleCheckView(bool Ok, bool Reachable, bool Authenticated, string Detail);
-
-/// <summary>Durations in the admin API's form: the largest whole unit (30s, 5m, 12h, 30d), else d.hh:mm:ss.fff.</summary>
-internal static class CacheRuleDurations
-{
-    public static string Format(TimeSpan value)
-    {
-        foreach (var (unit, suffix) in new[] { (TimeSpan.FromDays(1), 'd'), (TimeSpan.FromHours(1), 'h'), (TimeSpan.FromMinutes(1), 'm'), (TimeSpan.FromSeconds(1), 's') })
-        {
-            if (value > TimeSpan.Zero && value.Ticks % unit.Ticks == 0)
-            {
-                return (value.Ticks / unit.Ticks).ToString(CultureInfo.InvariantCulture) + suffix;
-            }
-        }
-
-        return value == TimeSpan.Zero ? "0s" : value.ToString("c", CultureInfo.InvariantCulture);
-    }
-}

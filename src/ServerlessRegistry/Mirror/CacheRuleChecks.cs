@@ -91,7 +91,7 @@ internal static partial class CacheRuleChecks
         {
             var view = parsed is null
                 ? new CacheRuleView(stored.Name, CacheRuleSource.Stored, stored.Local, stored.Upstream, stored.Namespace ?? "", false,
-                    CacheRuleDurations.Format(stored.TagCheckInterval), CacheRuleDurations.Format(stored.Timeout)) { Username = stored.Username, PasswordSetting = stored.PasswordSetting }
+                    Durations.Format(stored.TagCheckInterval), Durations.Format(stored.Timeout)) { Username = stored.Username, PasswordSetting = stored.PasswordSetting }
                 : View(stored.Name, CacheRuleSource.Stored, parsed, stored.PasswordSetting) with { Shadowed = shadowed ? true : null };
             views.Add((view, parsed));
         }
@@ -101,7 +101,7 @@ internal static partial class CacheRuleChecks
 
     public static CacheRuleView View(string name, CacheRuleSource source, CacheRule rule, string? passwordSetting) => new(
         name, source, rule.LocalPattern, rule.UpstreamPattern, rule.Namespace, rule.Password is not null,
-        CacheRuleDurations.Format(rule.TagCheckInterval), CacheRuleDurations.Format(rule.Timeout)) { Username = rule.Username, PasswordSetting = passwordSetting };
+        Durations.Format(rule.TagCheckInterval), Durations.Format(rule.Timeout)) { Username = rule.Username, PasswordSetting = passwordSetting };
 
     /// <summary>The fields in which two versions of a stored rule differ, for apply's report.</summary>
     public static string Differences(StoredCacheRule before, StoredCacheRule after) => string.Join(", ", new (string Field, bool Differs)[]

@@ -1,3 +1,4 @@
+using ServerlessRegistry.Cli;
 using ServerlessRegistry.Core.Storage;
 using ServerlessRegistry.Hosting;
 
@@ -36,7 +37,7 @@ internal sealed record StoredCacheRule(
         // A huge timeout would make every pull's CancellationTokenSource throw; a day bounds how stale a tag may get.
         if (Timeout > MaxTimeout || TagCheckInterval > MaxTagCheckInterval)
         {
-            throw new ArgumentException($"timeout must be at most {CacheRuleDurations.Format(MaxTimeout)} and tagCheckInterval at most {CacheRuleDurations.Format(MaxTagCheckInterval)}.");
+            throw new ArgumentException($"timeout must be at most {Durations.Format(MaxTimeout)} and tagCheckInterval at most {Durations.Format(MaxTagCheckInterval)}.");
         }
 
         // The placeholder keeps the "set together" check honest without the secret, which may live elsewhere.
@@ -46,7 +47,7 @@ internal sealed record StoredCacheRule(
             TagCheckInterval = TagCheckInterval, Timeout = Timeout,
         };
         var rule = CacheRules.ParseRule(settings, Field);
-        if (!SecretSettings.IsSecureOrLoopback(rule.Registry))
+        if (!Remote.RemoteUrls.IsSecureOrLoopback(rule.Registry))
         {
             throw new ArgumentException($"upstream '{rule.UpstreamPattern}' must be https (http only to a loopback host): a stored rule's credentials must not travel in clear.");
         }

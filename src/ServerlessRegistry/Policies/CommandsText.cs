@@ -81,7 +81,7 @@ internal static partial class PolicyCommands
         _ => "deletes",
     };
 
-    internal static string Duration(TimeSpan? duration) => duration is { } d ? PolicyRuleRow.FormatDuration(d) : "never";
+    internal static string Duration(TimeSpan? duration) => duration is { } d ? Durations.Format(d) : "never";
 
     internal static string Size(long bytes) => $"{UsageCommand.Human(bytes)} ({bytes.ToString("N0", CultureInfo.InvariantCulture)} bytes)";
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ServerlessRegistry.Cli;
@@ -47,7 +46,7 @@ internal static class PolicyRuleRow
                 ["repositories"] = r.Repositories,
                 ["tags"] = Array(r.Tags),
                 ["keep"] = Keep(r.Keep),
-                ["untaggedAfter"] = r.UntaggedAfter is { } u ? FormatDuration(u) : null,
+                ["untaggedAfter"] = r.UntaggedAfter is { } u ? Durations.Format(u) : null,
             },
             ImmutableRule r => new JsonObject { ["repositories"] = r.Repositories, ["tags"] = r.Tags },
             QuotaRule r => new JsonObject { ["repositories"] = r.Repositories, ["limitBytes"] = r.LimitBytes },
@@ -110,26 +109,12 @@ internal static class PolicyRuleRow
         }
     }
 
-    /// <summary>The largest whole unit Durations parses back: 30d, 12h, 90m, 45s; a TimeSpan otherwise.</summary>
-    public static string FormatDuration(TimeSpan duration)
-    {
-        foreach (var (unit, suffix) in new[] { (TimeSpan.FromDays(1), 'd'), (TimeSpan.FromHours(1), 'h'), (TimeSpan.FromMinutes(1), 'm'), (TimeSpan.FromSeconds(1), 's') })
-        {
-            if (duration > TimeSpan.Zero && duration.Ticks % unit.Ticks == 0 && duration.Ticks / unit.Ticks <= 100_000)
-            {
-                return (duration.Ticks / unit.Ticks).ToString(CultureInfo.InvariantCulture) + suffix;
-            }
-        }
-
-        return duration.ToString("c", CultureInfo.InvariantCulture);
-    }
-
     private static JsonObject Keep(RetentionKeep keep) => new()
     {
         ["lastPushed"] = keep.LastPushed,
         ["lastPulled"] = keep.LastPulled,
-        ["pushedWithin"] = keep.PushedWithin is { } p ? FormatDuration(p) : null,
-        ["pulledWithin"] = keep.PulledWithin is { } q ? FormatDuration(q) : null,
+        ["pushedWithin"] = keep.PushedWithin is { } p ? Durations.Format(p) : null,
+        ["pulledWithin"] = keep.PulledWithin is { } q ? Durations.Format(q) : null,
         ["matching"] = keep.Matching.Count > 0 ? Array(keep.Matching) : null,
         ["notMatching"] = keep.NotMatching.Count > 0 ? Array(keep.NotMatching) : null,
         ["always"] = keep.Always ? true : null,

@@ -137,5 +137,5 @@ internal static class PolicySpecs
         : Durations.TryParse(text, out var period) && period > TimeSpan.Zero ? (period, null)
         : (null, $"{field} '{text}' is not a period; give 30d, 12h or 90m");
 
-    private static string? Duration(TimeSpan? duration) => duration is { } d ? PolicyRuleRow.FormatDuration(d) : null;
+    private static string? Duration(TimeSpan? duration) => duration is { } d ? Durations.Format(d) : null;
 }

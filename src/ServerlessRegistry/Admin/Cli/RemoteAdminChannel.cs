@@ -32,7 +32,7 @@ internal sealed class RemoteAdminChannel : IAdminChannel, IDisposable
             throw new AdminCliException($"--registry must be the registry's address, like https://registry.example.org, not '{registry}'.");
         }
 
-        if (uri.Scheme == "http" && !uri.IsLoopback)
+        if (!Remote.RemoteUrls.IsSecureOrLoopback(uri))
         {
             throw new AdminCliException($"--registry {registry}: plain http would send the credentials in clear; use https (http is accepted for loopback only).");
         }

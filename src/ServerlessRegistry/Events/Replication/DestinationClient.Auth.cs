@@ -69,7 +69,7 @@ internal sealed partial class DestinationClient
                 (rule.HasCredentials ? "the rule's credentials cannot meet" : "needs Username and Password in the rule"));
         }
 
-        if (rule.HasCredentials && realm.Scheme == "http" && !ReplicationRule.IsLoopback(realm))
+        if (rule.HasCredentials && realm.Scheme == "http" && !Remote.RemoteUrls.IsLoopback(realm))
         {
             // A challenge naming a plain-http realm elsewhere would read the password off the wire.
             throw new DeliveryException($"{host} named a plain-http token realm ({realm.Authority}); the rule's credentials are sent over https only");

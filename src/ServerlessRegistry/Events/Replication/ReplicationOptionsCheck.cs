@@ -54,7 +54,7 @@ internal sealed class ReplicationOptionsCheck : IValidateOptions<EventsOptions>
             return $"{key}:Destination must be the destination registry's URL, like https://registry.example.com (got '{rule.Destination}').";
         }
 
-        if (url.Scheme == "http" && !ReplicationRule.IsLoopback(url))
+        if (url.Scheme == "http" && !Remote.RemoteUrls.IsLoopback(url))
         {
             return $"{key}:Destination {url.GetLeftPart(UriPartial.Authority)} must use https (http is allowed only on loopback).";
         }

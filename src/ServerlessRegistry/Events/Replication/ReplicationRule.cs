@@ -37,9 +37,5 @@ internal sealed class ReplicationRule(ReplicationOptions options)
     /// <summary>The name at the destination: <c>{Namespace}/{repository}</c>, or the same name without a namespace.</summary>
     public string DestinationRepository(string repository) => Namespace.Length == 0 ? repository : Namespace + "/" + repository;
 
-    /// <summary>http is allowed only for a destination on this machine: credentials and content never cross a network in clear.</summary>
-    public static bool IsLoopback(Uri url) =>
-        url.IsLoopback || url.Host is "localhost" || System.Net.IPAddress.TryParse(url.Host.Trim('[', ']'), out var ip) && System.Net.IPAddress.IsLoopback(ip);
-
     public override string ToString() => $"{DestinationName} -> {Destination.GetLeftPart(UriPartial.Authority)}" + (Namespace.Length == 0 ? "" : "/" + Namespace);
 }

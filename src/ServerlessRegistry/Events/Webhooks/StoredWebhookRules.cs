@@ -43,7 +43,7 @@ internal static partial class StoredWebhookRules
         {
             yield return $"{where}url '{WithoutUserInfo(url)}' must not hold credentials; put them in headerSettings";
         }
-        else if (!SecretSettings.IsSecureOrLoopback(parsed))
+        else if (!Remote.RemoteUrls.IsSecureOrLoopback(parsed))
         {
             yield return $"{where}url '{url}' must be https (http only to a loopback host): signatures and headers must not travel in clear";
         }
