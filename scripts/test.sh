@@ -38,7 +38,11 @@ run_project() {
   begin=$SECONDS
   echo "test: $name started"
   dotnet test "$project" -c Release --nologo --no-build "${@:2}" > "$logs/$name.log" 2>&1 || result=1
-  grep -E '^(Passed|Failed)!|\[FAIL\]|rror' "$logs/$name.log" || true
+  # A failure shows its message and the top of its stack, so a run that fails once can be read after the fact.
+  awk '/\[FAIL\]/ { print; lines = 0; shown = 0; stack = 0; failing = 1; next }
+       failing && /^ *Stack Trace:/ { stack = 1 }
+       failing { print; if (stack && ++shown > 8 || !stack && ++lines > 40) failing = 0; next }
+       /^(Passed|Failed)!|rror/ { print }' "$logs/$name.log"
   echo "test: $name finished in $((SECONDS - begin)) s"
   return $result
 }
