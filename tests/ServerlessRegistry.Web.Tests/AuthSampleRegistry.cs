@@ -25,10 +25,13 @@ public sealed class AuthSampleRegistry : IAsyncLifetime
     public (string Name, string Secret) Reader { get; private set; }
     public (string Name, string Secret) Deleter { get; private set; }
 
+    /// <summary>What the registry logged, for a failure to show why a sign-in was refused.</summary>
+    public CapturingLoggerProvider Logs { get; } = new();
+
     public async Task InitializeAsync()
     {
         Issuer = await OidcIssuer.StartAsync();
-        Server = await AuthRegistryServer.StartAsync(Issuer, EntraSignIn.Settings(Issuer));
+        Server = await AuthRegistryServer.StartAsync(Issuer, EntraSignIn.Settings(Issuer), services => services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(Logs));
         var store = Server.Server.Services.GetRequiredService<AccessTokenStore>();
         var expires = DateTimeOffset.UtcNow.AddDays(1);
         var (_, pusher) = await store.CreateAsync("web-pusher", ["*"], RegistryActions.All, expires, CancellationToken.None);
@@ -49,6 +52,7 @@ public sealed class AuthSampleRegistry : IAsyncLifetime
     {
         await Server.DisposeAsync();
         await Issuer.DisposeAsync();
+        Logs.Dispose();
         Sandbox.Dispose();
         Directory.Delete(_work, recursive: true);
     }

@@ -22,21 +22,38 @@ public static class EntraSignIn
         issuer.NextSignIn = new BrowserSignInSpec { Name = name, Roles = [.. roles] };
 
     /// <summary>Signs in through "Sign in with Microsoft Entra ID" as <paramref name="name"/> and waits to be back on the registry.</summary>
-    public static async Task WithEntraAsync(IPage page, OidcIssuer issuer, string name, params string[] roles)
+    public static async Task WithEntraAsync(IPage page, OidcIssuer issuer, string name, string[] roles, IEnumerable<CapturedLine>? serverLog = null)
     {
         SignInNextAs(issuer, name, roles);
         await Pages.OpenAsync(page, "/signin", 200);
         await page.GetByText("Sign in with Microsoft Entra ID").ClickAsync();
-        await page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal) && !url.StartsWith(issuer.Instance.ToString(), StringComparison.Ordinal));
+        await BackFromSignInAsync(page, url => !url.Contains("/signin", StringComparison.Ordinal) && !url.StartsWith(issuer.Instance.ToString(), StringComparison.Ordinal), serverLog);
     }
 
     /// <summary>Signs in on /signin with an access token's name and secret.</summary>
-    public static async Task WithTokenAsync(IPage page, string name, string secret)
+    public static async Task WithTokenAsync(IPage page, string name, string secret, IEnumerable<CapturedLine>? serverLog = null)
     {
         await Pages.OpenAsync(page, "/signin", 200);
         await page.GetByLabel("Token name").FillAsync(name);
         await page.GetByLabel("Secret", new PageGetByLabelOptions { Exact = true }).FillAsync(secret);
         await page.Locator("form[action='/signin'] button[type='submit']").ClickAsync();
-        await page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal));
+        await BackFromSignInAsync(page, url => !url.Contains("/signin", StringComparison.Ordinal), serverLog);
+    }
+
+    /// <summary>Waits for <paramref name="done"/>; a sign-in that never comes back names the page it stopped on and what the server logged.</summary>
+    private static async Task BackFromSignInAsync(IPage page, Func<string, bool> done, IEnumerable<CapturedLine>? serverLog)
+    {
+        try
+        {
+            // The round trip crosses several requests, and the first one in a test run also loads and compiles the sign-in
+            // code on a machine busy with another test project: it gets longer than a single page action.
+            await page.WaitForURLAsync(done, new PageWaitForURLOptions { Timeout = 30_000 });
+        }
+        catch (TimeoutException e)
+        {
+            var main = await page.Locator("main").AllInnerTextsAsync();
+            var warnings = serverLog?.Where(l => l.Level >= Microsoft.Extensions.Logging.LogLevel.Warning).Select(l => $"{l.Category}: {l.Message}") ?? [];
+            throw new TimeoutException($"The sign-in stopped at {page.Url}: {string.Join(" ", main)}\nServer warnings:\n{string.Join("\n", warnings)}", e);
+        }
     }
 }

@@ -36,7 +36,7 @@ public sealed class SignInTests(WebBrowser browser, AuthSampleRegistry registry)
         await Pages.OpenAsync(page, "/signin", 200);
         await WebBrowser.ScreenshotAsync(page, nameof(TokenSessionListsOnlyWhatTheTokenMayPull), "signin");
         await Pages.AssertAccessibleAsync(page, "/signin");
-        await EntraSignIn.WithTokenAsync(page, registry.Reader.Name, registry.Reader.Secret);
+        await EntraSignIn.WithTokenAsync(page, registry.Reader.Name, registry.Reader.Secret, registry.Logs.Lines);
         await Pages.OpenAsync(page, "/", 200);
         await Assertions.Expect(page.Locator("header")).ToContainTextAsync(registry.Reader.Name);
 
@@ -54,7 +54,7 @@ public sealed class SignInTests(WebBrowser browser, AuthSampleRegistry registry)
     {
         await using var context = await browser.NewContextAsync(Base);
         var page = await context.NewPageAsync();
-        await EntraSignIn.WithTokenAsync(page, registry.Deleter.Name, registry.Deleter.Secret);
+        await EntraSignIn.WithTokenAsync(page, registry.Deleter.Name, registry.Deleter.Secret, registry.Logs.Lines);
         await Pages.OpenAsync(page, $"/r/{AuthSampleRegistry.Team}/-/delete?tag={SampleImages.Tag}", 200);
 
         // The session cookie the browser holds, sent from elsewhere without the form's token.
@@ -80,7 +80,7 @@ public sealed class SignInTests(WebBrowser browser, AuthSampleRegistry registry)
     {
         await using var context = await browser.NewContextAsync(Base);
         var page = await context.NewPageAsync();
-        await EntraSignIn.WithEntraAsync(page, registry.Issuer, "Ada Admin", EntraSignIn.AdminRole);
+        await EntraSignIn.WithEntraAsync(page, registry.Issuer, "Ada Admin", [EntraSignIn.AdminRole], registry.Logs.Lines);
         await Pages.OpenAsync(page, "/", 200);
         await Assertions.Expect(page.Locator("header")).ToContainTextAsync("Ada Admin");
         await Assertions.Expect(page.Locator("header a[href='/tokens'], nav a[href='/tokens']").First).ToBeVisibleAsync();
@@ -99,7 +99,7 @@ public sealed class SignInTests(WebBrowser browser, AuthSampleRegistry registry)
     {
         await using var context = await browser.NewContextAsync(Base);
         var page = await context.NewPageAsync();
-        await EntraSignIn.WithEntraAsync(page, registry.Issuer, "Ada Admin", EntraSignIn.AdminRole);
+        await EntraSignIn.WithEntraAsync(page, registry.Issuer, "Ada Admin", [EntraSignIn.AdminRole], registry.Logs.Lines);
         await Pages.OpenAsync(page, "/tokens", 200);
         var name = "web-created-" + Guid.NewGuid().ToString("N")[..6];
         var create = page.Locator("form[method='post'][action='/tokens']");

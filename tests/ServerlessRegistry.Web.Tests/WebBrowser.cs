@@ -43,10 +43,10 @@ public sealed class WebBrowser : IAsyncLifetime
             JavaScriptEnabled = javaScript,
             ViewportSize = new ViewportSize { Width = width, Height = 900 },
         });
-        context.SetDefaultTimeout(10_000);
+        context.SetDefaultTimeout(15_000);
         // Assertions wait as long as actions: the suite runs two test projects at once on a small machine, and a page
         // that answers in a second alone can take several beside a build or another browser.
-        Assertions.SetDefaultExpectTimeout(10_000);
+        Assertions.SetDefaultExpectTimeout(15_000);
         return context;
     }
 
