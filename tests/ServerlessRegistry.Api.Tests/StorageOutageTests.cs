@@ -32,8 +32,9 @@ public sealed class StorageOutageTests
                 Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
             }
 
-            // Azurite writes its data files every 5 s; a crash loses what came after the last write, as a crash would.
-            await Task.Delay(TimeSpan.FromSeconds(6));
+            // Azurite writes its data files every 5 s, and a crash loses what came after the last write, as a crash would.
+            // Two rounds: on a busy machine a round can start late, and the first chunk must be on disk before the crash.
+            await Task.Delay(TimeSpan.FromSeconds(11));
 
             var body = new HaltingContent(content.AsMemory(FirstChunk), haltAfter: 12 * 1024 * 1024);
             var patch = client.PatchAsync(upload, body);

@@ -40,7 +40,10 @@ public class EventsServer : IAsyncLifetime
             ["Events:Webhooks:1:Repositories:0"] = "team/**",
             ["Events:FirstRetryAfter"] = "00:00:00.2",
             ["Events:MaxRetryAfter"] = "00:00:01",
-            ["Events:DeliveryTimeout"] = "00:00:05",
+            // Tries for about 18 s before a dead letter, and a slow answer on a busy machine is not taken for a lost one:
+            // a receiver that is down for a while still gets every event, once.
+            ["Events:MaxAttempts"] = "20",
+            ["Events:DeliveryTimeout"] = "00:00:30",
         };
         foreach (var (key, value) in Settings)
         {

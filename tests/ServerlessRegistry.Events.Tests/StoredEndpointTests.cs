@@ -60,7 +60,7 @@ public sealed partial class StoredEndpointTests(StoredEndpointsServer fixture) :
 
         // Stored by another process: the running server finds it at its next refresh, without a restart.
         var destinations = fixture.Server.Services.GetRequiredService<EventDestinations>();
-        await Eventually.GetAsync(() => destinations.CurrentAsync(default).AsTask().GetAwaiter().GetResult().Find("webhook:signed"), d => d is not null, "the stored webhook", 5);
+        await Eventually.GetAsync(() => destinations.CurrentAsync(default).AsTask().GetAwaiter().GetResult().Find("webhook:signed"), d => d is not null, "the stored webhook");
         await fixture.Server.Client.PushImageAsync(repository, "v1");
 
         var delivered = await Eventually.GetAsync(() => fixture.Receiver.Accepted.Where(r => r.Hook == "signed").ToList(), r => r.Count > 0, "the stored webhook's delivery");

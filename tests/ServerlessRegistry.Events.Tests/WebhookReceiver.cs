@@ -9,12 +9,13 @@ namespace ServerlessRegistry.Events.Tests;
 
 /// <summary>
 /// A webhook receiver on loopback Kestrel: POST /hooks/{name} records the body and headers and answers the status set
-/// for that hook (200 unless <see cref="Fail"/>). <see cref="Stop"/> and <see cref="StartAgainAsync"/> take it down and
+/// for that hook (200 unless <see cref="Fail"/> or <see cref="FailNext"/>). <see cref="Stop"/> and <see cref="StartAgainAsync"/> take it down and
 /// bring it back on the same port, as an outage would.
 /// </summary>
 public sealed class WebhookReceiver : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, int> _status = new();
+    private readonly ConcurrentDictionary<string, int> _once = new();
     private WebApplication? _app;
 
     private WebhookReceiver(int port) => Port = port;
@@ -23,6 +24,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     /// <summary>Every delivery answered 2xx, in arrival order.</summary>
     public ConcurrentQueue<Received> Accepted { get; } = new();
+
+    /// <summary>Every delivery answered otherwise, in arrival order.</summary>
+    public ConcurrentQueue<Received> Refused { get; } = new();
 
     /// <summary>How many POSTs each hook got, answered or refused.</summary>
     public ConcurrentDictionary<string, int> Tries { get; } = new();
@@ -38,6 +42,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     /// <summary>Makes <paramref name="hook"/> answer <paramref name="status"/> (200 heals it).</summary>
     public void Fail(string hook, int status = 500) => _status[hook] = status;
+
+    /// <summary>Makes the next POST to <paramref name="hook"/> alone answer <paramref name="status"/>.</summary>
+    public void FailNext(string hook, int status) => _once[hook] = status;
 
     /// <summary>The events <paramref name="hook"/> accepted, flattened from the envelopes, in arrival order.</summary>
     public List<JsonElement> Events(string hook) =>
@@ -68,11 +75,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
             using var body = new MemoryStream();
             await request.Body.CopyToAsync(body);
             Tries.AddOrUpdate(hook, 1, (_, n) => n + 1);
-            var status = _status.GetValueOrDefault(hook, 200);
-            if (status is >= 200 and < 300)
-            {
-                Accepted.Enqueue(new Received(hook, body.ToArray(), request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase)));
-            }
+            var status = _once.TryRemove(hook, out var once) ? once : _status.GetValueOrDefault(hook, 200);
+            var received = new Received(hook, body.ToArray(), request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase));
+            (status is >= 200 and < 300 ? Accepted : Refused).Enqueue(received);
 
             return Results.StatusCode(status);
         });

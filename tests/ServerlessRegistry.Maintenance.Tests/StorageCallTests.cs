@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using ServerlessRegistry.Core.Registry;
 using ServerlessRegistry.Testing;
 using Xunit.Abstractions;
 
@@ -69,6 +71,13 @@ public sealed class StorageCallTests(ITestOutputHelper output)
         foreach (var (repo, digest) in dropped)
         {
             await gc.DeleteManifestAsync(repo, digest);
+        }
+
+        // Each push and delete starts a background recount of its repository's figures; one still running would be counted.
+        var stats = gc.Server.Services.GetRequiredService<RepositoryStats>();
+        for (var r = 0; r < Repositories; r++)
+        {
+            await stats.WhenIdleAsync($"scale/r{r}");
         }
 
         gc.Clock.Advance(GcHarness.PastGrace);

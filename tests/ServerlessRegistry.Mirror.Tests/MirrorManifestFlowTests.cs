@@ -21,7 +21,7 @@ public sealed class MirrorManifestFlowTests
         {
             ["Mirror:Rules:0:Local"] = "up/*",
             ["Mirror:Rules:0:Upstream"] = (upstreamAddress.Length > 0 ? upstreamAddress : "http://" + upstream.HostPort) + "/*",
-            ["Mirror:Rules:0:Timeout"] = "00:00:02",
+            ["Mirror:Rules:0:Timeout"] = "00:00:10",
             ["Mirror:Rules:0:Namespace"] = ns,
         };
         return await RegistryServer.StartAsync(settings, clock is null ? null : s => s.AddSingleton(clock));
@@ -70,6 +70,9 @@ public sealed class MirrorManifestFlowTests
         // Both pulls' times recorded already (the first pull of a day costs a read off the request path): compare warm pulls.
         await mirror.Client.GetByteArrayAsync("/v2/local/app/manifests/1.0");
         await mirror.Services.GetRequiredService<PullRecorder>().WhenIdleAsync();
+        // The push and the fill each started a background recount of their repository's figures: let them end uncounted.
+        await mirror.Services.GetRequiredService<RepositoryStats>().WhenIdleAsync("local/app");
+        await mirror.Services.GetRequiredService<RepositoryStats>().WhenIdleAsync("up/team/app");
 
         storage.Reset();
         await mirror.Client.GetByteArrayAsync("/v2/local/app/manifests/1.0");

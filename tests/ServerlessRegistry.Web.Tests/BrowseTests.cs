@@ -23,7 +23,7 @@ public sealed class BrowseTests(WebBrowser browser, SampleRegistry registry) : I
         await WebBrowser.ScreenshotAsync(page, nameof(RepositoriesPageLinksToTheRepositoryPage), "repositories");
 
         await row.GetByRole(AriaRole.Link, new LocatorGetByRoleOptions { Name = Repo, Exact = true }).ClickAsync();
-        await page.WaitForURLAsync($"**/r/{Repo}");
+        await Pages.WaitForAddressAsync(page, u => u.AbsolutePath == $"/r/{Repo}", "the repository page");
         await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync(Repo);
     }
 
@@ -36,7 +36,7 @@ public sealed class BrowseTests(WebBrowser browser, SampleRegistry registry) : I
         var search = page.Locator("form[role='search'][method='get'][action='/']");
         await search.GetByLabel("Filter repositories").FillAsync("deletable");
         await search.Locator("input#q").PressAsync("Enter");
-        await page.WaitForURLAsync("**/?q=deletable*");
+        await Pages.WaitForAddressAsync(page, u => u.AbsolutePath == "/" && u.Query.StartsWith("?q=deletable", StringComparison.Ordinal), "the filtered list");
         var listed = await page.Locator("#repositories tr[data-repository]").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.repository)");
         Assert.Equal([SampleRegistry.Deletable], listed);
     }
@@ -94,7 +94,7 @@ public sealed class BrowseTests(WebBrowser browser, SampleRegistry registry) : I
         var page = await context.NewPageAsync();
         await Pages.OpenAsync(page, $"/r/{Repo}", 200);
         await page.Locator($"#tags tr[data-tag='{SampleImages.Tag}'] a[href$='/-/manifest/{registry.App.IndexDigest}']").ClickAsync();
-        await page.WaitForURLAsync($"**/r/{Repo}/-/manifest/{registry.App.IndexDigest}");
+        await Pages.WaitForAddressAsync(page, u => u.AbsolutePath == $"/r/{Repo}/-/manifest/{registry.App.IndexDigest}", "the index page");
         await Assertions.Expect(page.Locator("h1")).ToContainTextAsync(registry.App.IndexDigest);
         await WebBrowser.ScreenshotAsync(page, nameof(IndexManifestPageListsChildrenAndReferrers), "index");
 
@@ -106,7 +106,7 @@ public sealed class BrowseTests(WebBrowser browser, SampleRegistry registry) : I
         await Assertions.Expect(referrers.Locator($"a[href='/r/{Repo}/-/manifest/{registry.App.ReadmeDigest}']")).ToHaveCountAsync(1);
 
         await page.Locator($"#children tr[data-digest='{registry.App.ArmDigest}'] a[href='/r/{Repo}/-/manifest/{registry.App.ArmDigest}']").ClickAsync();
-        await page.WaitForURLAsync($"**/-/manifest/{registry.App.ArmDigest}");
+        await Pages.WaitForAddressAsync(page, u => u.AbsolutePath.EndsWith($"/-/manifest/{registry.App.ArmDigest}", StringComparison.Ordinal), "the child manifest page");
         await Assertions.Expect(page.Locator("h1")).ToContainTextAsync(registry.App.ArmDigest);
         await Assertions.Expect(page.Locator("section#config dl")).ToHaveCountAsync(1);
         Assert.Contains("2024-01-01", await page.Locator("section#config").InnerHTMLAsync(), StringComparison.Ordinal);
@@ -191,7 +191,7 @@ public sealed class BrowseTests(WebBrowser browser, SampleRegistry registry) : I
         var page = await context.NewPageAsync();
         await Pages.OpenAsync(page, "/", 200);
         await page.Locator($"#repositories a[href='/r/{SampleRegistry.Deletable}']").ClickAsync();
-        await page.WaitForURLAsync($"**/r/{SampleRegistry.Deletable}");
+        await Pages.WaitForAddressAsync(page, u => u.AbsolutePath == $"/r/{SampleRegistry.Deletable}", "the repository page");
         await Assertions.Expect(page.Locator("#tags tr[data-tag='keep']")).ToHaveCountAsync(1);
         await Pages.DeleteTagAsync(page, SampleRegistry.Deletable, "delete-nojs", nameof(BrowsesAndDeletesWithJavaScriptOff));
         Assert.DoesNotContain("delete-nojs", await SampleRegistry.TagsAsync(registry.Server.Client, SampleRegistry.Deletable));

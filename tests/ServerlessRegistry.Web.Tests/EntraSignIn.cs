@@ -40,20 +40,7 @@ public static class EntraSignIn
         await BackFromSignInAsync(page, url => !url.Contains("/signin", StringComparison.Ordinal), serverLog);
     }
 
-    /// <summary>Waits for <paramref name="done"/>; a sign-in that never comes back names the page it stopped on and what the server logged.</summary>
-    private static async Task BackFromSignInAsync(IPage page, Func<string, bool> done, IEnumerable<CapturedLine>? serverLog)
-    {
-        try
-        {
-            // The round trip crosses several requests, and the first one in a test run also loads and compiles the sign-in
-            // code on a machine busy with another test project: it gets longer than a single page action.
-            await page.WaitForURLAsync(done, new PageWaitForURLOptions { Timeout = 30_000 });
-        }
-        catch (TimeoutException e)
-        {
-            var main = await page.Locator("main").AllInnerTextsAsync();
-            var warnings = serverLog?.Where(l => l.Level >= Microsoft.Extensions.Logging.LogLevel.Warning).Select(l => $"{l.Category}: {l.Message}") ?? [];
-            throw new TimeoutException($"The sign-in stopped at {page.Url}: {string.Join(" ", main)}\nServer warnings:\n{string.Join("\n", warnings)}", e);
-        }
-    }
+    private static Task BackFromSignInAsync(IPage page, Func<string, bool> done, IEnumerable<CapturedLine>? serverLog) =>
+        Pages.WaitForAddressAsync(page, u => done(u.AbsoluteUri), "the sign-in to come back", () => "Server warnings:\n" + string.Join("\n",
+            serverLog?.Where(l => l.Level >= Microsoft.Extensions.Logging.LogLevel.Warning).Select(l => $"{l.Category}: {l.Message}") ?? []));
 }

@@ -32,18 +32,38 @@ public static class Pages
         return response;
     }
 
+    /// <summary>
+    /// Polls until the page's address satisfies <paramref name="done"/>, for 30 s. WaitForURLAsync is not used: it can miss
+    /// a navigation that lands while it sets up its listener, and then times out on the very page it waited for. On a
+    /// timeout the failure names <paramref name="what"/>, the page it stopped on, its text and <paramref name="explain"/>'s.
+    /// </summary>
+    public static async Task WaitForAddressAsync(IPage page, Func<Uri, bool> done, string what, Func<string>? explain = null)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!done(new Uri(page.Url)))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                var main = await page.Locator("main").AllInnerTextsAsync();
+                throw new TimeoutException($"Timed out waiting for {what}: the page is at {page.Url}: {string.Join(" ", main)}\n{explain?.Invoke()}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
     /// <summary>From the repository page: follows the tag's delete link, confirms, and lands back on the repository page without the tag.</summary>
     public static async Task DeleteTagAsync(IPage page, string repository, string tag, string test)
     {
         await OpenAsync(page, $"/r/{repository}", 200);
         await page.Locator($"#tags tr[data-tag='{tag}'] a[href='/r/{repository}/-/delete?tag={tag}']").ClickAsync();
-        await page.WaitForURLAsync($"**/r/{repository}/-/delete?tag={tag}");
+        await WaitForAddressAsync(page, u => u.PathAndQuery == $"/r/{repository}/-/delete?tag={tag}", "the delete confirmation");
         var form = page.Locator($"form[method='post'][action='/r/{repository}/-/delete']");
         await Assertions.Expect(form.Locator("input[type='hidden'][name='tag']")).ToHaveValueAsync(tag);
         await Assertions.Expect(form.Locator("input[type='hidden'][name='__RequestVerificationToken']")).ToHaveCountAsync(1);
         await WebBrowser.ScreenshotAsync(page, test, "delete-confirmation");
         await form.GetByRole(AriaRole.Button, new LocatorGetByRoleOptions { Name = "Delete" }).ClickAsync();
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == $"/r/{repository}");
+        await WaitForAddressAsync(page, u => u.AbsolutePath == $"/r/{repository}", "the repository page");
         await Assertions.Expect(page.Locator($"#tags tr[data-tag='{tag}']")).ToHaveCountAsync(0);
     }
 
