@@ -171,6 +171,11 @@ public sealed class ReplicationDeliveryTests(ReplicationFixture fixture)
     {
         // distribution 2.8 has no referrers API: the image only.
         var image = await MultiArchImage.PushAsync(fixture.Source.Client, "dist/app", "1.0", signed: false);
+        // The source's own delivery loop copies the push too (the rule covers dist/*), and distribution can refuse one of
+        // two copies of the same image made at once: the loop's copy lands first, then the delivery runs again over it.
+        using var distribution = new HttpClient { BaseAddress = new Uri(ReplicationFixture.Url(fixture.Distribution.HostPort)) };
+        await Eventually.GetAsync(() => ReplicationFixture.HeadAsync(distribution, "dist/app", "1.0").GetAwaiter().GetResult(), d => d == image.IndexDigest,
+            "the delivery loop's copy", 30);
 
         await fixture.Rule("distribution").DeliverAsync([ReplicationFixture.Push("dist/app", "1.0", image.IndexDigest)], CancellationToken.None);
 
