@@ -84,12 +84,20 @@ public sealed class ResumableHashVectorTests
             hash.Append(data.AsSpan(0, 1 + (i * 97)));
         }
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 100; i++)
+        // The runtime itself may allocate on this thread now and then (a method moving to its optimised code mid-pass), so
+        // one pass of three must allocate nothing; an Append that allocates does so in every pass.
+        var allocated = new List<long>();
+        for (var pass = 0; pass < 3 && (allocated.Count == 0 || allocated[^1] != 0); pass++)
         {
-            hash.Append(data.AsSpan(0, 1 + (i * 97)));
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < 100; i++)
+            {
+                hash.Append(data.AsSpan(0, 1 + (i * 97)));
+            }
+
+            allocated.Add(GC.GetAllocatedBytesForCurrentThread() - before);
         }
 
-        Assert.Equal(before, GC.GetAllocatedBytesForCurrentThread());
+        Assert.True(allocated[^1] == 0, $"bytes allocated per pass: {string.Join(", ", allocated)}");
     }
 }
