@@ -33,14 +33,15 @@ public static class Pages
     }
 
     /// <summary>
-    /// Polls until the page's address satisfies <paramref name="done"/>, for 30 s. WaitForURLAsync is not used: it can miss
-    /// a navigation that lands while it sets up its listener, and then times out on the very page it waited for. On a
-    /// timeout the failure names <paramref name="what"/>, the page it stopped on, its text and <paramref name="explain"/>'s.
+    /// Polls, for 30 s, until the page's address satisfies <paramref name="done"/> and that page has loaded. WaitForURLAsync
+    /// is not used: it can miss a navigation that lands while it sets up its listener, and then times out on the very page
+    /// it waited for. On a timeout the failure names <paramref name="what"/>, the page it stopped on, its text and
+    /// <paramref name="explain"/>'s.
     /// </summary>
     public static async Task WaitForAddressAsync(IPage page, Func<Uri, bool> done, string what, Func<string>? explain = null)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!done(new Uri(page.Url)))
+        while (!done(new Uri(page.Url)) || await ReadyStateAsync(page) != "complete")
         {
             if (DateTime.UtcNow > deadline)
             {
@@ -49,6 +50,19 @@ public static class Pages
             }
 
             await Task.Delay(50);
+        }
+    }
+
+    /// <summary>document.readyState, or null while a navigation replaces the document.</summary>
+    private static async Task<string?> ReadyStateAsync(IPage page)
+    {
+        try
+        {
+            return await page.EvaluateAsync<string>("() => document.readyState");
+        }
+        catch (PlaywrightException)
+        {
+            return null;
         }
     }
 
