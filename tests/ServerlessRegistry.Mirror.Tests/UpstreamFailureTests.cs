@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using ServerlessRegistry.Mirror.Upstream;
 using ServerlessRegistry.Testing;
 using ServerlessRegistry.Testing.Upstreams;
@@ -43,19 +44,23 @@ public sealed class UpstreamFailureTests : IDisposable
     [Fact]
     public async Task BlobBodyIsReadBeyondTheRuleTimeout()
     {
+        var bodyMayEnd = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var slowBody = await StubUpstream.StartAsync(async context =>
         {
             context.Response.ContentLength = 8;
             await context.Response.Body.WriteAsync("abcd"u8.ToArray());
             await context.Response.Body.FlushAsync();
-            // Longer than the rule's Timeout: only the headers are bounded by it.
-            await Task.Delay(3000);
+            // The rest only once the rule's Timeout has passed: only the headers are bounded by it.
+            await bodyMayEnd.Task;
             await context.Response.Body.WriteAsync("efgh"u8.ToArray());
         });
-        // The headers need a new connection to a new server within the timeout, on a busy machine too.
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var client = new UpstreamClient(NullLogger<UpstreamClient>.Instance, clock);
         var target = new UpstreamTarget(TestRules.Prefix(slowBody.BaseAddress, timeout: TimeSpan.FromSeconds(2)), "a/b");
 
-        using var blob = await _client.GetBlobAsync(target, Digest, default);
+        using var blob = await client.GetBlobAsync(target, Digest, default);
+        clock.Advance(TimeSpan.FromMinutes(1));
+        bodyMayEnd.SetResult();
 
         Assert.Equal("abcdefgh"u8.ToArray(), await blob!.Response!.Content.ReadAsByteArrayAsync());
     }
