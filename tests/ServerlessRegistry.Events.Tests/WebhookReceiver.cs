@@ -9,8 +9,8 @@ namespace ServerlessRegistry.Events.Tests;
 
 /// <summary>
 /// A webhook receiver on loopback Kestrel: POST /hooks/{name} records the body and headers and answers the status set
-/// for that hook (200 unless <see cref="Fail"/> or <see cref="FailNext"/>). <see cref="Stop"/> and <see cref="StartAgainAsync"/> take it down and
-/// bring it back on the same port, as an outage would.
+/// for that hook (200 unless <see cref="Fail"/> or <see cref="FailNext"/>). <see cref="Stop"/> and
+/// <see cref="StartAgainAsync"/> take it down and bring it back on the same port, as an outage would.
 /// </summary>
 public sealed class WebhookReceiver : IAsyncDisposable
 {
@@ -47,12 +47,19 @@ public sealed class WebhookReceiver : IAsyncDisposable
     public void FailNext(string hook, int status) => _once[hook] = status;
 
     /// <summary>The events <paramref name="hook"/> accepted, flattened from the envelopes, in arrival order.</summary>
-    public List<JsonElement> Events(string hook) =>
-        [.. Accepted.Where(r => r.Hook == hook).SelectMany(r => r.Json.RootElement.GetProperty("events").EnumerateArray())];
+    public List<JsonElement> Events(string hook) => Flatten(Accepted, hook);
 
     /// <summary>The accepted events of <paramref name="hook"/> for <paramref name="repository"/>.</summary>
-    public List<JsonElement> Events(string hook, string repository) =>
-        [.. Events(hook).Where(e => e.GetProperty("target").GetProperty("repository").GetString() == repository)];
+    public List<JsonElement> Events(string hook, string repository) => OfRepository(Events(hook), repository);
+
+    /// <summary>The refused events of <paramref name="hook"/> for <paramref name="repository"/>, in arrival order.</summary>
+    public List<JsonElement> RefusedEvents(string hook, string repository) => OfRepository(Flatten(Refused, hook), repository);
+
+    private static List<JsonElement> Flatten(IEnumerable<Received> deliveries, string hook) =>
+        [.. deliveries.Where(r => r.Hook == hook).SelectMany(r => r.Json.RootElement.GetProperty("events").EnumerateArray())];
+
+    private static List<JsonElement> OfRepository(IEnumerable<JsonElement> events, string repository) =>
+        [.. events.Where(e => e.GetProperty("target").GetProperty("repository").GetString() == repository)];
 
     public async Task StopAsync()
     {
